@@ -1,0 +1,1 @@
+"""Steady flow on the arterial network: compiled arrays, solvers, catheter, occlusion."""
