@@ -1,0 +1,1 @@
+"""The hepatic arterial anatomy: named trunk, variants, procedural distal tree, tumours, beds."""

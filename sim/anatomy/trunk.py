@@ -1,0 +1,198 @@
+"""The named hepatic arterial trunk and its Michels variants.
+
+Calibres and lengths come from ``reference.md`` §1.1 (cited beside each); branches with no
+sourced calibre (sectoral and segmental arteries) are *derived*: their calibre follows Murray's
+law from the flow they carry, set once the beds are known. Positions are mm on the AP image
+(see :mod:`sim.anatomy.silhouette`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim import physiology as phys
+from sim.anatomy.graph import Bed, GraphBuilder
+from sim.anatomy.silhouette import Territories
+from sim.scenario.models import Anatomy
+
+# Default lumen diameters, mm.
+DIAMETER_MM = {
+    "coeliac": 7.2,  # Bilir 2021 (R)
+    "splenic": 6.1,  # Malnar 2010 (R)
+    "LGA": 3.8,  # left gastric, Malnar 2010 (R)
+    "CHA": 5.0,  # Bilir 2021 / resin cast (R); default 5.0
+    "GDA": 3.8,  # cast 4.1 ± 0.8 (R); default 3.5–4
+    "PHA": 3.8,  # Bilir 2021 set a (R)
+    "RHA": 2.9,  # Bilir 2021 (R)
+    "LHA": 2.3,  # Bilir 2021 (R), default 2.3
+    "RGA": 1.5,  # right gastric ~1–2 (U/M)
+    "cystic": 1.5,  # 1–2 (U/M)
+    "falciform": 0.8,  # < 1 (U/M)
+    "SMA": 7.0,  # U: typical adult SMA calibre (not in reference)
+    "IPA": 2.0,  # inferior phrenic ~2 (U/M)
+}
+# Lengths, mm (physical; drawn lengths are shorter in projection).
+LENGTH_MM = {
+    "coeliac": 19.0,  # Malnar 2010 (R)
+    "PHA": 18.8,  # resin-cast study (R)
+    "CHA": 30.0,  # U
+    "GDA": 45.0,  # U
+    "splenic": 90.0,  # U
+    "LGA": 50.0,  # U
+    "SMA": 60.0,  # U
+}
+
+AORTA_POS = (172.0, 152.0)
+SMA_ORIGIN = (172.0, 168.0)
+
+
+@dataclass
+class Trunk:
+    """The built trunk: where each segmental artery starts and which vessels have a name."""
+
+    builder: GraphBuilder
+    root: int
+    segment_roots: dict[str, int] = field(default_factory=dict)
+    hepatic_entry: list[int] = field(default_factory=list)
+
+
+def _d(anat: Anatomy, name: str) -> float:
+    o = anat.vessels.get(name)
+    return o.diameter_mm if o and o.diameter_mm else DIAMETER_MM[name]
+
+
+def _len(anat: Anatomy, name: str, default: float | None = None) -> float | None:
+    o = anat.vessels.get(name)
+    if o and o.length_mm:
+        return o.length_mm
+    return LENGTH_MM.get(name, default)
+
+
+def build_trunk(anat: Anatomy, terr: Territories, weight_kg: float) -> Trunk:
+    """Build the named trunk for the scenario's Michels type.
+
+    Michels (1966): I standard; II replaced LHA from the left gastric; III replaced RHA from
+    the SMA; IV both; V accessory LHA from the left gastric (feeds S2); VI accessory RHA from the
+    SMA (feeds the posterior sector S6/S7).
+    """
+    b = GraphBuilder()
+    root = b.node(AORTA_POS, kind="root")
+    t = Trunk(builder=b, root=root)
+    m = anat.michels
+    v = lambda *a, **k: b.vessel(*a, **k)  # noqa: E731
+
+    cel = v(root, (170.0, 140.0), "coeliac", _d(anat, "coeliac"), _len(anat, "coeliac"))
+    spl = v(cel, (215.0, 146.0), "splenic", _d(anat, "splenic"), _len(anat, "splenic"))
+    b.bed(spl, (262.0, 150.0), _extra("spleen", "splenic", "splenic"))
+    lga_mid = v(cel, (184.0, 118.0), "LGA", _d(anat, "LGA"), _len(anat, "LGA"))
+    b.bed(lga_mid, (205.0, 106.0), _extra("stomach", "left_gastric", "left_gastric"))
+    cha = v(cel, (143.0, 148.0), "CHA", _d(anat, "CHA"), _len(anat, "CHA"))
+    gda = v(cha, (139.0, 196.0), "GDA", _d(anat, "GDA"), _len(anat, "GDA"))
+    gda_flow = phys.GDA_ML_MIN_PER_KG * weight_kg
+    b.bed(
+        gda,
+        (136.0, 206.0),
+        Bed(
+            "duodenum_pancreas",
+            "gastroduodenal",
+            150.0,
+            gda_flow,
+            phys.SYSTEMIC_VENOUS_PRESSURE_MMHG,
+        ),
+    )
+    sma = None
+    if m in ("III", "IV", "VI"):
+        sma = v(root, (170.0, 182.0), "SMA", _d(anat, "SMA"), _len(anat, "SMA"))
+        b.bed(sma, (166.0, 240.0), _extra("bowel", "superior_mesenteric", "sma"))
+
+    pha_len = _len(anat, "PHA")
+    pha_mid = v(cha, (140.0, 139.0), "PHA", _d(anat, "PHA"), pha_len * 0.5)
+    pha_bif = v(pha_mid, (137.0, 129.0), "PHA", _d(anat, "PHA"), pha_len * 0.5)
+    t.hepatic_entry.append(pha_bif)
+
+    # Right hepatic artery: from the PHA, or replaced from the SMA.
+    if m in ("III", "IV"):
+        rha0 = v(sma, (150.0, 160.0), "RHA", _d(anat, "RHA"), 40.0)
+        rha_c = v(rha0, (122.0, 126.0), "RHA", _d(anat, "RHA"), 25.0)
+    else:
+        rha_c = v(pha_bif, (123.0, 125.0), "RHA", _d(anat, "RHA"), 15.0)
+    rha_bif = v(rha_c, (106.0, 119.0), "RHA", _d(anat, "RHA"), 15.0)
+    cys = v(rha_c, (108.0, 138.0), "cystic", _d(anat, "cystic"), 25.0)
+    b.bed(cys, (102.0, 146.0), _extra("gallbladder", "cystic", "cystic"))
+    ra = v(rha_bif, (100.0, 102.0), "RA", segment=None, derived=True)
+    if m == "VI":
+        arha = v(sma, (120.0, 150.0), "aRHA", 2.0, 45.0)  # accessory RHA ~2 mm (U)
+        rp = v(arha, (76.0, 114.0), "RP", derived=True)
+    else:
+        rp = v(rha_bif, (76.0, 114.0), "RP", derived=True)
+    t.segment_roots["S5"] = ra
+    t.segment_roots["S8"] = ra
+    t.segment_roots["S6"] = rp
+    t.segment_roots["S7"] = rp
+    t.segment_roots["S1"] = rha_c
+
+    # Left hepatic artery: from the PHA, or replaced from the left gastric.
+    if m in ("II", "IV"):
+        lha0 = v(lga_mid, (168.0, 104.0), "LHA", _d(anat, "LHA"), 30.0)
+        lha_s4 = lha0
+    else:
+        lha_s4 = v(pha_bif, (150.0, 114.0), "LHA", _d(anat, "LHA"), 20.0)
+    lha_bif = v(lha_s4, (172.0, 94.0), "LHA", _d(anat, "LHA"), 25.0)
+    t.segment_roots["S3"] = lha_bif
+    if m == "V":
+        alha = v(lga_mid, (190.0, 80.0), "aLHA", 1.8, 40.0)  # accessory LHA ~1.8 mm (U)
+        t.segment_roots["S2"] = alha
+    else:
+        t.segment_roots["S2"] = lha_bif
+    t.segment_roots["S1L"] = lha_s4
+    s4_parent = lha_s4 if anat.segment4_origin == "LHA" else rha_c
+    t.segment_roots["S4"] = s4_parent
+
+    # Right gastric artery origin varies: PHA 31 %, LHA 22 %, GDA 25 % (Chang, R).
+    rga_parent = {"PHA": pha_mid, "LHA": lha_s4, "GDA": gda}[anat.right_gastric_origin]
+    if anat.right_gastric_origin == "GDA":
+        rga_parent = b.vessel(cha, (141.0, 158.0), "GDA", _d(anat, "GDA"), 10.0)
+        _reparent_gda(b, cha, rga_parent, gda)
+    rga = v(rga_parent, (165.0, 128.0), "RGA", _d(anat, "RGA"), 40.0)
+    b.bed(rga, (178.0, 122.0), _extra("stomach", "right_gastric", "right_gastric"))
+    return t
+
+
+def attach_falciform(b: GraphBuilder, s4_root: int, anat: Anatomy) -> None:
+    """The hepatic falciform artery runs from the segment-4 artery to the umbilicus (skin)."""
+    fal = b.vessel(s4_root, (176.0, 150.0), "falciform", _d(anat, "falciform"), 60.0)
+    b.bed(fal, (180.0, 172.0), _extra("skin", "falciform", "falciform"))
+
+
+def _extra(kind: str, territory: str, flow_key: str) -> Bed:
+    mass = {
+        "spleen": 150.0,
+        "stomach": 150.0,
+        "gallbladder": 30.0,
+        "skin": 20.0,
+        "bowel": 1000.0,
+        "diaphragm": 100.0,
+    }[kind]  # U: only reported, not dosimetric
+    return Bed(
+        kind,
+        territory,
+        mass,
+        phys.TERRITORY_FLOW_ML_MIN[flow_key],
+        phys.SYSTEMIC_VENOUS_PRESSURE_MMHG,
+    )
+
+
+def _reparent_gda(b: GraphBuilder, cha: int, new_mid: int, gda_end: int) -> None:
+    """Insert a GDA origin segment so the RGA can branch from the GDA."""
+    g = b.g
+    data = g.edges[cha, gda_end]
+    g.remove_edge(cha, gda_end)
+    g.add_edge(new_mid, gda_end, **data)
+
+
+def segment_root_position(parent_pos: np.ndarray, terr: Territories, seg: str) -> np.ndarray:
+    """Where a segmental artery enters its territory: 40 % toward the segment centroid (U)."""
+    c = terr.centroid(seg)
+    return parent_pos + 0.4 * (c - parent_pos)

@@ -1,0 +1,1 @@
+"""The procedure: fixed-step clock, actions in, events out, record of actions."""

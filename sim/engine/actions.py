@@ -1,0 +1,87 @@
+"""Actions a trainee (or a plan) can take. The UI and plan files produce exactly these."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sim.scenario.models import AgentId
+
+
+class _Action(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Navigate(_Action):
+    """Advance or pull back the microcatheter so its tip sits at the end of a vessel.
+
+    ``target`` is a vessel name (``RHA``, ``S6``, ``S6.01``) or ``feeder:T1`` — the most distal
+    vessel the catheter can enter that feeds all of tumour T1.
+    """
+
+    kind: Literal["navigate"] = "navigate"
+    target: str = Field(min_length=1)
+
+
+class SelectAgent(_Action):
+    """Choose the agent to inject next and how it is prepared."""
+
+    kind: Literal["select_agent"] = "select_agent"
+    agent: AgentId
+    size_um: tuple[float, float] | None = Field(None, description="Nominal size range, µm.")
+    doxorubicin_mg_ml: float | None = Field(
+        None, ge=25.0, le=37.5, description="DEB loading, mg per mL beads (IFU 25–37.5)."
+    )
+    activity_gbq: float | None = Field(
+        None, gt=0.0, le=20.0, description="Y-90 activity drawn up for this injection, GBq."
+    )
+
+
+class Inject(_Action):
+    """Push ``volume_ml`` of the prepared agent at ``rate_ml_min`` (blocks for its duration)."""
+
+    kind: Literal["inject"] = "inject"
+    volume_ml: float = Field(gt=0.0, le=100.0)
+    rate_ml_min: float = Field(2.0, gt=0.0, le=60.0)
+
+
+class Contrast(_Action):
+    """A contrast run: ``volume_ml`` by hand at ``rate_ml_s`` (≈1 mL/s via a microcatheter)."""
+
+    kind: Literal["contrast"] = "contrast"
+    volume_ml: float = Field(3.0, gt=0.0, le=30.0)
+    rate_ml_s: float = Field(1.0, gt=0.0, le=5.0)
+
+
+class Wait(_Action):
+    """Let time pass with no injection (no fluoroscopy)."""
+
+    kind: Literal["wait"] = "wait"
+    seconds: float = Field(gt=0.0, le=3600.0)
+
+
+class Finish(_Action):
+    """End the case: the catheter is withdrawn and the outcome computed."""
+
+    kind: Literal["finish"] = "finish"
+
+
+Action = Navigate | SelectAgent | Inject | Contrast | Wait | Finish
+ACTION_TYPES: dict[str, type[_Action]] = {
+    "navigate": Navigate,
+    "select_agent": SelectAgent,
+    "inject": Inject,
+    "contrast": Contrast,
+    "wait": Wait,
+    "finish": Finish,
+}
+
+
+def to_dict(a: _Action) -> dict:
+    """Plan-file form of an action (``{kind: {...}}``), JSON-friendly."""
+    d = a.model_dump(exclude_none=True)
+    kind = d.pop("kind")
+    if kind == "navigate":
+        return {kind: d["target"]}
+    return {kind: d} if d else {kind: None}

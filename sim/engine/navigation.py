@@ -1,0 +1,92 @@
+"""Where the catheter can go: resolve a plan or UI target to a tip node, or refuse clearly."""
+
+from __future__ import annotations
+
+import difflib
+
+import numpy as np
+
+from sim.flow.catheter import annulus_factor
+from sim.flow.compile import Compiled
+from sim.flow.model import FlowModel
+
+TIGHT_FACTOR = 0.10  # warn below 10 % of free-lumen conductance: the catheter may wedge (U)
+
+
+class NavigationError(ValueError):
+    """A target the catheter cannot reach, with a message for the trainee."""
+
+
+def vessel_names(c: Compiled) -> list[str]:
+    """Distinct vessel names, proximal first."""
+    seen: dict[str, None] = {}
+    for e, n in enumerate(c.names):
+        if not c.is_bed[e]:
+            seen.setdefault(n, None)
+    return list(seen)
+
+
+def target_node(c: Compiled, target: str, tumors) -> int:
+    """The node a target names, before checking the catheter can get there."""
+    if target.startswith("feeder:"):
+        tid = target.split(":", 1)[1]
+        if tid not in c.tumor_ids:
+            hint = difflib.get_close_matches(tid, c.tumor_ids, n=1)
+            msg = f"no tumour '{tid}'"
+            msg += f" (did you mean 'feeder:{hint[0]}'?)" if hint else ""
+            raise NavigationError(msg + f" (tumours: {', '.join(c.tumor_ids)})")
+        return _feeder_lca(c, c.tumor_ids.index(tid))
+    edges = c.vessel_edges(target)
+    if not edges or c.is_bed[edges[0]]:
+        names = vessel_names(c)
+        hint = difflib.get_close_matches(target, names, n=1, cutoff=0.5)
+        msg = f"unknown vessel '{target}'"
+        raise NavigationError(msg + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+    return int(c.edge_to[edges[-1]])
+
+
+def _feeder_lca(c: Compiled, tumor: int) -> int:
+    beds = np.flatnonzero(c.bed_tumor == tumor)
+    paths = [c.path_to(int(c.edge_from[c.bed_edge[b]])) for b in beds]
+    common: list[int] = []
+    for step in zip(*paths, strict=False):
+        if all(s == step[0] for s in step):
+            common.append(step[0])
+        else:
+            break
+    return int(c.edge_to[common[-1]]) if common else c.root
+
+
+def resolve_target(
+    c: Compiled, flow: FlowModel, target: str, catheter_radius: float, tumors
+) -> tuple[int, str | None]:
+    """Tip node for ``target`` and an optional warning; raises :class:`NavigationError`.
+
+    ``feeder:T`` backs off to the most distal vessel on the common path to all of T's feeders
+    that the catheter can enter. A named vessel must be enterable all the way.
+    """
+    node = target_node(c, target, tumors)
+    path = c.path_to(node)
+    if not path:
+        raise NavigationError(f"'{target}' is the aorta; choose a vessel")
+    ok = c.radius[path] > catheter_radius
+    if target.startswith("feeder:"):
+        first_bad = int(np.argmin(ok)) if not ok.all() else len(path)
+        path = path[:first_bad]
+        if not path:
+            raise NavigationError(f"the catheter cannot enter any vessel toward {target}")
+        node = int(c.edge_to[path[-1]])
+    elif not ok.all():
+        e = path[int(np.argmin(ok))]
+        raise NavigationError(
+            f"the {2e3 * catheter_radius:.2f} mm catheter cannot enter {c.names[e]} "
+            f"({2e3 * c.radius[e]:.2f} mm)"
+        )
+    f = float(annulus_factor(c.radius[path[-1:]], catheter_radius)[0])
+    warn = None
+    if f < TIGHT_FACTOR:
+        warn = (
+            f"tight fit in {c.names[path[-1]]} ({2e3 * c.radius[path[-1]]:.2f} mm): "
+            f"the catheter may wedge"
+        )
+    return node, warn

@@ -1,0 +1,400 @@
+"""The headless procedure: a fixed-step clock, actions in, events out.
+
+``Procedure(scenario, seed)`` builds the anatomy (from the scenario's anatomy seed), calibrates
+the flow, and waits for actions. Actions with a duration (inject, contrast, wait, navigate)
+advance the clock in fixed steps of :data:`DT`; every applied action is recorded with its tick,
+so the same scenario, seed and actions reproduce the same state bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.agents import (
+    AGENTS,
+    DEB_LOADING_MG_ML,
+    LIPIODOL_DOX_MG_PER_ML_DRUG,
+    Y90_PREP_VOLUME_ML,
+    draw_diameters_m,
+    spheres_per_ml,
+)
+from sim.anatomy.build import Liver, build_liver
+from sim.engine.actions import Contrast, Finish, Inject, Navigate, SelectAgent, Wait, to_dict
+from sim.engine.events import Event
+from sim.engine.navigation import NavigationError, resolve_target
+from sim.engine.territory import COMPLICATION, edge_territory
+from sim.flow.catheter import WEDGE_FACTOR, annulus_factor
+from sim.flow.compile import Compiled, compile_liver
+from sim.flow.model import FlowModel
+from sim.rng import make_streams
+from sim.scenario.models import Scenario
+from sim.transport.contrast import ContrastRun, start_run
+from sim.transport.packets import AGENT_IDS, Transport
+from sim.units import french_to_m, m3_s_to_ml_min, ml_min_to_m3_s
+
+DT = 0.05  # s: fixed physics step (20 Hz)
+PACKETS_PER_ML = 2000.0  # packets released per mL of suspension (statistics vs speed, U)
+RESOLVE_OCCLUSION = 0.02  # re-solve when some edge's occlusion moved this much
+RESOLVE_EVERY_TICKS = 10  # … or this often while anything is lodging
+NAVIGATE_S_PER_EDGE = 2.0  # fluoroscopy time to advance one segment (U, playability)
+SETTLE_S = 30.0  # after finish, blood carries what is in flight this long at most
+STASIS_RESIDUAL = 0.10  # SACE IV: 0–10 % residual antegrade flow (reference §6, U)
+NEAR_STASIS_RESIDUAL = 0.50  # SACE III below 50 % (U)
+
+
+@dataclass
+class AgentState:
+    """The agent currently prepared."""
+
+    agent: str = "bland"
+    size_um: tuple[float, float] = (100.0, 300.0)
+    doxorubicin_mg_ml: float = DEB_LOADING_MG_ML[0]
+    activity_gbq: float = 0.0
+    activity_left_gbq: float = 0.0
+
+
+@dataclass
+class Metrics:
+    procedure_s: float = 0.0
+    fluoro_s: float = 0.0
+    contrast_ml: float = 0.0
+    agent_ml: dict[str, float] = field(default_factory=dict)
+    activity_gbq: float = 0.0
+    drug_mg: float = 0.0
+
+
+class Procedure:
+    """One procedure on one scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    seed : int, optional
+        Procedure seed (transport and size draws); default the scenario's ``seed``.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else int(seed)
+        anat_streams = make_streams(scenario.anatomy.seed)
+        self.streams = make_streams(self.seed)
+        self.liver: Liver = build_liver(scenario, anat_streams.tree, anat_streams.tumors)
+        self.c: Compiled = compile_liver(self.liver)
+        self.flow = FlowModel(self.c)
+        self.transport = Transport(self.c, self.streams.transport)
+        self.territory = edge_territory(self.c)
+        self.catheter_radius = french_to_m(scenario.catheter.french) / 2.0
+        self.tick = 0
+        self.log: list[tuple[int, dict]] = []
+        self.events: list[Event] = []
+        self.agent = AgentState()
+        self.metrics = Metrics()
+        self.injection_ml_min = 0.0
+        self.contrast_m3_s = 0.0
+        self.contrast_runs: list[ContrastRun] = []
+        self.finished = False
+        self._pending_occ = 0.0
+        self._ticks_since_solve = 0
+        self._packet_carry = 0.0
+        self._in_reflux = False
+        self._stasis_level = 0
+        self._seen_territories: set[str] = set()
+        self._lung_warned = False
+        self.tip_ref_flow = 0.0
+        self.final_sace: int | None = None
+        self._set_catheter(self.c.vessel_edges("coeliac"))
+
+    # ------------------------------------------------------------------ clock
+    @property
+    def t(self) -> float:
+        """Simulated time, s."""
+        return self.tick * DT
+
+    def apply(self, action) -> None:
+        """Apply one action (recorded with its tick); raises NavigationError if refused."""
+        if self.finished:
+            raise NavigationError("the case is finished")
+        if isinstance(action, Navigate):
+            self._navigate(action.target)
+        elif isinstance(action, SelectAgent):
+            self._select(action)
+        elif isinstance(action, Inject):
+            self.log.append((self.tick, to_dict(action)))
+            self._inject(action.volume_ml, action.rate_ml_min)
+            return
+        elif isinstance(action, Contrast):
+            self.log.append((self.tick, to_dict(action)))
+            self._contrast(action.volume_ml, action.rate_ml_s)
+            return
+        elif isinstance(action, Wait):
+            self.log.append((self.tick, to_dict(action)))
+            self._run(math.ceil(action.seconds / DT - 1e-9), fluoro=False)
+            return
+        elif isinstance(action, Finish):
+            self.log.append((self.tick, to_dict(action)))
+            self._finish()
+            return
+        self.log.append((self.tick, to_dict(action)))
+
+    def step(self, fluoro: bool = True) -> None:
+        """Advance the simulation by one fixed step."""
+        self._release()
+        self.transport.step(DT)
+        inc = self.transport.take_occlusion()
+        if inc.any():
+            occ = self.flow.occlusion
+            np.minimum(occ + inc, 1.0, out=occ)
+            self._pending_occ = max(self._pending_occ, float(inc.max()))
+            self._note_deposits(inc)
+        self._ticks_since_solve += 1
+        if self._pending_occ > RESOLVE_OCCLUSION or (
+            self._pending_occ > 0 and self._ticks_since_solve >= RESOLVE_EVERY_TICKS
+        ):
+            self._resolve()
+        self._check_lung()
+        self.tick += 1
+        self.metrics.procedure_s = self.t
+        if fluoro:
+            self.metrics.fluoro_s += DT
+
+    def _run(self, n: int, fluoro: bool = True) -> None:
+        for _ in range(n):
+            self.step(fluoro)
+
+    # ------------------------------------------------------------------ flow
+    def _resolve(self) -> None:
+        self.flow.set_injection(self.injection_ml_min)
+        self.flow.injection_m3_s += self.contrast_m3_s
+        self.flow.solve()
+        self.transport.set_flow(self.flow.flow, self.flow.lumen_area())
+        self._pending_occ = 0.0
+        self._ticks_since_solve = 0
+        self._check_flow_events()
+
+    def _set_catheter(self, path: list[int]) -> None:
+        self.flow.place_catheter(path, self.catheter_radius)
+        saved_inj, saved_c = self.injection_ml_min, self.contrast_m3_s
+        self.injection_ml_min, self.contrast_m3_s = 0.0, 0.0
+        self._resolve()
+        self.tip_ref_flow = max(float(self.flow.flow[self.flow.tip_edge()]), 1e-30)
+        self.injection_ml_min, self.contrast_m3_s = saved_inj, saved_c
+        self._in_reflux = False
+        self._stasis_level = 0
+
+    def residual_antegrade(self) -> float:
+        """Outflow below the tip now over that at placement, same injection (0…1+)."""
+        e = self.flow.tip_edge()
+        inj = self.flow.injection_m3_s
+        down = float(self.flow.flow[e]) + inj
+        return max(down, 0.0) / (self.tip_ref_flow + inj)
+
+    def sace_level(self) -> int:
+        """SACE I–IV from the residual antegrade flow (>75 % I, 50–75 II, 10–50 III, <10 IV; U)."""
+        r = self.residual_antegrade()
+        return 1 if r > 0.75 else 2 if r > 0.5 else 3 if r > STASIS_RESIDUAL else 4
+
+    def _check_flow_events(self) -> None:
+        e = self.flow.tip_edge()
+        injecting = self.flow.injection_m3_s > 0
+        q = float(self.flow.flow[e])
+        if injecting and q < 0 and not self._in_reflux:
+            self._in_reflux = True
+            self._event(
+                "reflux",
+                f"flow reversed behind the tip in {self.c.names[e]} "
+                f"({m3_s_to_ml_min(q):.1f} mL/min)",
+            )
+        elif self._in_reflux and q >= 0 and injecting:
+            self._in_reflux = False
+            self._event("reflux_stopped", f"antegrade flow restored in {self.c.names[e]}")
+        if not injecting:
+            return
+        r = self.residual_antegrade()
+        if r < STASIS_RESIDUAL and self._stasis_level < 2:
+            self._stasis_level = 2
+            self._event("stasis", f"antegrade flow below the tip {100 * r:.0f} % (SACE IV)")
+        elif r < NEAR_STASIS_RESIDUAL and self._stasis_level < 1:
+            self._stasis_level = 1
+            self._event("near_stasis", f"antegrade flow below the tip {100 * r:.0f} % (SACE III)")
+
+    # ------------------------------------------------------------------ actions
+    def _navigate(self, target: str) -> None:
+        node, warn = resolve_target(
+            self.c, self.flow, target, self.catheter_radius, self.liver.tumors
+        )
+        path = self.c.path_to(node)
+        old = set(self.flow.catheter_edges.tolist())
+        moved = len(set(path) ^ old)
+        self.log.append((self.tick, {"navigate": target}))
+        self._set_catheter(path)
+        self._event(
+            "navigate", f"tip in {self.c.names[path[-1]]} ({' › '.join(self.breadcrumb())})"
+        )
+        f = float(annulus_factor(self.c.radius[path[-1:]], self.catheter_radius)[0])
+        if f < WEDGE_FACTOR:
+            self._event(
+                "wedge",
+                f"catheter wedged in {self.c.names[path[-1]]} "
+                f"({2e3 * self.c.radius[path[-1]]:.2f} mm): antegrade flow stops",
+            )
+        elif warn:
+            self._event("wedge", warn)
+        self._run(math.ceil(NAVIGATE_S_PER_EDGE * max(moved, 1) / DT))
+
+    def breadcrumb(self) -> list[str]:
+        """Vessel names along the catheter, proximal first, without repeats."""
+        out: list[str] = []
+        for e in self.flow.catheter_edges.tolist():
+            n = self.c.names[e]
+            if not out or out[-1] != n:
+                out.append(n)
+        return out
+
+    def _select(self, a: SelectAgent) -> None:
+        spec = AGENTS[a.agent]
+        st = AgentState(agent=a.agent, size_um=tuple(a.size_um or spec.default_size_um))
+        if a.doxorubicin_mg_ml:
+            st.doxorubicin_mg_ml = a.doxorubicin_mg_ml
+        if spec.activity_per_sphere_bq > 0:
+            st.activity_gbq = a.activity_gbq or (1.5 if a.agent == "y90_resin" else 3.0)
+            st.activity_left_gbq = st.activity_gbq
+        self.agent = st
+        self._packet_carry = 0.0
+
+    def _inject(self, volume_ml: float, rate_ml_min: float) -> None:
+        self.injection_ml_min = rate_ml_min
+        self._in_reflux = False
+        self._resolve()
+        steps = volume_ml / (rate_ml_min / 60.0 * DT)
+        n_full = int(steps)
+        self._run(n_full)
+        frac = steps - n_full
+        if frac > 1e-9:
+            self.injection_ml_min = rate_ml_min * frac
+            self._resolve()
+            self.step()
+        self.injection_ml_min = 0.0
+        self._resolve()
+
+    def _release(self) -> None:
+        if self.injection_ml_min <= 0:
+            return
+        ag = self.agent
+        spec = AGENTS[ag.agent]
+        dv = self.injection_ml_min / 60.0 * DT
+        if spec.activity_per_sphere_bq > 0:
+            prep = Y90_PREP_VOLUME_ML[ag.agent]
+            dv = min(dv, ag.activity_left_gbq / ag.activity_gbq * prep) if ag.activity_gbq else 0.0
+            if dv <= 0:
+                return
+            ag.activity_left_gbq -= ag.activity_gbq * dv / prep
+        self.metrics.agent_ml[ag.agent] = self.metrics.agent_ml.get(ag.agent, 0.0) + dv
+        spheres = dv * spheres_per_ml(ag.agent, ag.size_um, ag.activity_gbq)
+        self._packet_carry += dv * PACKETS_PER_ML
+        n = int(self._packet_carry)
+        if n == 0:
+            return
+        self._packet_carry -= n
+        diam = draw_diameters_m(ag.agent, ag.size_um, n, self.streams.agents)
+        activity = spheres / n * spec.activity_per_sphere_bq
+        drug_mg = self._drug_per_ml(ag) * dv
+        self.metrics.activity_gbq += activity * n * 1e-9
+        self.metrics.drug_mg += drug_mg
+        self.transport.release(self.flow.tip, ag.agent, diam, spheres / n, activity, drug_mg / n)
+
+    @staticmethod
+    def _drug_per_ml(ag: AgentState) -> float:
+        if ag.agent == "deb":  # mg per mL beads × mL beads per mL suspension (2 in 17, D)
+            return ag.doxorubicin_mg_ml * 2.0 / 17.0
+        if ag.agent == "lipiodol":  # aqueous third of a 1:2 drug:oil emulsion
+            return LIPIODOL_DOX_MG_PER_ML_DRUG / 3.0
+        return 0.0
+
+    def _contrast(self, volume_ml: float, rate_ml_s: float) -> None:
+        self.contrast_m3_s = ml_min_to_m3_s(rate_ml_s * 60.0)
+        self._resolve()
+        duration = volume_ml / rate_ml_s
+        run = start_run(
+            self.c,
+            self.flow.flow,
+            self.flow.pressure,
+            self.flow.lumen_area(),
+            self.flow.tip,
+            self.contrast_m3_s,
+            self.t,
+            duration,
+        )
+        self.contrast_runs.append(run)
+        self.metrics.contrast_ml += volume_ml
+        self._event(
+            "contrast",
+            f"{volume_ml:g} mL at {rate_ml_s:g} mL/s from {self.c.names[self.flow.tip_edge()]}",
+        )
+        self._run(math.ceil(duration / DT))
+        self.contrast_m3_s = 0.0
+        self._resolve()
+        self._run(math.ceil(4.0 / DT))  # watch the washout under fluoroscopy (U)
+
+    def _finish(self) -> None:
+        self.injection_ml_min = 0.0
+        self._resolve()
+        self.final_sace = self.sace_level() if self.flow.tip_edge() >= 0 else None
+        self._set_catheter([])
+        for _ in range(math.ceil(SETTLE_S / DT)):
+            if self.transport.edge.size == 0:
+                break
+            self.step(fluoro=False)
+        self.finished = True
+        self._event("finish", f"case ended at {self.t:.0f} s")
+
+    # ------------------------------------------------------------------ events
+    def _event(self, kind: str, detail: str) -> None:
+        self.events.append(Event(self.t, kind, detail))
+
+    def _note_deposits(self, inc: np.ndarray) -> None:
+        for e in np.flatnonzero(inc).tolist():
+            terr = self.territory[e]
+            if terr and terr not in self._seen_territories:
+                self._seen_territories.add(terr)
+                b = self.c.edge_bed[e]
+                kind = self.c.beds[b].kind if b >= 0 else _kind_below(self.c, e)
+                self._event(
+                    "non_target",
+                    f"particles in the {terr} territory: "
+                    f"{COMPLICATION.get(kind, 'non-target embolization')}",
+                )
+        out = float(self.transport.out_count.sum())
+        if out > 0 and "systemic" not in self._seen_territories:
+            self._seen_territories.add("systemic")
+            self._event(
+                "non_target", f"particles refluxed into the aorta: {COMPLICATION['systemic']}"
+            )
+
+    def _check_lung(self) -> None:
+        if self._lung_warned:
+            return
+        from sim.outcome.dosimetry import lung_dose_gy
+
+        a = float(self.transport.lung_activity.sum()) * 1e-9
+        if a > 0 and lung_dose_gy(a) > self.scenario.scoring.lung_dose_limit_gy:
+            self._lung_warned = True
+            self._event(
+                "lung_dose_over_limit",
+                f"lung dose {lung_dose_gy(a):.0f} Gy exceeds "
+                f"{self.scenario.scoring.lung_dose_limit_gy:g} Gy",
+            )
+
+
+def _kind_below(c: Compiled, e: int) -> str:
+    while c.edge_bed[e] < 0:
+        ch = c.children[c.edge_to[e]]
+        if not ch:
+            return "systemic"
+        e = ch[0]
+    return c.beds[c.edge_bed[e]].kind
+
+
+__all__ = ["Procedure", "DT", "AGENT_IDS", "NavigationError"]

@@ -1,0 +1,1 @@
+"""Outcome: dosimetry, ischaemia, coverage, damage, non-target injury and the score."""

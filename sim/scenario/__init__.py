@@ -1,0 +1,1 @@
+"""Scenario files: strict YAML, validation with file:line:col errors, models."""

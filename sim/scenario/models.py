@@ -1,0 +1,205 @@
+"""The scenario format: pydantic models an instructor's YAML file is validated against.
+
+Every field carries a description for a clinician (meaning, unit, default, source). Units sit in
+field names. Models forbid unknown keys so a misspelt field is reported, not ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+AgentId = Literal["bland", "pva", "deb", "lipiodol", "y90_resin", "y90_glass"]
+SegmentName = Literal["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8"]
+SEGMENTS: tuple[str, ...] = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Briefing(Strict):
+    history: str = Field("", description="Clinical history as told to the fellow.")
+    ct: str = Field("", description="CT / MRI findings (multiphase; arterial enhancement).")
+    pet: str = Field("", description="Ga-68 DOTATATE PET uptake (Krenning-like grade, SUVmax).")
+    biopsy: str = Field("", description="Histology: WHO grade and Ki-67 index.")
+    mapping: str = Field(
+        "", description="Tc-99m MAA mapping result (lung shunt, extrahepatic uptake), if done."
+    )
+
+
+class Patient(Strict):
+    age_y: int = Field(60, ge=18, le=100, description="Age in years.")
+    sex: Literal["male", "female"] = Field("male", description="Sets the reference liver mass.")
+    weight_kg: float = Field(
+        70.0, ge=30, le=250, description="Body weight in kg; scales hepatic and GDA flows."
+    )
+    height_cm: float = Field(
+        175.0, ge=120, le=220, description="Height in cm; with weight gives the BSA."
+    )
+    liver_mass_g: float | None = Field(
+        None,
+        ge=600,
+        le=4000,
+        description="Liver mass in g including tumour. Default: ICRP 89 reference adult "
+        "(1800 g man, 1400 g woman) scaled by weight.",
+    )
+    bilirubin_mg_dl: float = Field(0.8, ge=0.1, le=20, description="Total bilirubin, mg/dL.")
+    albumin_g_dl: float = Field(4.0, ge=1.0, le=6.0, description="Serum albumin, g/dL.")
+    prior_whipple: bool = Field(
+        False, description="Prior Whipple / bilio-enteric anastomosis (abscess risk after TACE)."
+    )
+    portal_vein_thrombosis: bool = Field(
+        False, description="Portal vein thrombosis: raises arterial dependence of normal liver."
+    )
+    prior_treatments: list[str] = Field(default_factory=list, description="E.g. PRRT, SSA.")
+    carcinoid_syndrome: bool = Field(False, description="Functioning tumour (crisis risk).")
+
+
+class VesselOverride(Strict):
+    diameter_mm: float | None = Field(None, ge=0.3, le=12, description="Lumen diameter, mm.")
+    length_mm: float | None = Field(None, ge=2, le=200, description="Length, mm.")
+
+
+class ExtraVessel(Strict):
+    name: str = Field(description="Name of the new vessel (e.g. IPA for an inferior phrenic).")
+    kind: Literal["parasitized_phrenic", "collateral"] = Field(
+        description="parasitized_phrenic: a new root from the aorta feeding a tumour; "
+        "collateral: joins two named vessels (makes a loop)."
+    )
+    from_vessel: str | None = Field(None, description="Collateral: vessel it starts from.")
+    to_vessel: str | None = Field(None, description="Collateral: vessel it joins.")
+    to_tumor: str | None = Field(None, description="Parasitized phrenic: tumour id it feeds.")
+    diameter_mm: float = Field(1.5, ge=0.3, le=6, description="Lumen diameter, mm.")
+    length_mm: float = Field(40.0, ge=5, le=200, description="Length, mm.")
+
+
+class Anatomy(Strict):
+    michels: Literal["I", "II", "III", "IV", "V", "VI"] = Field(
+        "I",
+        description="Michels type: I standard; II replaced LHA from left gastric; III replaced "
+        "RHA from SMA; IV both; V accessory LHA from left gastric; VI accessory RHA from SMA "
+        "(Michels 1966; reference §1.2).",
+    )
+    seed: int = Field(1, ge=0, le=2**31 - 1, description="Generator seed for the distal tree.")
+    tree_segments: int = Field(
+        2400, ge=300, le=16000, description="Approximate number of vessel segments in the tree."
+    )
+    murray_exponent: float = Field(
+        2.85, ge=2.0, le=3.5, description="Murray exponent n, r0^n = Σ ri^n (2.7–3.0, §2.3)."
+    )
+    radius_scatter: float = Field(
+        0.08, ge=0.0, le=0.3, description="Log-normal scatter of child radii (σ)."
+    )
+    segment_volume_percent: dict[SegmentName, float] = Field(
+        default_factory=dict,
+        description="Per-segment share of liver volume, % (default I 3, II 8, III 9, IV 15, "
+        "V 13.5, VI 8.5, VII 17, VIII 26; reference §1.3, U). Missing segments keep defaults; "
+        "shares are renormalised.",
+    )
+    right_gastric_origin: Literal["PHA", "LHA", "GDA"] = Field(
+        "PHA", description="Right gastric artery origin: PHA 31 %, LHA 22 %, GDA 25 % (§1.2)."
+    )
+    segment4_origin: Literal["LHA", "RHA"] = Field(
+        "LHA", description="Segment-4 (middle hepatic) artery origin: LHA 57 %, RHA 32 % (§1.2)."
+    )
+    vessels: dict[str, VesselOverride] = Field(
+        default_factory=dict, description="Per-vessel calibre/length overrides by name."
+    )
+    extra_vessels: list[ExtraVessel] = Field(default_factory=list)
+
+
+class Tumor(Strict):
+    id: str = Field(description="Short id used in plans and the debrief, e.g. T1.")
+    segment: SegmentName = Field(description="Couinaud segment of the tumour centre.")
+    offset_mm: tuple[float, float] = Field(
+        (0.0, 0.0),
+        description="Offset of the centre from the segment centre, mm (x, y on the AP image).",
+    )
+    diameter_mm: float = Field(ge=5, le=150, description="Tumour diameter, mm.")
+    tn_ratio: float = Field(
+        4.0,
+        ge=0.5,
+        le=12,
+        description="Tumour-to-normal arterial perfusion per gram (T/N). Patient MAA T/N 2.3–3.6 "
+        "(Piasecki 2015), tumour ≥ 50 vs 30 mL/min/100 g (Meijerink 2009); default 4.",
+    )
+    necrotic_core: float = Field(
+        0.0, ge=0.0, le=0.9, description="Necrotic core diameter as a fraction of the tumour's."
+    )
+    target: bool = Field(True, description="Whether the fellow should treat this tumour.")
+
+
+class Shunt(Strict):
+    lung_shunt_fraction: float = Field(
+        0.03,
+        ge=0.0,
+        le=0.6,
+        description="Fraction of small particles injected into the hepatic artery that reach the "
+        "lungs (NET median 3 %, reference §2.4).",
+    )
+
+
+class AgentOption(Strict):
+    agent: AgentId
+    sizes_um: list[tuple[float, float]] | None = Field(
+        None, description="Allowed size ranges, µm (default: the product's catalogue)."
+    )
+
+
+class Catheter(Strict):
+    french: float = Field(2.7, ge=1.7, le=3.8, description="Microcatheter outer size, Fr.")
+
+
+class Limits(Strict):
+    time_min: float = Field(60.0, ge=1, le=240, description="Procedure time limit, minutes.")
+    contrast_ml: float = Field(150.0, ge=5, le=500, description="Contrast limit, mL.")
+
+
+class Scoring(Strict):
+    coverage_weight: float = Field(50.0, ge=0, le=100)
+    normal_liver_weight: float = Field(20.0, ge=0, le=100)
+    non_target_weight: float = Field(20.0, ge=0, le=100)
+    lung_weight: float = Field(5.0, ge=0, le=100)
+    efficiency_weight: float = Field(5.0, ge=0, le=100)
+    lung_dose_limit_gy: float = Field(30.0, ge=1, le=100, description="Per treatment (§4.1).")
+    normal_liver_tolerance_gy: float = Field(
+        70.0, ge=10, le=200, description="Resin-equivalent, non-cirrhotic (§4.2)."
+    )
+    tumor_target_dose_gy: float = Field(
+        120.0, ge=20, le=600, description="NET TARE median ≈ 113 Gy (§4.2)."
+    )
+
+
+class Scenario(Strict):
+    schema_version: Literal[1] = Field(1, description="Format version.")
+    title: str = Field(description="Case title shown in the library.")
+    summary: str = Field("", description="One-line summary.")
+    difficulty: int = Field(1, ge=1, le=5, description="1 first case … 5 expert.")
+    learning_goals: list[str] = Field(default_factory=list)
+    briefing: Briefing = Field(default_factory=Briefing)
+    patient: Patient = Field(default_factory=Patient)
+    anatomy: Anatomy = Field(default_factory=Anatomy)
+    tumors: list[Tumor] = Field(min_length=1)
+    shunt: Shunt = Field(default_factory=Shunt)
+    agents_available: list[AgentOption] = Field(
+        default_factory=lambda: [
+            AgentOption(agent=a)
+            for a in ("bland", "pva", "deb", "lipiodol", "y90_resin", "y90_glass")
+        ]
+    )
+    catheter: Catheter = Field(default_factory=Catheter)
+    limits: Limits = Field(default_factory=Limits)
+    scoring: Scoring = Field(default_factory=Scoring)
+    debrief_notes: list[str] = Field(default_factory=list)
+    hints: list[str] = Field(default_factory=list)
+    seed: int = Field(0, ge=0, le=2**31 - 1, description="Seed of the procedure (transport).")
+
+    @model_validator(mode="after")
+    def _unique_tumor_ids(self) -> Scenario:
+        ids = [t.id for t in self.tumors]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"tumour ids must be unique; repeated: {', '.join(dup)}")
+        return self

@@ -1,0 +1,1 @@
+"""Particle packets and the contrast bolus, carried by the solved flow field."""
