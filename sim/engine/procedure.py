@@ -314,6 +314,10 @@ class Procedure:
         return 0.0
 
     def _contrast(self, volume_ml: float, rate_ml_s: float) -> None:
+        self._event(
+            "contrast",
+            f"{volume_ml:g} mL at {rate_ml_s:g} mL/s from {self.c.names[self.flow.tip_edge()]}",
+        )
         self.contrast_m3_s = ml_min_to_m3_s(rate_ml_s * 60.0)
         self._resolve()
         duration = volume_ml / rate_ml_s
@@ -347,6 +351,7 @@ class Procedure:
             if self.transport.edge.size == 0:
                 break
             self.step(fluoro=False)
+        self.transport.lodge_all()  # what is still in flight is trapped in stagnant flow
         self.finished = True
         self._event("finish", f"case ended at {self.t:.0f} s")
 

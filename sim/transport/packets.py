@@ -178,6 +178,20 @@ class Transport:
             keep[idx[~alive]] = False
         self._compact(keep)
 
+    def lodge_all(self) -> None:
+        """Lodge every packet still in flight where it is (end of the case)."""
+        if self.edge.size:
+            self._lodge(
+                self.edge,
+                self.diam,
+                self.agent,
+                self.count,
+                self.activity,
+                self.drug,
+                self.lumen[self.edge],
+            )
+            self._compact(np.zeros(self.edge.size, bool))
+
     def take_occlusion(self) -> np.ndarray:
         """Occlusion added since the last call, per edge (E,); resets the accumulator."""
         out, self.occ_inc = self.occ_inc, np.zeros(self.c.n_edges)

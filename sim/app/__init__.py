@@ -1,0 +1,1 @@
+"""The application layer: command line, and (with pygame) the window and kiosk."""

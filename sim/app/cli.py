@@ -1,0 +1,123 @@
+"""Command line: ``python main.py <command>`` or ``siphon <command>``.
+
+Headless commands never import pygame. Bad input prints ``file:line:col: field: problem`` lines
+and exits non-zero; it never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+DEFAULT_SCENARIO = SCENARIOS / "default.yaml"
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from sim.app.report_text import render_text
+    from sim.app.runner import RunError, run_plan
+
+    try:
+        _, out = run_plan(args.scenario, args.plan, args.seed)
+    except RunError as exc:
+        for p in exc.problems:
+            print(p, file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        print(render_text(out))
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from sim.scenario.load import load_library, load_scenario
+
+    paths = [Path(p) for p in (args.paths or [SCENARIOS])]
+    bad = 0
+    count = 0
+    for p in paths:
+        entries = load_library(p) if p.is_dir() else [None]
+        if p.is_dir():
+            for e in entries:
+                count += 1
+                for pr in e.problems:
+                    print(pr)
+                bad += bool(e.problems)
+        else:
+            count += 1
+            _, problems = load_scenario(p)
+            for pr in problems:
+                print(pr)
+            bad += bool(problems)
+    print(f"{count - bad} of {count} scenario files valid", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from sim.scenario.load import load_library
+
+    for e in load_library(args.folder):
+        if e.scenario is None:
+            print(f"{e.path.name}: BROKEN — {len(e.problems)} problem(s); run 'validate'")
+            continue
+        sc = e.scenario
+        print(f"{e.path.name}: {sc.title}  [difficulty {sc.difficulty}]")
+        for g in sc.learning_goals:
+            print(f"    - {g}")
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from sim.scenario.schema import export_schema
+
+    text = export_schema()
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        print(text, end="")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="siphon",
+        description="Siphon — transarterial therapy trainer for NET liver metastases "
+        "(a teaching tool, not a clinical planning device).",
+    )
+    sub = ap.add_subparsers(dest="command")
+    r = sub.add_parser("run", help="run a procedure headless from a plan")
+    r.add_argument("scenario")
+    r.add_argument("--plan", help="plan YAML (default: the case's expert plan)")
+    r.add_argument("--seed", type=int, help="procedure seed (default: the scenario's)")
+    r.add_argument("--json", action="store_true", help="print one JSON object")
+    r.set_defaults(fn=_cmd_run)
+    v = sub.add_parser("validate", help="check scenario files or folders")
+    v.add_argument("paths", nargs="*")
+    v.set_defaults(fn=_cmd_validate)
+    li = sub.add_parser("list", help="the scenario library")
+    li.add_argument("folder", nargs="?", default=str(SCENARIOS))
+    li.set_defaults(fn=_cmd_list)
+    s = sub.add_parser("schema", help="JSON Schema of the scenario format (draft-07)")
+    s.add_argument("--out")
+    s.set_defaults(fn=_cmd_schema)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python main.py`` and the ``siphon`` script."""
+    ap = build_parser()
+    args = ap.parse_args(argv)
+    if args.command is None:
+        # Until the window lands, the default case plays its expert plan headless.
+        print(
+            "Siphon: playing the default case's expert plan headless "
+            "(the trainee window is not built yet).\n"
+        )
+        args = ap.parse_args(["run", str(DEFAULT_SCENARIO)])
+    try:
+        return args.fn(args)
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,132 @@
+"""Load scenarios: strict YAML → models → cross-checks; a whole library never fails as a whole.
+
+``load_scenario`` returns the model or a list of :class:`Problem` (``file:line:col: field:
+message``); ``load_library`` loads every ``*.yaml`` case in a folder (plans excluded) so one
+broken file is listed with its errors while the rest still load.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sim.agents import AGENTS
+from sim.anatomy.trunk import DIAMETER_MM
+from sim.scenario.models import SEGMENTS, Scenario
+from sim.scenario.problems import Problem, validate_file
+
+# Vessel names an instructor may override (named trunk plus derived sectoral/segmental arteries).
+OVERRIDABLE_VESSELS = tuple(DIAMETER_MM) + ("RA", "RP", "aLHA", "aRHA", "S1L") + SEGMENTS
+
+
+@dataclass
+class LoadedCase:
+    """One library entry: its path, the model (None if broken) and its problems."""
+
+    path: Path
+    scenario: Scenario | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.scenario is not None and not self.problems
+
+
+def load_scenario(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
+    """Validate one scenario file; never raises for bad input."""
+    from sim.scenario.yaml_strict import load_with_extends
+
+    sc, problems = validate_file(path, Scenario)
+    if sc is None:
+        return None, problems
+    _, marks = load_with_extends(path)
+    extra = _cross_check(sc, marks, str(path))
+    return (None, sorted(extra)) if extra else (sc, [])
+
+
+def _at(marks, path: tuple, file: str, field_: str, msg: str, key: bool = False) -> Problem:
+    m = marks.locate_key(path) if key else marks.locate_mark(path)
+    return Problem(m.file if m.file else file, m.line, m.col, field_, msg)
+
+
+def _cross_check(sc: Scenario, marks, file: str) -> list[Problem]:
+    out: list[Problem] = []
+    for name in sc.anatomy.vessels:
+        if name not in OVERRIDABLE_VESSELS:
+            hint = difflib.get_close_matches(name, OVERRIDABLE_VESSELS, n=1)
+            msg = f"unknown vessel '{name}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+            out.append(
+                _at(
+                    marks,
+                    ("anatomy", "vessels", name),
+                    file,
+                    f"anatomy.vessels.{name}",
+                    msg + f" (allowed: {', '.join(OVERRIDABLE_VESSELS)})",
+                    key=True,
+                )
+            )
+    if not any(t.target for t in sc.tumors):
+        out.append(
+            _at(
+                marks,
+                ("tumors",),
+                file,
+                "tumors",
+                "no tumour is marked as a target (set target: true on at least one)",
+            )
+        )
+    ids = [t.id for t in sc.tumors]
+    for i, ev in enumerate(sc.anatomy.extra_vessels):
+        base = ("anatomy", "extra_vessels", i)
+        if ev.kind == "parasitized_phrenic" and ev.to_tumor not in ids:
+            out.append(
+                _at(
+                    marks,
+                    base + ("to_tumor",),
+                    file,
+                    f"anatomy.extra_vessels[{i}].to_tumor",
+                    f"'{ev.to_tumor}' is not a tumour id (allowed: {', '.join(ids)})",
+                )
+            )
+        if ev.kind == "collateral":
+            for k in ("from_vessel", "to_vessel"):
+                v = getattr(ev, k)
+                if v not in OVERRIDABLE_VESSELS:
+                    out.append(
+                        _at(
+                            marks,
+                            base + (k,),
+                            file,
+                            f"anatomy.extra_vessels[{i}].{k}",
+                            f"'{v}' is not a vessel name",
+                        )
+                    )
+    for i, opt in enumerate(sc.agents_available):
+        for j, rng in enumerate(opt.sizes_um or []):
+            lo, hi = rng
+            menu = AGENTS[opt.agent].sizes_um
+            if lo >= hi or (lo, hi) not in menu:
+                out.append(
+                    _at(
+                        marks,
+                        ("agents_available", i, "sizes_um", j),
+                        file,
+                        f"agents_available[{i}].sizes_um[{j}]",
+                        f"{lo:g}–{hi:g} µm is not a {opt.agent} size (allowed: "
+                        + ", ".join(f"{a:g}–{b:g}" for a, b in menu)
+                        + ")",
+                    )
+                )
+    return out
+
+
+def load_library(folder: str | Path) -> list[LoadedCase]:
+    """Load every case in ``folder`` (``*.yaml`` except ``*.plan.yaml``), sorted by name."""
+    cases = []
+    for p in sorted(Path(folder).glob("*.yaml")):
+        if p.name.endswith(".plan.yaml"):
+            continue
+        sc, problems = load_scenario(p)
+        cases.append(LoadedCase(p, sc, problems))
+    return cases
