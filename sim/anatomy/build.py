@@ -169,13 +169,13 @@ def _add_polylines(g: nx.DiGraph, rng: np.random.Generator) -> None:
         p0, p1 = g.nodes[u]["pos"], g.nodes[v]["pos"]
         seg = p1 - p0
         length = float(np.hypot(*seg))
-        k = max(2, int(length / 3.0))
+        k = max(4, int(length / 2.0))
         t = np.linspace(0.0, 1.0, k + 1)
         if d["kind"] != "vessel" or length < 1e-9:
             d["points"] = np.vstack([p0, p1])
             continue
         normal = np.array([-seg[1], seg[0]]) / length
-        amp = 0.05 * length * rng.uniform(0.3, 1.0)
+        amp = 0.06 * length * rng.uniform(0.5, 1.0)
         phase = rng.uniform(0, 2 * math.pi)
         waves = rng.uniform(1.0, 2.5)
         off = amp * np.sin(2 * math.pi * waves * t + phase) * np.sin(math.pi * t)

@@ -318,6 +318,7 @@ class Procedure:
             "contrast",
             f"{volume_ml:g} mL at {rate_ml_s:g} mL/s from {self.c.names[self.flow.tip_edge()]}",
         )
+        rest = self.flow.flow.copy()
         self.contrast_m3_s = ml_min_to_m3_s(rate_ml_s * 60.0)
         self._resolve()
         duration = volume_ml / rate_ml_s
@@ -330,6 +331,7 @@ class Procedure:
             self.contrast_m3_s,
             self.t,
             duration,
+            flow_after=rest,
         )
         self.contrast_runs.append(run)
         self.metrics.contrast_ml += volume_ml

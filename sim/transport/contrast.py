@@ -35,9 +35,11 @@ class ContrastRun:
     conc : ndarray (E,)
         Contrast fraction in each edge while the bolus passes (0…1).
     arrival : ndarray (E,)
-        Arrival time after ``t0`` at each edge's downstream end, s (inf if never reached).
+        Time after ``t0`` at which contrast starts entering each edge, s (inf if never).
     transit : ndarray (E,)
-        Time for blood to cross each edge, s (inf where it does not move).
+        Time for blood to cross each edge during the injection, s (inf where it does not move).
+    transit_after : ndarray (E,)
+        The same once the injection stops (inf where flow has stopped: the column stays).
     bed_conc_in, bed_tau : ndarray (B,)
         Inflow concentration and washout time constant of each bed (s).
     bed_arterial : ndarray (B,)
@@ -49,21 +51,26 @@ class ContrastRun:
     conc: np.ndarray
     arrival: np.ndarray
     transit: np.ndarray
+    transit_after: np.ndarray
     bed_conc_in: np.ndarray
     bed_tau: np.ndarray
     bed_arterial: np.ndarray
     bed_arrival: np.ndarray
 
     def vessel_opacity(self, t: float) -> np.ndarray:
-        """Contrast fraction in each edge at time ``t`` (E,)."""
-        s = t - self.t0
-        start = self.arrival - np.minimum(self.transit, MAX_TRANSIT_S)
-        on = (s >= start) & (s <= self.arrival + self.duration)
-        clear_t = s - (self.arrival + self.duration)
+        """Contrast fraction in each edge at time ``t`` (E,).
+
+        While the bolus passes, an edge fills from its upstream end over its transit time; once
+        the injection has passed it drains at the resting flow (never, where flow has stopped).
+        """
+        s = t - self.t0 - self.arrival
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            fade = np.where(clear_t > 0, np.exp(-clear_t / np.maximum(self.transit, 1e-3)), 1.0)
-        after = (s > self.arrival + self.duration) & np.isfinite(self.arrival)
-        return np.where(on, self.conc, np.where(after, self.conc * fade, 0.0))
+            fill = np.clip(s / np.maximum(self.transit, 1e-3), 0.0, 1.0)
+            full = np.clip(self.duration / np.maximum(self.transit, 1e-3), 0.0, 1.0)
+            drain = np.clip(1.0 - (s - self.duration) / np.maximum(self.transit_after, 1e-3),
+                            0.0, 1.0)
+        level = np.where(s <= self.duration, fill, full * drain)
+        return np.nan_to_num(np.where(s >= 0, self.conc * level, 0.0))
 
     def bed_blush(self, t: float) -> np.ndarray:
         """Parenchymal contrast per bed at ``t`` (B,): filling then exponential washout.
@@ -90,8 +97,12 @@ def start_run(
     rate_m3_s: float,
     t0: float,
     duration: float,
+    flow_after: np.ndarray | None = None,
 ) -> ContrastRun:
-    """Freeze the flow (which includes the contrast source at ``tip``) and trace the bolus."""
+    """Freeze the flow (which includes the contrast source at ``tip``) and trace the bolus.
+
+    ``flow_after`` is the flow once the injection stops (for draining); default ``flow``.
+    """
     n = c.n_nodes
     node_conc = np.zeros(n)
     node_arr = np.full(n, np.inf)
@@ -102,6 +113,10 @@ def start_run(
         speed = np.where(area > 0, np.abs(flow) / np.where(area > 0, area, 1.0), 0.0)
         transit = np.where(speed > 0, c.length / speed, np.inf)
     transit[c.is_bed] = 0.0
+    fa = flow if flow_after is None else flow_after
+    with np.errstate(divide="ignore", invalid="ignore"):
+        speed_a = np.where(area > 0, np.abs(fa) / np.where(area > 0, area, 1.0), 0.0)
+        transit_after = np.where(speed_a > 1e-4, c.length / speed_a, np.inf)
     # incoming flow per node, with the tip's injection as a pure-contrast inflow
     fwd = flow >= 0
     up = np.where(fwd, c.edge_from, c.edge_to)
@@ -124,10 +139,10 @@ def start_run(
         for e in out_edges[u]:
             edge_conc[e] = node_conc[u]
             if node_conc[u] > 0 and np.isfinite(node_arr[u]):
-                edge_arr[e] = node_arr[u] + (transit[e] if np.isfinite(transit[e]) else np.inf)
+                edge_arr[e] = node_arr[u]
                 v = down[e]
                 cin[v] += q[e] * node_conc[u]
-                node_arr[v] = min(node_arr[v], edge_arr[e])
+                node_arr[v] = min(node_arr[v], node_arr[u] + transit[e])
     beds = c.bed_edge
     bq = np.abs(flow[beds])
     vol = BED_BLOOD_ML_PER_G * c.bed_mass_g * 1e-6
@@ -154,8 +169,9 @@ def start_run(
         conc=edge_conc,
         arrival=edge_arr,
         transit=transit,
+        transit_after=transit_after,
         bed_conc_in=edge_conc[beds] * np.minimum(rel * perf_rel, 8.0) / 8.0,
         bed_tau=tau,
         bed_arterial=arterial,
-        bed_arrival=np.where(np.isfinite(edge_arr[beds]), edge_arr[beds], np.inf),
+        bed_arrival=edge_arr[beds],
     )

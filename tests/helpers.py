@@ -1,0 +1,42 @@
+"""Shared builders for tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.engine.actions import Finish, Inject, Navigate, SelectAgent
+from sim.engine.procedure import Procedure
+from sim.scenario.models import Scenario, Shunt, Tumor
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+
+
+def scenario(lsf: float = 0.03, tn: float = 4.0, michels: str = "I", **tumor) -> Scenario:
+    t = {"id": "T1", "segment": "S6", "diameter_mm": 40.0, "tn_ratio": tn}
+    t.update(tumor)
+    return Scenario(
+        title="test",
+        tumors=[Tumor(**t)],
+        shunt=Shunt(lung_shunt_fraction=lsf),
+        anatomy={"michels": michels, "seed": 3},
+        seed=5,
+    )
+
+
+def inject_from(
+    proc: Procedure,
+    target: str,
+    agent: str,
+    size=None,
+    volume=1.0,
+    rate=2.0,
+    activity=None,
+    finish=True,
+) -> Procedure:
+    proc.apply(Navigate(target=target))
+    proc.apply(SelectAgent(agent=agent, size_um=size, activity_gbq=activity))
+    proc.apply(Inject(volume_ml=volume, rate_ml_min=rate))
+    if finish:
+        proc.apply(Finish())
+    return proc

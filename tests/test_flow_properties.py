@@ -1,0 +1,140 @@
+"""Flow: Kirchhoff balance, falling pressure, solver agreement, monotone responses, no NaN."""
+
+import numpy as np
+from helpers import scenario
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.engine.actions import Inject, Navigate, SelectAgent
+from sim.engine.procedure import Procedure
+from sim.flow.network import Network
+from sim.flow.solve import TreeSolver, solve_sparse
+
+
+def _kirchhoff_residual(c, flow, source):
+    net_in = np.zeros(c.n_nodes)
+    np.add.at(net_in, c.edge_to, flow)
+    np.add.at(net_in, c.edge_from, -flow)
+    net_in += source
+    through = np.zeros(c.n_nodes)
+    np.add.at(through, c.edge_to, np.abs(flow))
+    np.add.at(through, c.edge_from, np.abs(flow))
+    fixed = np.zeros(c.n_nodes, bool)
+    fixed[c.root] = True
+    fixed[c.outlet_nodes] = True
+    free = ~fixed & (through > 0)
+    # relative to the node's throughput, floored at 1e-9 of the network's total flow (an edge
+    # occluded to 1e-6 of its conductance carries ~1e-19 m³/s, below round-off of its parent)
+    scale = np.maximum(through[free], 1e-9 * np.abs(flow).max())
+    return np.abs(net_in[free]) / scale
+
+
+def test_generated_tree_size_and_kirchhoff_at_baseline():
+    p = Procedure(scenario())
+    c = p.c
+    n_vessels = int((~c.is_bed).sum())
+    assert 1500 <= n_vessels <= 4000
+    res = _kirchhoff_residual(c, p.flow.baseline_flow, np.zeros(c.n_nodes))
+    assert res.max() < 1e-9
+
+
+def test_kirchhoff_with_catheter_injection_and_occlusion():
+    p = Procedure(scenario())
+    p.apply(Navigate(target="RHA"))
+    p.apply(SelectAgent(agent="bland", size_um=(100, 300)))
+    p.apply(Inject(volume_ml=3, rate_ml_min=3))
+    p.flow.set_injection(3.0)
+    p.flow.solve()
+    res = _kirchhoff_residual(p.c, p.flow.flow, p.flow.source())
+    assert res.max() < 1e-9
+    assert np.isfinite(p.flow.pressure).all() and np.isfinite(p.flow.flow).all()
+
+
+def test_pressure_falls_along_every_antegrade_path():
+    p = Procedure(scenario())
+    c, q, pr = p.c, p.flow.flow, p.flow.pressure
+    p.apply(Navigate(target="coeliac"))
+    assert (q > 0).all(), "every baseline edge flows antegrade"
+    assert (pr[c.edge_from] > pr[c.edge_to]).all()
+
+
+def test_baseline_flows_match_calibration_targets():
+    p = Procedure(scenario())
+    c = p.c
+    q_ml_min = p.flow.baseline_flow[c.bed_edge] * 60e6
+    assert np.allclose(q_ml_min, c.bed_flow0_ml_min, rtol=1e-6)
+
+
+def test_hepatic_flow_per_kg_within_carlisle_band():
+    """PHA flow 3.5 mL/min/kg ± 45 % (Carlisle 1992)."""
+    sc = scenario()
+    p = Procedure(sc)
+    e = p.c.vessel_edges("PHA")[0]
+    per_kg = p.flow.baseline_flow[e] * 60e6 / sc.patient.weight_kg
+    assert 3.5 * 0.55 <= per_kg <= 3.5 * 1.45
+    gda = p.flow.baseline_flow[p.c.vessel_edges("GDA")[0]] * 60e6
+    assert gda > 0.3 * p.flow.baseline_flow[p.c.vessel_edges("CHA")[0]] * 60e6
+
+
+def test_occluding_a_bed_lowers_its_flow_and_raises_its_siblings():
+    p = Procedure(scenario())
+    c = p.c
+    b = int(np.flatnonzero(c.bed_tumor == 0)[0])
+    e = c.bed_edge[b]
+    sib = [k for k in c.children[c.edge_from[e]] if k != e]
+    before = p.flow.flow.copy()
+    flows = []
+    for occ in (0.0, 0.3, 0.6, 0.9):
+        p.flow.occlusion[e] = occ
+        p.flow.solve()
+        flows.append(p.flow.flow[e])
+    assert all(a > b_ for a, b_ in zip(flows, flows[1:], strict=False))
+    if sib:
+        assert p.flow.flow[sib[0]] >= before[sib[0]]
+
+
+@st.composite
+def random_tree(draw):
+    n_internal = draw(st.integers(1, 60))
+    seed = draw(st.integers(0, 2**31 - 1))
+    rng = np.random.default_rng(seed)
+    parent = [-1] + [int(rng.integers(0, i)) for i in range(1, n_internal)]
+    has_child = set(parent[1:])
+    e_from, e_to = [], []
+    for i in range(1, n_internal):
+        e_from.append(parent[i])
+        e_to.append(i)
+    leaves = [i for i in range(n_internal) if i not in has_child]
+    n = n_internal
+    outlets = []
+    for leaf in leaves:
+        e_from.append(leaf)
+        e_to.append(n)
+        outlets.append(n)
+        n += 1
+    g = 10 ** rng.uniform(-3, 3, len(e_from))
+    src = np.zeros(n)
+    if draw(st.booleans()) and n_internal > 1:
+        src[int(rng.integers(1, n_internal))] = rng.uniform(0, 5)
+    net = Network(
+        n,
+        np.array(e_from),
+        np.array(e_to),
+        g,
+        np.array([0] + outlets),
+        np.array([100.0] + list(rng.uniform(0, 20, len(outlets)))),
+        src,
+    )
+    return net
+
+
+@settings(max_examples=80, deadline=None)
+@given(random_tree())
+def test_tree_solver_equals_sparse_on_random_trees(net):
+    p1, q1 = TreeSolver(net).solve()
+    p2, q2 = solve_sparse(net)
+    assert np.isfinite(p1).all() and np.isfinite(q1).all()
+    scale_p = np.abs(p2).max() + 1e-12
+    scale_q = np.abs(q2).max() + 1e-12
+    assert np.abs(p1 - p2).max() <= 1e-9 * scale_p
+    assert np.abs(q1 - q2).max() <= 1e-8 * scale_q
