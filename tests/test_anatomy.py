@@ -11,8 +11,19 @@ from sim.flow.compile import compile_liver
 from sim.rng import make_streams
 from sim.scenario.models import SEGMENTS
 
-NAMED = ["coeliac", "CHA", "GDA", "PHA", "RHA", "LHA", "S4", "RGA", "cystic", "LGA",
-         "falciform"] + list(SEGMENTS)
+NAMED = [
+    "coeliac",
+    "CHA",
+    "GDA",
+    "PHA",
+    "RHA",
+    "LHA",
+    "S4",
+    "RGA",
+    "cystic",
+    "LGA",
+    "falciform",
+] + list(SEGMENTS)
 
 
 def _compiled(sc):
@@ -39,8 +50,16 @@ def test_named_trunk_present_with_reference_calibres():
 
 @pytest.mark.parametrize(
     "michels, vessel, via",
-    [("I", "RHA", "PHA"), ("I", "LHA", "PHA"), ("II", "LHA", "LGA"), ("III", "RHA", "SMA"),
-     ("IV", "LHA", "LGA"), ("IV", "RHA", "SMA"), ("V", "aLHA", "LGA"), ("VI", "aRHA", "SMA")],
+    [
+        ("I", "RHA", "PHA"),
+        ("I", "LHA", "PHA"),
+        ("II", "LHA", "LGA"),
+        ("III", "RHA", "SMA"),
+        ("IV", "LHA", "LGA"),
+        ("IV", "RHA", "SMA"),
+        ("V", "aLHA", "LGA"),
+        ("VI", "aRHA", "SMA"),
+    ],
 )
 def test_michels_variants(michels, vessel, via):
     _, c = _compiled(scenario(michels=michels))
@@ -53,8 +72,9 @@ def test_michels_variants(michels, vessel, via):
 def test_right_gastric_origin_follows_scenario():
     for origin in ("PHA", "LHA", "GDA"):
         sc = scenario()
-        sc = sc.model_copy(update={"anatomy": sc.anatomy.model_copy(
-            update={"right_gastric_origin": origin})})
+        sc = sc.model_copy(
+            update={"anatomy": sc.anatomy.model_copy(update={"right_gastric_origin": origin})}
+        )
         _, c = _compiled(sc)
         assert origin in _path_names(c, "RGA")
 

@@ -11,8 +11,13 @@ DEFAULT = str(SCENARIOS / "default.yaml")
 
 
 def run(*args):
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=300)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -24,9 +29,19 @@ def default_json():
 
 def test_json_has_every_field(default_json):
     o = json.loads(default_json)
-    for k in ("score", "tumor_coverage", "normal_liver_damage", "normal_liver_mass_g",
-              "deposition", "non_target", "tumors", "normal_liver_dose_gy", "lung_dose_gy",
-              "metrics", "events"):
+    for k in (
+        "score",
+        "tumor_coverage",
+        "normal_liver_damage",
+        "normal_liver_mass_g",
+        "deposition",
+        "non_target",
+        "tumors",
+        "normal_liver_dose_gy",
+        "lung_dose_gy",
+        "metrics",
+        "events",
+    ):
         assert k in o, k
     assert set(o["deposition"]) == {"tumor", "normal_liver", "non_target", "lung", "in_flight"}
     assert abs(sum(o["deposition"].values()) - 1.0) < 1e-3
@@ -55,18 +70,24 @@ def test_readable_output_and_disclaimer():
 
 
 BAD_PLANS = {
-    "unknown_vessel": ("actions:\n  - navigate: RHAA\n  - finish\n",
-                       "plan.yaml:2:5: actions[0].navigate: unknown vessel 'RHAA' "
-                       "(did you mean 'RHA'?)"),
-    "negative_volume": ("actions:\n  - navigate: RHA\n  - inject: {volume_ml: -4, rate_ml_min: 2}\n",
-                        "plan.yaml:3:25: actions[1].inject.volume_ml: -4 is too small; it must be "
-                        "more than 0 (allowed: more than 0 and at most 100)"),
-    "unknown_agent": ("actions:\n  - select_agent: {agent: blandd}\n",
-                      "plan.yaml:2:27: actions[0].select_agent.agent: 'blandd' is not one of "
-                      "the allowed values (did you mean 'bland'?)"),
-    "unknown_action": ("actions:\n  - injec: {volume_ml: 4}\n",
-                       "plan.yaml:2:5: actions[0]: unknown action 'injec' (did you mean "
-                       "'inject'?)"),
+    "unknown_vessel": (
+        "actions:\n  - navigate: RHAA\n  - finish\n",
+        "plan.yaml:2:5: actions[0].navigate: unknown vessel 'RHAA' (did you mean 'RHA'?)",
+    ),
+    "negative_volume": (
+        "actions:\n  - navigate: RHA\n  - inject: {volume_ml: -4, rate_ml_min: 2}\n",
+        "plan.yaml:3:25: actions[1].inject.volume_ml: -4 is too small; it must be "
+        "more than 0 (allowed: more than 0 and at most 100)",
+    ),
+    "unknown_agent": (
+        "actions:\n  - select_agent: {agent: blandd}\n",
+        "plan.yaml:2:27: actions[0].select_agent.agent: 'blandd' is not one of "
+        "the allowed values (did you mean 'bland'?)",
+    ),
+    "unknown_action": (
+        "actions:\n  - injec: {volume_ml: 4}\n",
+        "plan.yaml:2:5: actions[0]: unknown action 'injec' (did you mean 'inject'?)",
+    ),
 }
 
 
@@ -75,8 +96,13 @@ def test_bad_plan_exits_2_with_one_located_line(tmp_path, name):
     text, expected = BAD_PLANS[name]
     plan = tmp_path / "plan.yaml"
     plan.write_text(text)
-    r = subprocess.run([sys.executable, str(ROOT / "main.py"), "run", DEFAULT, "--plan",
-                        "plan.yaml"], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "run", DEFAULT, "--plan", "plan.yaml"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1, r.stderr
@@ -90,16 +116,28 @@ def test_unreachable_vessel_is_refused_with_its_calibre(tmp_path):
 
     sc, _ = load_scenario(DEFAULT)
     c = Procedure(sc).c
-    e = next(e for e in range(c.n_edges) if not c.is_bed[e] and c.names[e].startswith("S6.")
-             and c.radius[e] < 0.3e-3 and c.names[e] != c.names[e - 1])
+    e = next(
+        e
+        for e in range(c.n_edges)
+        if not c.is_bed[e]
+        and c.names[e].startswith("S6.")
+        and c.radius[e] < 0.3e-3
+        and c.names[e] != c.names[e - 1]
+    )
     name = c.names[e]
     plan = tmp_path / "plan.yaml"
     plan.write_text(f"actions:\n  - navigate: {name}\n  - finish\n")
-    r = subprocess.run([sys.executable, str(ROOT / "main.py"), "run", DEFAULT, "--plan",
-                        "plan.yaml"], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "run", DEFAULT, "--plan", "plan.yaml"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert r.returncode == 2
-    narrow = next(k for k in c.path_to(int(c.edge_to[c.vessel_edges(name)[-1]]))
-                  if c.radius[k] <= 0.45e-3)
+    narrow = next(
+        k for k in c.path_to(int(c.edge_to[c.vessel_edges(name)[-1]])) if c.radius[k] <= 0.45e-3
+    )
     assert r.stderr.strip() == (
         f"plan.yaml:2:5: actions[0].navigate: the 0.90 mm catheter cannot enter "
         f"{c.names[narrow]} ({2e3 * c.radius[narrow]:.2f} mm)"

@@ -71,7 +71,9 @@ def test_size_draws_follow_the_product(agent):
         d = draw_diameters_m(agent, (lo, hi), 4000, rng) * 1e6
         base = d if spec.clump_probability == 0 else np.sort(d)[: int(0.8 * d.size)]
         mid = np.median(base)
-        assert abs(mid - 0.5 * (lo + hi) * spec.size_factor) < 0.1 * (hi - lo) * spec.size_factor + 2
+        assert (
+            abs(mid - 0.5 * (lo + hi) * spec.size_factor) < 0.1 * (hi - lo) * spec.size_factor + 2
+        )
         assert d.min() > 0
 
 
@@ -87,4 +89,5 @@ def test_deb_shrinks_and_pva_runs_larger():
 def test_smaller_spheres_mean_more_per_ml():
     assert spheres_per_ml("bland", (40, 120)) > 50 * spheres_per_ml("bland", (300, 500))
     assert spheres_per_ml("y90_resin", (20, 60), 2.5) == pytest.approx(
-        n_spheres("y90_resin", 2.5) / 25.0)
+        n_spheres("y90_resin", 2.5) / 25.0
+    )
