@@ -117,12 +117,17 @@ def build_liver(
             centroid = np.mean([lf.pos for lf in lv], axis=0)
             ppos = b.g.nodes[parent]["pos"]
             root_pos = ppos + 0.4 * (centroid - ppos)
+            if name == "S4":  # the falciform artery leaves the middle hepatic artery midway
+                mid = b.vessel(parent, 0.5 * (ppos + root_pos), name, segment=seg, derived=True)
+                attach_falciform(b, mid, anat)
+                parent = mid
             seg_root = b.vessel(parent, root_pos, name, segment=seg, derived=True)
             grow(b, seg_root, lv, name, seg, rng_tree)
-            if name == "S4":
-                attach_falciform(b, seg_root, anat)
     _ = segment_root_position  # kept for authoring tools that place segment roots
-    _assign_radii(b.g, trunk.root, anat.murray_exponent, anat.radius_scatter, rng_tree)
+    _add_extra_vessels(b, trunk.root, sc, tumors)
+    _assign_radii(
+        b.g, trunk.root, anat.murray_exponent, anat.radius_scatter, rng_tree, anat.vessels
+    )
     _add_polylines(b.g, rng_tree)
     _assign_shunts(b.g, sc.shunt.lung_shunt_fraction)
     return Liver(b.g, trunk.root, terr, tumors, total_mass, anat.murray_exponent)
@@ -136,31 +141,113 @@ def subtree_flows(g: nx.DiGraph, root: int) -> dict[tuple[int, int], float]:
             d = g.edges[u, v]
             if d["kind"] == "bed":
                 flows[(u, v)] = d["bed"].flow_ml_min
+            elif d.get("collateral"):
+                flows[(u, v)] = 0.0
             else:
-                flows[(u, v)] = sum(flows[(v, w)] for w in g.successors(v))
+                flows[(u, v)] = sum(
+                    flows[(v, w)] for w in g.successors(v) if not g.edges[v, w].get("collateral")
+                )
     return flows
 
 
 def _assign_radii(
-    g: nx.DiGraph, root: int, n: float, sigma: float, rng: np.random.Generator
+    g: nx.DiGraph, root: int, n: float, sigma: float, rng: np.random.Generator, overrides=None
 ) -> None:
-    """Derived calibres by Murray's law from flow: r = r_parent (Q/Q_parent)^(1/n), scattered."""
+    """Derived calibres by Murray's law from flow: r = r_parent (Q/Q_parent)^(1/n), scattered.
+
+    A scenario's per-vessel override (``anatomy.vessels``) wins over the derived calibre.
+    """
     flows = subtree_flows(g, root)
+    overrides = overrides or {}
+    node_n: dict[int, float] = {}
     for u, v in nx.bfs_edges(g, root):
         d = g.edges[u, v]
         if d["kind"] != "vessel" or not d["derived"]:
+            continue
+        o = overrides.get(d["name"])
+        if o is not None and o.diameter_mm:
+            d["radius_m"] = o.diameter_mm * 0.5e-3
+            if o.length_mm:
+                d["length_m"] = o.length_mm * 1e-3
+            elif d["segment"] is not None:
+                d["length_m"] = LENGTH_TO_DIAMETER * o.diameter_mm * 1e-3
             continue
         parents = list(g.predecessors(u))
         if not parents:
             continue
         pd = g.edges[parents[0], u]
         q, qp = flows[(u, v)], flows[(parents[0], u)]
-        r = pd["radius_m"] * (max(q, 1e-9) / max(qp, 1e-9)) ** (1.0 / n)
+        nn = n
         if d["segment"] is not None and d["name"] not in SEGMENTS and d["name"] != "S1L":
-            r *= math.exp(sigma * rng.standard_normal())
+            if u not in node_n:  # one exponent per bifurcation: real trees scatter around n
+                node_n[u] = float(
+                    np.clip(n + EXPONENT_SCATTER * sigma * rng.standard_normal(), 2.2, 3.6)
+                )
+            nn = node_n[u]
+        r = pd["radius_m"] * (max(q, 1e-9) / max(qp, 1e-9)) ** (1.0 / nn)
         d["radius_m"] = min(r, pd["radius_m"])
         if d["segment"] is not None:
             d["length_m"] = LENGTH_TO_DIAMETER * 2.0 * d["radius_m"]
+
+
+# ``anatomy.radius_scatter`` σ becomes a per-bifurcation exponent scatter of 3σ (σ 0.08 → 0.24),
+# so bifurcations scatter (morphometry.yaml) without radii drifting along a path (U).
+EXPONENT_SCATTER = 3.0
+TUMOR_SHUNT_RATIO = 3.0  # tumour vs normal-liver shunting per unit flow (U)
+PHRENIC_SHARE_OF_RIM = 0.25  # share of a tumour rim a parasitized phrenic artery takes over (U)
+
+
+def _add_extra_vessels(b, root: int, sc: Scenario, tumors: list[PlacedTumor]) -> None:
+    """Parasitized inferior phrenic arteries (new roots feeding a tumour) and collaterals."""
+    g = b.g
+    for ev in sc.anatomy.extra_vessels:
+        if ev.kind == "parasitized_phrenic":
+            pt = next(t for t in tumors if t.spec.id == ev.to_tumor)
+            rims = [
+                d["bed"]
+                for *_, d in g.edges(data=True)
+                if d["kind"] == "bed" and d["bed"].tumor == ev.to_tumor and d["bed"].region == "rim"
+            ]
+            mass = sum(bd.mass_g for bd in rims) * PHRENIC_SHARE_OF_RIM
+            flow = sum(bd.flow_ml_min for bd in rims) * PHRENIC_SHARE_OF_RIM
+            for bd in rims:
+                bd.mass_g *= 1.0 - PHRENIC_SHARE_OF_RIM
+                bd.flow_ml_min *= 1.0 - PHRENIC_SHARE_OF_RIM
+            top = pt.center + np.array([0.0, -0.8 * pt.radius_mm])
+            mid = b.vessel(root, (top[0] + 30.0, 20.0), ev.name, ev.diameter_mm, ev.length_mm * 0.7)
+            end = b.vessel(mid, top, ev.name, ev.diameter_mm, ev.length_mm * 0.3)
+            seg = pt.spec.segment
+            b.bed(
+                end,
+                top + np.array([0.0, 0.8]),
+                Bed(
+                    "tumor",
+                    ev.to_tumor,
+                    mass,
+                    flow,
+                    phys.LIVER_OUTLET_PRESSURE_MMHG,
+                    segment=seg,
+                    tumor=ev.to_tumor,
+                    region="rim",
+                ),
+            )
+        else:
+            ends = {}
+            for _u, v, d in g.edges(data=True):
+                if d["kind"] == "vessel" and d["name"] in (ev.from_vessel, ev.to_vessel):
+                    ends[d["name"]] = v  # last (most distal) edge of that name wins
+            u, v = ends[ev.from_vessel], ends[ev.to_vessel]
+            g.add_edge(
+                u,
+                v,
+                kind="vessel",
+                name=ev.name,
+                radius_m=ev.diameter_mm * 0.5e-3,
+                length_m=ev.length_mm * 1e-3,
+                segment=None,
+                derived=False,
+                collateral=True,
+            )
 
 
 def _add_polylines(g: nx.DiGraph, rng: np.random.Generator) -> None:
@@ -183,17 +270,21 @@ def _add_polylines(g: nx.DiGraph, rng: np.random.Generator) -> None:
 
 
 def _assign_shunts(g: nx.DiGraph, lsf: float) -> None:
-    """Spread the lung shunt fraction over tumour beds first (tumour AV shunting), then liver."""
+    """Spread the lung shunt fraction over liver and tumour beds, tumours shunting more.
+
+    Hepatopulmonary shunting is partly tumoural (AV shunts) and partly diffuse; we let tumour
+    beds shunt 3× more per unit flow (U) so a whole-liver injection of small particles sends
+    ``lsf`` of them to the lungs.
+    """
     beds = [d["bed"] for _, _, d in g.edges(data=True) if d["kind"] == "bed"]
     hep = [bd for bd in beds if bd.kind in ("liver", "tumor")]
     q_hep = sum(bd.flow_ml_min for bd in hep)
     q_t = sum(bd.flow_ml_min for bd in hep if bd.kind == "tumor")
     f_t = q_t / q_hep if q_hep else 0.0
-    cap = 0.9
-    if f_t > 0 and lsf <= cap * f_t:
-        p_t, p_n = lsf / f_t, 0.0
-    else:
-        p_t = cap if f_t > 0 else 0.0
-        p_n = (lsf - p_t * f_t) / max(1.0 - f_t, 1e-9)
+    # tumours shunt TUMOR_SHUNT_RATIO × more per unit flow than normal liver:
+    # p_n (1 − f_t) + k p_n f_t = LSF
+    k = TUMOR_SHUNT_RATIO
+    p_n = lsf / (1.0 + (k - 1.0) * f_t)
+    p_t = min(k * p_n, 0.95)
     for bd in hep:
         bd.shunt = p_t if bd.kind == "tumor" else p_n

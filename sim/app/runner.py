@@ -55,3 +55,21 @@ def run_steps(proc: Procedure, steps: list[PlanStep]) -> None:
             raise RunError([st.problem(str(exc))]) from None
     if not proc.finished:
         proc.apply(Finish())
+
+
+def naive_steps(proc: Procedure, max_ml: float = 20.0, step_ml: float = 1.0) -> None:
+    """The naive plan: whole-liver injection (from the PHA) of the first agent offered, with its
+    default size, until stasis (or the prepared Y-90 activity is gone), then finish."""
+    from sim.agents import AGENTS, Y90_PREP_VOLUME_ML
+    from sim.engine.actions import Finish, Inject, Navigate, SelectAgent
+
+    first = proc.scenario.agents_available[0]
+    proc.apply(Navigate(target="PHA"))
+    proc.apply(SelectAgent(agent=first.agent, size_um=(first.sizes_um or [None])[0]))
+    radioactive = AGENTS[first.agent].activity_per_sphere_bq > 0
+    limit = Y90_PREP_VOLUME_ML[first.agent] if radioactive else max_ml
+    given = 0.0
+    while given < limit - 1e-9 and not any(e.kind == "stasis" for e in proc.events):
+        proc.apply(Inject(volume_ml=min(step_ml, limit - given), rate_ml_min=2.0))
+        given += step_ml
+    proc.apply(Finish())

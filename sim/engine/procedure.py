@@ -259,7 +259,7 @@ class Procedure:
         if a.doxorubicin_mg_ml:
             st.doxorubicin_mg_ml = a.doxorubicin_mg_ml
         if spec.activity_per_sphere_bq > 0:
-            st.activity_gbq = a.activity_gbq or (1.5 if a.agent == "y90_resin" else 3.0)
+            st.activity_gbq = a.activity_gbq or 3.0  # one 3-GBq vial (sirtex.com; TheraSphere)
             st.activity_left_gbq = st.activity_gbq
         self.agent = st
         self._packet_carry = 0.0
@@ -335,10 +335,6 @@ class Procedure:
         )
         self.contrast_runs.append(run)
         self.metrics.contrast_ml += volume_ml
-        self._event(
-            "contrast",
-            f"{volume_ml:g} mL at {rate_ml_s:g} mL/s from {self.c.names[self.flow.tip_edge()]}",
-        )
         self._run(math.ceil(duration / DT))
         self.contrast_m3_s = 0.0
         self._resolve()

@@ -27,7 +27,8 @@ def edge_territory(c: Compiled) -> list[str | None]:
     """
     out: list[str | None] = [None] * c.n_edges
     below: list[set[str]] = [set() for _ in range(c.n_edges)]
-    for e in range(c.n_edges - 1, -1, -1):
+    n_tree = c.n_nodes - 1  # collaterals (loop edges) come after the tree edges: not attributed
+    for e in range(n_tree - 1, -1, -1):
         b = c.edge_bed[e]
         if b >= 0:
             bed = c.beds[b]
@@ -62,7 +63,12 @@ def push_down(c: Compiled, per_edge: np.ndarray, flow0: np.ndarray) -> np.ndarra
         Quantity per bed.
     """
     acc = per_edge.astype(float).copy()
-    for e in range(c.n_edges):
+    for e in range(c.n_nodes - 1, c.n_edges):  # collaterals: hand on to the joined vessel
+        ch = c.children[c.edge_to[e]]
+        for k in ch:
+            acc[k] += acc[e] / len(ch)
+        acc[e] = 0.0 if ch else acc[e]
+    for e in range(c.n_nodes - 1):
         if c.edge_bed[e] >= 0 or acc[e] == 0.0:
             continue
         ch = c.children[c.edge_to[e]]

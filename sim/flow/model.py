@@ -52,13 +52,36 @@ class FlowModel:
             return self._tree.solve(g, source)
         return solve_sparse(net) if not net.is_tree() else solve(net)
 
-    def _calibrate(self, iterations: int = 80, rtol: float = 1e-10) -> np.ndarray:
-        """Bed conductances giving each bed its baseline flow at baseline pressures."""
+    def _calibrate(self, iterations: int = 200, rtol: float = 1e-10) -> np.ndarray:
+        """Bed conductances giving each bed its baseline flow at baseline pressures.
+
+        On a tree this is exact in one pass: every vessel's flow is the sum of the bed flows
+        below it, so pressures follow from the root down (p_child = p_parent − Q/g) and each
+        bed's conductance is its flow over its pressure drop. With loops (collaterals) that
+        answer seeds a fixed-point iteration g_bed ← Q_target / (p_terminal − p_outlet).
+        """
         c = self.c
         target = np.array([ml_min_to_m3_s(q) for q in c.bed_flow0_ml_min])
         g = c.g_vessel.copy()
+        q = np.zeros(c.n_edges)
+        q[c.bed_edge] = target
+        n_tree = c.n_nodes - 1
+        for e in range(n_tree - 1, -1, -1):
+            pe = c.parent_edge[c.edge_from[e]]
+            if pe >= 0:
+                q[pe] += q[e]
+        p = np.zeros(c.n_nodes)
+        p[c.root] = c.root_pressure
+        for e in range(n_tree):
+            if not c.is_bed[e]:
+                p[c.edge_to[e]] = p[c.edge_from[e]] - q[e] / g[e]
         p_out = c.outlet_pressure
-        g[c.bed_edge] = target / (c.root_pressure - p_out)
+        drop = p[c.edge_from[c.bed_edge]] - p_out
+        if (drop <= 0).any():
+            raise ValueError("the arterial tree is too resistive to carry the baseline flows")
+        g[c.bed_edge] = target / drop
+        if self._tree is not None:
+            return g
         for _ in range(iterations):
             p, q = self._solve(g, np.zeros(c.n_nodes))
             got = q[c.bed_edge]

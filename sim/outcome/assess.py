@@ -6,8 +6,9 @@ The model (each weight's source or "U" beside it):
 - Tumour sub-beds are almost purely arterial: ischaemic kill = ischaemia × 0.95. Doxorubicin
   kills with 1 − exp(−mg/g ÷ 0.5) (U). Y-90 covers dose/target (capped at 1). Coverage combines
   these as independent kills; the case's coverage is mass-weighted over target tumours.
-- Normal liver has a dual supply: bland ischaemia costs only its arterial share (25 %, ASA;
-  Carlisle 1992) — all of it with portal vein thrombosis (necrosis OR 9.8, Joskin 2015). The
+- Normal liver has a dual supply: bland ischaemia costs only part of its arterial share
+  (25 %, ASA; Carlisle 1992) — all of the inflow with portal vein thrombosis (necrosis OR 9.8,
+  Joskin 2015). The
   arterial-only peribiliary plexus is hurt by small beads and DEB (bilomas in 54 % of
   multifocal NET livers after DEB, Bhagat 2013; RETNET DEB arm stopped). Radiation injures
   above tolerance (70 Gy resin ≈ 120 Gy glass, Walrand 2014), as a logistic around it (U).
@@ -18,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import physiology as phys
+from sim.agents import LIPIODOL_MAX_ML as LIPIODOL_CAP_ML
 from sim.anatomy.graph import BED_KINDS, NON_TARGET_KINDS
 from sim.engine.territory import COMPLICATION, push_down
 from sim.outcome.dosimetry import MIRD_GY_KG_PER_GBQ, lung_dose_gy, resin_equivalent_gy
@@ -26,8 +28,17 @@ from sim.transport.packets import AGENT_IDS
 DRUG_KILL_MG_PER_G = 0.5  # doxorubicin mg/g giving 63 % kill (U)
 NORMAL_DAMAGE_ZERO_POINTS = 0.30  # normal-liver damage fraction that scores 0 (U)
 NON_TARGET_SCALE = 0.01  # non-target fraction at which that component falls to 37 % (U)
-BILIARY_WEIGHT = {"deb": 0.5, "bland": 0.12, "pva": 0.12, "lipiodol": 0.05}  # U, see docstring
+# Injury per unit of lost arterial inflow in normal liver. Ischaemic injury: arterial share
+# (25 %) × 0.4, because the portal supply carries the parenchyma through (U). Biliary injury of
+# the arterial-only peribiliary plexus: DEB strongly (Bhagat 2013), bland and PVA mildly (U).
+NORMAL_ISCHEMIA_INJURY = 0.4
+BILIARY_WEIGHT = {"deb": 0.5, "bland": 0.05, "pva": 0.05, "lipiodol": 0.03}
 FLUORO_FULL_MIN, FLUORO_ZERO_MIN = 10.0, 30.0  # TACE fluoroscopy 19 ± 10 min (Choi 2024, R)
+ABSCESS_AFTER_TACE_WHIPPLE = 0.85  # 6/7 with prior Whipple (Kim, SCVIR report, R2)
+ABSCESS_AFTER_TARE_BILIARY = 0.066  # 1/15 (Agahi 2022, R)
+BILOMA_DEB_MULTIFOCAL = 0.54  # 7/13 with multiple small lesions (Bhagat 2013, R)
+BILOMA_DEB_OTHER = 0.10  # U: DEB without multifocal small lesions
+OIL_EMBOLISM_OVER_CAP = 0.3  # U: risk once the cap is exceeded
 
 
 def assess(p) -> dict:
@@ -101,7 +112,9 @@ def assess(p) -> dict:
     coverage = tcov_tot / tmass_tot if tmass_tot else 0.0
 
     # normal liver
-    w_isch = 1.0 if sc.patient.portal_vein_thrombosis else phys.NORMAL_LIVER_ARTERIAL_SHARE
+    w_isch = (1.0 if sc.patient.portal_vein_thrombosis else phys.NORMAL_LIVER_ARTERIAL_SHARE) * (
+        NORMAL_ISCHEMIA_INJURY
+    )
     bile_w = np.zeros(len(c.beds))
     tot = np.maximum(bed_count, 1e-30)
     for a, cnt in by_agent.items():
@@ -138,7 +151,11 @@ def assess(p) -> dict:
         "activity_gbq": round(m.activity_gbq, 4),
         "drug_mg": round(m.drug_mg, 2),
     }
-    score, components = _score(sc, coverage, damage, sum(nt_terr.values()), lung_gy, m.fluoro_s)
+    comps = complications(sc, p.metrics, by_agent, kinds)
+    worst = max((c_["probability"] for c_ in comps if c_["scored"]), default=0.0)
+    score, components = _score(
+        sc, coverage, damage, sum(nt_terr.values()), lung_gy, m.fluoro_s, worst, comps
+    )
     return {
         "scenario": sc.title,
         "seed": p.seed,
@@ -157,6 +174,7 @@ def assess(p) -> dict:
         "normal_liver_dose_gy": round(nl_dose, 3),
         "lung_dose_gy": round(lung_gy, 3),
         "sace_level": p.final_sace,
+        "complications": comps,
         "metrics": metrics,
         "events": [e.as_dict() for e in p.events],
         "disclaimer": "Siphon is a teaching tool, not a clinical planning device.",
@@ -173,7 +191,83 @@ def _nt_kind(c, territory: str) -> str:
     return next((b.kind for b in c.beds if b.territory == territory), "")
 
 
-def _score(sc, coverage, damage, nt, lung_gy, fluoro_s) -> tuple[float, list[dict]]:
+def complications(sc, metrics, by_agent: dict, kinds: np.ndarray) -> list[dict]:
+    """Patient-specific complication risks of what was done (scored, or shown for teaching)."""
+    out = []
+    ml = metrics.agent_ml
+    embolic_ml = sum(v for a, v in ml.items() if a in ("bland", "pva", "deb", "lipiodol"))
+    y90 = any(a.startswith("y90") for a in ml)
+    if sc.patient.prior_whipple and embolic_ml > 0.1:
+        out.append(
+            _risk(
+                "liver abscess",
+                ABSCESS_AFTER_TACE_WHIPPLE,
+                True,
+                "6 of 7 patients with a prior Whipple developed an abscess after "
+                "chemoembolization (Kim, SCVIR)",
+            )
+        )
+    elif sc.patient.prior_whipple and y90:
+        out.append(
+            _risk(
+                "liver abscess",
+                ABSCESS_AFTER_TARE_BILIARY,
+                True,
+                "abscess 1/15 after TARE with prior biliary intervention (Agahi 2022)",
+            )
+        )
+    if ml.get("deb", 0.0) > 0.1 and "deb" in by_agent:
+        small = [t for t in sc.tumors if t.diameter_mm < 40]
+        hep = (kinds == "liver") | (kinds == "tumor")
+        total = sum(float(v[hep].sum()) for v in by_agent.values())
+        share = float(by_agent["deb"][hep].sum()) / total if total > 0 else 0.0
+        base = BILOMA_DEB_MULTIFOCAL if len(small) >= 2 else BILOMA_DEB_OTHER
+        out.append(
+            _risk(
+                "biloma / bile-duct injury",
+                base * share,
+                True,
+                "bilomas in 7/13 NET patients with multiple small lesions after DEB "
+                "(Bhagat 2013); RETNET closed its DEB arm",
+            )
+        )
+    lip = ml.get("lipiodol", 0.0) * 2.0 / 3.0
+    if lip > LIPIODOL_CAP_ML:
+        out.append(
+            _risk(
+                "pulmonary oil embolism",
+                OIL_EMBOLISM_OVER_CAP,
+                True,
+                f"{lip:.1f} mL lipiodol exceeds the 15 mL cap (SmPC)",
+            )
+        )
+    if embolic_ml > 0.1:
+        pes = 0.61 if ml.get("deb", 0.0) + ml.get("lipiodol", 0.0) > 0 else 0.41
+        out.append(
+            _risk(
+                "post-embolization syndrome", pes, False, "TAE 41 % vs TACE 61 % (Endocrine 2014)"
+            )
+        )
+    if sc.patient.carcinoid_syndrome and (embolic_ml > 0.1 or y90):
+        out.append(
+            _risk(
+                "carcinoid crisis / haemodynamic instability",
+                0.32,
+                False,
+                "32 % of liver-directed procedures (Kwon 2019): octreotide ready, "
+                "vasopressors first-line",
+            )
+        )
+    return out
+
+
+def _risk(name: str, p: float, scored: bool, source: str) -> dict:
+    return {"name": name, "probability": round(float(p), 4), "scored": scored, "source": source}
+
+
+def _score(
+    sc, coverage, damage, nt, lung_gy, fluoro_s, risk=0.0, risks=()
+) -> tuple[float, list[dict]]:
     w = sc.scoring
     total_w = (
         w.coverage_weight
@@ -181,6 +275,7 @@ def _score(sc, coverage, damage, nt, lung_gy, fluoro_s) -> tuple[float, list[dic
         + w.non_target_weight
         + w.lung_weight
         + w.efficiency_weight
+        + w.complications_weight
     ) or 1.0
     k = 100.0 / total_w
     fl_min = fluoro_s / 60.0
@@ -222,6 +317,13 @@ def _score(sc, coverage, damage, nt, lung_gy, fluoro_s) -> tuple[float, list[dic
             w.efficiency_weight,
             float(np.clip((FLUORO_ZERO_MIN - fl_min) / (FLUORO_ZERO_MIN - FLUORO_FULL_MIN), 0, 1)),
             f"fluoroscopy {fl_min:.1f} min (full points ≤ {FLUORO_FULL_MIN:g} min)",
+        ),
+        (
+            "complications",
+            w.complications_weight,
+            1.0 - risk,
+            "; ".join(f"{r['name']} {100 * r['probability']:.0f} %" for r in risks if r["scored"])
+            or "no patient-specific complication risk",
         ),
     ]
     comps = [

@@ -158,11 +158,18 @@ class Limits(Strict):
 
 
 class Scoring(Strict):
-    coverage_weight: float = Field(50.0, ge=0, le=100)
-    normal_liver_weight: float = Field(20.0, ge=0, le=100)
+    coverage_weight: float = Field(45.0, ge=0, le=100)
+    normal_liver_weight: float = Field(15.0, ge=0, le=100)
     non_target_weight: float = Field(20.0, ge=0, le=100)
     lung_weight: float = Field(5.0, ge=0, le=100)
     efficiency_weight: float = Field(5.0, ge=0, le=100)
+    complications_weight: float = Field(
+        10.0,
+        ge=0,
+        le=100,
+        description="Weight of patient-specific complication risk (abscess "
+        "after embolization with a bilio-enteric anastomosis, oil embolism over the lipiodol cap).",
+    )
     lung_dose_limit_gy: float = Field(30.0, ge=1, le=100, description="Per treatment (§4.1).")
     normal_liver_tolerance_gy: float = Field(
         70.0, ge=10, le=200, description="Resin-equivalent, non-cirrhotic (§4.2)."

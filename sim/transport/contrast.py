@@ -2,10 +2,11 @@
 
 At the start of a run the flow (with the contrast injection as a source at the tip) is frozen.
 Contrast concentration mixes at every node by flow (``c = Σ q_in c_in / Σ q_in``), visiting
-nodes in falling pressure, which is a topological order of the flow. Arrival time adds each
-edge's transit time L/v along the flow-weighted path. Vessels are opaque from arrival until the
-bolus has passed (injection duration), then clear over their own transit time: where flow has
-stopped the column stays. Beds fill at their inflow of contrast and wash out with time constant
+nodes in falling pressure, which is a topological order of the flow. The bolus reaches each
+edge after the transit times L/v of the edges before it; an edge fills from its upstream end over
+its own transit time while the bolus passes (the injection's duration), then drains at the
+*resting* flow, i.e. the flow once the injection stops: where flow has stopped the column
+stays. Beds fill at their inflow of contrast and wash out with time constant
 V/Q (blood volume over flow); normal liver's blush is diluted by its unopacified portal inflow
 (arterial share ≈ 25 %, reference §2.1), tumours are almost purely arterial, so tumours blush
 first and strongest.
@@ -21,7 +22,6 @@ from sim import physiology as phys
 from sim.flow.compile import Compiled
 
 BED_BLOOD_ML_PER_G = 0.25  # hepatic blood volume ≈ 25 mL/100 g (U: textbook order)
-MAX_TRANSIT_S = 60.0
 
 
 @dataclass
@@ -67,8 +67,9 @@ class ContrastRun:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             fill = np.clip(s / np.maximum(self.transit, 1e-3), 0.0, 1.0)
             full = np.clip(self.duration / np.maximum(self.transit, 1e-3), 0.0, 1.0)
-            drain = np.clip(1.0 - (s - self.duration) / np.maximum(self.transit_after, 1e-3),
-                            0.0, 1.0)
+            drain = np.clip(
+                1.0 - (s - self.duration) / np.maximum(self.transit_after, 1e-3), 0.0, 1.0
+            )
         level = np.where(s <= self.duration, fill, full * drain)
         return np.nan_to_num(np.where(s >= 0, self.conc * level, 0.0))
 
