@@ -33,26 +33,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from sim.scenario.load import load_library, load_scenario
+    from sim.scenario.load import load_scenario
+    from sim.scenario.plan import load_plan
 
-    paths = [Path(p) for p in (args.paths or [SCENARIOS])]
+    files: list[Path] = []
+    for p in [Path(x) for x in (args.paths or [SCENARIOS])]:
+        files.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
     bad = 0
-    count = 0
-    for p in paths:
-        entries = load_library(p) if p.is_dir() else [None]
-        if p.is_dir():
-            for e in entries:
-                count += 1
-                for pr in e.problems:
-                    print(pr)
-                bad += bool(e.problems)
+    for f in files:
+        if f.name.endswith(".plan.yaml"):
+            _, problems = load_plan(f)
         else:
-            count += 1
-            _, problems = load_scenario(p)
-            for pr in problems:
-                print(pr)
-            bad += bool(problems)
-    print(f"{count - bad} of {count} scenario files valid", file=sys.stderr)
+            _, problems = load_scenario(f)
+        for pr in problems:
+            print(pr)
+        bad += bool(problems)
+    n = len(files)
+    print(f"{n - bad} of {n} scenario and plan files valid", file=sys.stderr)
     return 1 if bad else 0
 
 

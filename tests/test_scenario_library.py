@@ -1,0 +1,61 @@
+"""The teaching library: every case loads, its expert plan runs cleanly and beats a naive plan."""
+
+import json
+
+import numpy as np
+import pytest
+from helpers import SCENARIOS
+
+from sim.app.runner import naive_steps, run_plan
+from sim.engine.procedure import Procedure
+from sim.outcome.assess import assess
+from sim.scenario.load import load_library, load_scenario
+from sim.scenario.schema import export_schema
+
+CASES = sorted(p for p in SCENARIOS.glob("*.yaml") if not p.name.endswith(".plan.yaml"))
+
+
+def test_library_has_twelve_cases_and_a_workshop_case():
+    assert len(CASES) >= 13
+    lib = load_library(SCENARIOS)
+    assert all(e.ok for e in lib), [str(p) for e in lib for p in e.problems]
+    variants = {e.scenario.anatomy.michels for e in lib}
+    assert {"I", "II", "III"} <= variants
+    agents = {a.agent for e in lib for a in e.scenario.agents_available}
+    assert agents >= {"bland", "deb", "lipiodol", "y90_resin", "y90_glass"}
+    assert any(e.scenario.limits.time_min <= 3 for e in lib)
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_case_has_teaching_content_and_schema_line(path):
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=scenario.schema.json"
+    sc, problems = load_scenario(path)
+    assert not problems
+    assert sc.learning_goals and sc.debrief_notes and sc.briefing.history
+    assert path.with_name(path.stem + ".plan.yaml").exists()
+
+
+def test_committed_schema_equals_fresh_export():
+    committed = (SCENARIOS / "scenario.schema.json").read_text(encoding="utf-8")
+    assert committed == export_schema()
+    schema = json.loads(committed)
+    assert schema["$schema"].startswith("http://json-schema.org/draft-07")
+    assert "$defs" not in committed and "definitions" in schema
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_expert_plan_runs_clean_conserves_and_beats_naive(path):
+    proc, out = run_plan(path)
+    tr = proc.transport
+    for arr in (proc.flow.flow, proc.flow.pressure, tr.dep_count, tr.dep_activity):
+        assert np.isfinite(arr).all()
+    total = tr.dep_count.sum() + tr.in_flight_count().sum() + tr.lung_count.sum()
+    total += tr.out_count.sum()
+    assert total == pytest.approx(tr.delivered_count.sum(), rel=1e-9)
+    assert tr.delivered_count.sum() > 0
+    assert abs(sum(out["deposition"].values()) - 1.0) < 1e-3
+    sc, _ = load_scenario(path)
+    naive = Procedure(sc, proc.seed)
+    naive_steps(naive)
+    assert out["score"] > assess(naive)["score"]
