@@ -70,11 +70,44 @@ def _cmd_list(args: argparse.Namespace) -> int:
 def _cmd_schema(args: argparse.Namespace) -> int:
     from sim.scenario.schema import export_schema
 
+    if args.fields:
+        from sim.scenario.docs import field_table
+
+        print(field_table())
+        return 0
     text = export_schema()
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
     else:
         print(text, end="")
+    return 0
+
+
+def _cmd_preview(args: argparse.Namespace) -> int:
+    from sim.scenario.load import load_scenario
+
+    sc, problems = load_scenario(args.file)
+    if sc is None:
+        for pr in problems:
+            print(pr, file=sys.stderr)
+        return 1
+    from sim.render.preview import save_preview
+
+    out = save_preview(sc, args.out)
+    print(f"wrote {out}")
+    return 0
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from sim.scenario.template import write_template
+
+    try:
+        paths = write_template(args.name, Path(args.folder))
+    except FileExistsError as exc:
+        print(f"{exc.filename}: already exists; choose another name", file=sys.stderr)
+        return 1
+    for p in paths:
+        print(f"wrote {p}")
     return 0
 
 
@@ -99,7 +132,16 @@ def build_parser() -> argparse.ArgumentParser:
     li.set_defaults(fn=_cmd_list)
     s = sub.add_parser("schema", help="JSON Schema of the scenario format (draft-07)")
     s.add_argument("--out")
+    s.add_argument("--fields", action="store_true", help="print the Markdown field table")
     s.set_defaults(fn=_cmd_schema)
+    pv = sub.add_parser("preview", help="render a case's anatomy to a PNG (headless)")
+    pv.add_argument("file")
+    pv.add_argument("-o", "--out", required=True)
+    pv.set_defaults(fn=_cmd_preview)
+    nw = sub.add_parser("new", help="write a commented template case and plan")
+    nw.add_argument("name")
+    nw.add_argument("--folder", default=str(SCENARIOS))
+    nw.set_defaults(fn=_cmd_new)
     return ap
 
 
@@ -118,3 +160,6 @@ def main(argv: list[str] | None = None) -> int:
         return args.fn(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into head & co.
+        sys.stderr.close()
+        return 0

@@ -107,7 +107,11 @@ class Anatomy(Strict):
     vessels: dict[str, VesselOverride] = Field(
         default_factory=dict, description="Per-vessel calibre/length overrides by name."
     )
-    extra_vessels: list[ExtraVessel] = Field(default_factory=list)
+    extra_vessels: list[ExtraVessel] = Field(
+        default_factory=list,
+        description="Vessels beyond the standard tree: a parasitized inferior phrenic artery "
+        "feeding a tumour, or a collateral joining two vessels.",
+    )
 
 
 class Tumor(Strict):
@@ -142,7 +146,10 @@ class Shunt(Strict):
 
 
 class AgentOption(Strict):
-    agent: AgentId
+    agent: AgentId = Field(
+        description="bland (tris-acryl gelatin microspheres), pva, deb (drug-eluting beads), "
+        "lipiodol (cTACE emulsion), y90_resin, y90_glass."
+    )
     sizes_um: list[tuple[float, float]] | None = Field(
         None, description="Allowed size ranges, µm (default: the product's catalogue)."
     )
@@ -158,11 +165,27 @@ class Limits(Strict):
 
 
 class Scoring(Strict):
-    coverage_weight: float = Field(45.0, ge=0, le=100)
-    normal_liver_weight: float = Field(15.0, ge=0, le=100)
-    non_target_weight: float = Field(20.0, ge=0, le=100)
-    lung_weight: float = Field(5.0, ge=0, le=100)
-    efficiency_weight: float = Field(5.0, ge=0, le=100)
+    coverage_weight: float = Field(
+        45.0, ge=0, le=100, description="Points for treated target-tumour mass (U)."
+    )
+    normal_liver_weight: float = Field(
+        15.0, ge=0, le=100, description="Points for sparing normal liver (U)."
+    )
+    non_target_weight: float = Field(
+        20.0,
+        ge=0,
+        le=100,
+        description="Points for keeping the agent out of GDA, gastric, "
+        "cystic, falciform and other territories (U).",
+    )
+    lung_weight: float = Field(5.0, ge=0, le=100, description="Points for lung dose ≤ limit (U).")
+    efficiency_weight: float = Field(
+        5.0,
+        ge=0,
+        le=100,
+        description="Points for fluoroscopy time (full ≤ 10 min; TACE "
+        "benchmark 19 ± 10 min, Choi 2024).",
+    )
     complications_weight: float = Field(
         10.0,
         ge=0,
@@ -184,23 +207,37 @@ class Scenario(Strict):
     title: str = Field(description="Case title shown in the library.")
     summary: str = Field("", description="One-line summary.")
     difficulty: int = Field(1, ge=1, le=5, description="1 first case … 5 expert.")
-    learning_goals: list[str] = Field(default_factory=list)
-    briefing: Briefing = Field(default_factory=Briefing)
-    patient: Patient = Field(default_factory=Patient)
-    anatomy: Anatomy = Field(default_factory=Anatomy)
-    tumors: list[Tumor] = Field(min_length=1)
-    shunt: Shunt = Field(default_factory=Shunt)
+    learning_goals: list[str] = Field(
+        default_factory=list, description="What the fellow should learn; shown in the library."
+    )
+    briefing: Briefing = Field(
+        default_factory=Briefing, description="What the fellow is told before the case."
+    )
+    patient: Patient = Field(
+        default_factory=Patient, description="The patient: size, labs, history and risk factors."
+    )
+    anatomy: Anatomy = Field(
+        default_factory=Anatomy, description="Arterial anatomy: variant, tree and overrides."
+    )
+    tumors: list[Tumor] = Field(min_length=1, description="The metastases (at least one).")
+    shunt: Shunt = Field(default_factory=Shunt, description="Hepatopulmonary shunting.")
     agents_available: list[AgentOption] = Field(
+        description="Agents (and sizes) the fellow may choose; the first is what a naive plan "
+        "uses.",
         default_factory=lambda: [
             AgentOption(agent=a)
             for a in ("bland", "pva", "deb", "lipiodol", "y90_resin", "y90_glass")
-        ]
+        ],
     )
-    catheter: Catheter = Field(default_factory=Catheter)
-    limits: Limits = Field(default_factory=Limits)
-    scoring: Scoring = Field(default_factory=Scoring)
-    debrief_notes: list[str] = Field(default_factory=list)
-    hints: list[str] = Field(default_factory=list)
+    catheter: Catheter = Field(default_factory=Catheter, description="The microcatheter.")
+    limits: Limits = Field(default_factory=Limits, description="Time and contrast limits.")
+    scoring: Scoring = Field(
+        default_factory=Scoring, description="Score weights (points out of 100) and thresholds."
+    )
+    debrief_notes: list[str] = Field(
+        default_factory=list, description="Teaching text shown after the case, with sources."
+    )
+    hints: list[str] = Field(default_factory=list, description="Hints the fellow can ask for.")
     seed: int = Field(0, ge=0, le=2**31 - 1, description="Seed of the procedure (transport).")
 
     @model_validator(mode="after")

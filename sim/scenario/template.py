@@ -1,0 +1,110 @@
+"""``siphon new NAME``: a commented template case (every section) and its plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+TEMPLATE = """\
+# yaml-language-server: $schema=scenario.schema.json
+# A Siphon teaching case. Every field is described in docs/authoring.md; your editor shows the
+# same descriptions on hover. Units are in the field names (mm, um, mL/min, GBq, Gy).
+schema_version: 1
+title: "{title}"
+summary: "One line the library shows."
+difficulty: 1                 # 1 first case ... 5 expert
+learning_goals:
+  - "What the fellow should learn, one line each."
+briefing:                     # what the fellow is told before starting
+  history: "Age, primary, treatments so far."
+  ct: "Size and segment of each lesion; arterial enhancement."
+  pet: "Ga-68 DOTATATE uptake."
+  biopsy: "WHO grade, Ki-67."
+  mapping: ""                 # Tc-99m MAA result, for Y-90 cases
+patient:
+  age_y: 60
+  sex: male                   # male | female (sets the reference liver mass)
+  weight_kg: 75
+  height_cm: 175
+  bilirubin_mg_dl: 0.8
+  albumin_g_dl: 4.0
+  prior_whipple: false        # bilio-enteric anastomosis: abscess risk after embolization
+  portal_vein_thrombosis: false
+  prior_treatments: []
+  carcinoid_syndrome: false
+anatomy:
+  michels: "I"                # I, II, III, IV, V or VI
+  seed: 1                     # change it for another distal tree
+  tree_segments: 2400         # 300-16000
+  murray_exponent: 2.85       # 2.0-3.5
+  right_gastric_origin: PHA   # PHA | LHA | GDA
+  segment4_origin: LHA        # LHA | RHA
+  segment_volume_percent: {{}}  # e.g. {{S8: 30}}
+  vessels: {{}}                 # e.g. {{GDA: {{diameter_mm: 4.5}}}}
+  extra_vessels: []           # parasitized_phrenic or collateral, see docs/authoring.md
+tumors:
+  - id: T1
+    segment: S6               # S1 ... S8
+    offset_mm: [0, 0]         # from the segment centre, on the AP image
+    diameter_mm: 35
+    tn_ratio: 4               # tumour-to-normal perfusion per gram
+    necrotic_core: 0.0        # necrotic core diameter / tumour diameter
+    target: true
+shunt:
+  lung_shunt_fraction: 0.03   # NET median 3 %
+agents_available:             # the first one is what a naive plan would use
+  - agent: bland
+    sizes_um: [[100, 300], [300, 500]]
+  - agent: y90_resin
+catheter:
+  french: 2.7
+limits:
+  time_min: 60
+  contrast_ml: 150
+scoring:
+  coverage_weight: 45
+  normal_liver_weight: 15
+  non_target_weight: 20
+  lung_weight: 5
+  efficiency_weight: 5
+  complications_weight: 10
+  lung_dose_limit_gy: 30
+  normal_liver_tolerance_gy: 70
+  tumor_target_dose_gy: 120
+debrief_notes:
+  - "Teaching text shown after the case, with its source."
+hints:
+  - "A hint the fellow can ask for."
+seed: 1                       # procedure seed (particle paths)
+"""
+
+PLAN = """\
+# Expert plan for {name}.yaml: the steps an expert takes. Run it with
+#   python main.py run scenarios/{name}.yaml --plan scenarios/{name}.plan.yaml
+actions:
+  - navigate: feeder:T1        # or a vessel name: RHA, S6, ...
+  - contrast: {{volume_ml: 3, rate_ml_s: 1}}
+  - select_agent: {{agent: bland, size_um: [100, 300]}}
+  - inject: {{volume_ml: 2, rate_ml_min: 1}}
+  - contrast: {{volume_ml: 2, rate_ml_s: 0.5}}
+  - finish
+"""
+
+
+def write_template(name: str, folder: Path) -> list[Path]:
+    """Write ``<name>.yaml`` and ``<name>.plan.yaml`` into ``folder``; never overwrite."""
+    folder.mkdir(parents=True, exist_ok=True)
+    case = folder / f"{name}.yaml"
+    plan = folder / f"{name}.plan.yaml"
+    for p in (case, plan):
+        if p.exists():
+            raise FileExistsError(2, "exists", str(p))
+    case.write_text(TEMPLATE.format(title=name.replace("_", " ").capitalize()), encoding="utf-8")
+    plan.write_text(PLAN.format(name=name), encoding="utf-8")
+    written = [case, plan]
+    schema = folder / "scenario.schema.json"
+    if not schema.exists():  # the editor schema the first line points to
+        from sim.scenario.schema import export_schema
+
+        schema.write_text(export_schema(), encoding="utf-8")
+        written.append(schema)
+    return written
