@@ -98,7 +98,8 @@ def test_antegrade_flow_falls_monotonically_during_embolization():
 
 
 def test_higher_rate_refluxes_earlier():
-    vols = {}
+    """Reflux comes sooner in time, and at an earlier stage of embolization, at a higher rate."""
+    times = {}
     for rate in (2.0, 6.0):
         p = Procedure(scenario())
         p.apply(Navigate(target="RHA"))
@@ -107,8 +108,26 @@ def test_higher_rate_refluxes_earlier():
         p.apply(Inject(volume_ml=18.0, rate_ml_min=rate))
         t_r = _first(p, "reflux")
         assert t_r is not None
-        vols[rate] = (t_r - t0) * rate / 60.0
-    assert vols[6.0] < vols[2.0]
+        times[rate] = t_r - t0
+    assert times[6.0] < 0.5 * times[2.0]
+    # embolize slowly and probe: from which volume would a given rate reverse the flow?
+    p = Procedure(scenario())
+    p.apply(Navigate(target="RHA"))
+    p.apply(SelectAgent(agent="bland", size_um=(100, 300)))
+    first = {}
+    vol = 0.0
+    e = p.flow.tip_edge()
+    while len(first) < 3 and vol < 12.0:
+        p.apply(Inject(volume_ml=0.25, rate_ml_min=1.0))
+        vol += 0.25
+        for rate in (2.0, 10.0, 40.0):
+            p.flow.set_injection(rate)
+            p.flow.solve()
+            if rate not in first and p.flow.flow[e] < 0:
+                first[rate] = vol
+    p.flow.set_injection(0.0)
+    assert len(first) == 3, first
+    assert first[40.0] < first[10.0] <= first[2.0]
 
 
 def _y90(agent, activity, lsf=0.03, target="feeder:T1"):

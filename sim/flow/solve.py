@@ -2,7 +2,7 @@
 
 Two solvers give the same answer:
 
-- :func:`solve_tree` — O(n) on a tree: a leaf-to-root reduction writes the flow entering each
+- :class:`TreeSolver` — O(n) on a tree: a leaf-to-root reduction writes the flow entering each
   subtree as an affine function of the pressure above it, ``q = a·p_parent − b``, then a
   root-to-leaf pass recovers pressures and flows. Work is vectorised per depth level.
 - :func:`solve_sparse` — Kirchhoff's current law assembled as a sparse Laplacian with Dirichlet
@@ -27,17 +27,31 @@ import scipy.sparse.linalg as spla
 
 from sim.flow.network import Network, TreePlan, plan_tree
 
+# Conductances are floored at this value inside the tree solve so that ``A + g`` is never 0 (a
+# dead-end subtree behind a closed edge); it is far below any physical conductance.
+_G_FLOOR = 1e-300
+
 
 @dataclass
 class _Level:
-    nodes: np.ndarray  # nodes of this depth, sorted by parent
-    parent: np.ndarray
-    edge: np.ndarray
-    orient: np.ndarray
-    fixed: np.ndarray
-    fixed_value: np.ndarray
-    group_parent: np.ndarray  # unique parents, in order
-    group_start: np.ndarray  # reduceat starts into ``nodes``
+    """Views into :class:`TreeSolver`'s work buffers for the free nodes of one depth level."""
+
+    a_sum: np.ndarray  # A: sum of the children's a
+    bs: np.ndarray  # B + s: sum of the children's b, plus the prescribed inflow
+    g: np.ndarray  # parent-edge conductance
+    denom: np.ndarray  # A + g
+    f: np.ndarray  # g / (A + g)
+    c: np.ndarray  # (B + s) / (A + g)
+    a: np.ndarray
+    b: np.ndarray
+    pressure: np.ndarray
+    parent_pressure: np.ndarray
+    parent_pos: np.ndarray  # position of each node's parent
+    a_up: np.ndarray | None  # a, b of the nodes whose parent is free (a prefix of the level)
+    b_up: np.ndarray | None
+    bins: np.ndarray | None  # their parents, relative to the parent level's slice
+    a_parent: np.ndarray | None  # A, B + s of the parent level
+    bs_parent: np.ndarray | None
 
 
 class TreeSolver:
@@ -49,31 +63,124 @@ class TreeSolver:
         A tree network (``net.is_tree()``).
     plan : TreePlan, optional
         A pre-built plan; built from ``net`` when omitted.
+
+    Notes
+    -----
+    Affine reduction. Root the tree at a fixed-pressure node; for node ``i`` with parent edge
+    conductance ``g_i`` and prescribed inflow ``s_i``, the flow entering ``i``'s subtree from its
+    parent is an affine function of the parent's pressure,
+
+        q_i = a_i · p_parent(i) − b_i .
+
+    With ``A_i = Σ_c a_c`` and ``B_i = Σ_c b_c`` over ``i``'s children, Kirchhoff's current
+    law at ``i`` (``q_i + s_i = A_i p_i − B_i``) and the edge law (``q_i = g_i (p_parent − p_i)``)
+    give
+
+    - fixed node (pressure ``P_i``): ``a_i = g_i``, ``b_i = g_i P_i``;
+    - free node: ``a_i = g_i A_i / (A_i + g_i)``, ``b_i = g_i (B_i + s_i) / (A_i + g_i)``,
+      and afterwards ``p_i = (g_i p_parent + B_i + s_i) / (A_i + g_i)``.
+
+    A leaf-to-root pass computes ``a, b`` level by level (all nodes of one depth at once); a
+    root-to-leaf pass recovers the pressures, then every edge flow is ``q_i = a_i p_parent − b_i``
+    in one vectorised step. The pressure update never divides by ``g_i``, so closed or nearly
+    closed edges (conductance → 0) give no NaN; conductances are floored at ``1e-300`` so that
+    ``A_i + g_i > 0`` even behind an edge of exactly zero conductance.
+
+    Layout. Nodes are renumbered once: the free (not fixed-pressure) nodes level by level, each
+    level sorted by its parent's position, then the fixed nodes, the root last. Each level is
+    then a contiguous slice of preallocated buffers, its parents a contiguous slice of the level
+    above, and the sums over children are two ``np.bincount`` calls per level. Fixed nodes enter
+    their parents' ``A, B`` once, up front. ``solve`` reuses these buffers (it is not
+    re-entrant across threads) but returns fresh arrays.
     """
 
     def __init__(self, net: Network, plan: TreePlan | None = None) -> None:
         self.net = net
         self.plan = plan or plan_tree(net)
         p = self.plan
-        self.levels: list[_Level] = []
+        n = net.n_nodes
+        root = int(p.root)
+        fixed = p.fixed.copy()
+        fixed[root] = True
+        pos = np.full(n, -1, dtype=np.int64)
+        blocks: list[tuple[int, int, int, int, int]] = []  # lo, hi, m1, parent lo, parent hi
+        free_order: list[np.ndarray] = []
+        lo = parent_lo = parent_hi = 0
         for nodes in p.levels[1:]:
-            par = p.parent[nodes]
-            order = np.argsort(par, kind="stable")
-            nodes = nodes[order]
-            par = par[order]
-            starts = np.flatnonzero(np.r_[True, par[1:] != par[:-1]])
+            free = nodes[~fixed[nodes]]
+            par = p.parent[free]
+            key = np.where(fixed[par], n, pos[par])  # children of fixed parents last
+            order = np.argsort(key, kind="stable")
+            free = free[order]
+            hi = lo + free.size
+            pos[free] = np.arange(lo, hi)
+            blocks.append((lo, hi, int(np.count_nonzero(key < n)), parent_lo, parent_hi))
+            free_order.append(free)
+            parent_lo, parent_hi = lo, hi
+            lo = hi
+        nf = lo
+        fixed_nodes = np.flatnonzero(fixed)
+        fixed_nodes = fixed_nodes[fixed_nodes != root]
+        fpar = p.parent[fixed_nodes]
+        key = np.where(fixed[fpar], n, pos[fpar])  # fixed nodes under free parents first
+        fixed_nodes = fixed_nodes[np.argsort(key, kind="stable")]
+        k = int(np.count_nonzero(key < n))
+        node_at = np.concatenate([*free_order, fixed_nodes, [root]]).astype(np.int64)
+        pos[fixed_nodes] = np.arange(nf, n - 1)
+        pos[root] = n - 1
+        child = node_at[: n - 1]  # every position but the root's (the last) has a parent edge
+        self._nf = nf
+        self._pos = pos
+        self._node_free = child[:nf]
+        self._edge_free = p.parent_edge[child[:nf]]
+        self._edge_fixed = p.parent_edge[child[nf:]]
+        self._parent_pos = pos[p.parent[child]]
+        self._p_fixed = p.fixed_value[child[nf:]]
+        self._fixed_up = self._parent_pos[nf : nf + k]  # free parents of fixed nodes
+        # edge e is the parent edge of the node at position edge_pos[e]
+        self._edge_pos = np.zeros(net.n_edges, dtype=np.int64)
+        self._edge_sign = np.zeros(net.n_edges)
+        self._edge_pos[p.parent_edge[child]] = np.arange(n - 1)
+        self._edge_sign[p.parent_edge[child]] = p.orient[child]
+
+        # work buffers, indexed by position
+        self._a_sum = np.zeros(nf)
+        self._bs = np.zeros(nf)
+        self._g = np.zeros(nf)
+        self._denom = np.zeros(nf)
+        self._f = np.zeros(nf)
+        self._c = np.zeros(nf)
+        self._a = np.zeros(n - 1)
+        self._b = np.zeros(n - 1)
+        self._p = np.zeros(n)
+        self._p[nf:] = p.fixed_value[node_at[nf:]]
+        self._pp = np.zeros(n - 1)  # parent pressure of every non-root position
+        self._q = np.zeros(n - 1)
+
+        self.levels: list[_Level] = []
+        for lo, hi, m1, plo, phi in blocks:
+            up = m1 > 0
             self.levels.append(
                 _Level(
-                    nodes=nodes,
-                    parent=par,
-                    edge=p.parent_edge[nodes],
-                    orient=p.orient[nodes],
-                    fixed=p.fixed[nodes],
-                    fixed_value=p.fixed_value[nodes],
-                    group_parent=par[starts],
-                    group_start=starts,
+                    a_sum=self._a_sum[lo:hi],
+                    bs=self._bs[lo:hi],
+                    g=self._g[lo:hi],
+                    denom=self._denom[lo:hi],
+                    f=self._f[lo:hi],
+                    c=self._c[lo:hi],
+                    a=self._a[lo:hi],
+                    b=self._b[lo:hi],
+                    pressure=self._p[lo:hi],
+                    parent_pressure=self._pp[lo:hi],
+                    parent_pos=self._parent_pos[lo:hi],
+                    a_up=self._a[lo : lo + m1] if up else None,
+                    b_up=self._b[lo : lo + m1] if up else None,
+                    bins=self._parent_pos[lo : lo + m1] - plo if up else None,
+                    a_parent=self._a_sum[plo:phi] if up else None,
+                    bs_parent=self._bs[plo:phi] if up else None,
                 )
             )
+        self._work = [lv for lv in self.levels if lv.g.size]
 
     def solve(
         self, conductance: np.ndarray | None = None, source: np.ndarray | None = None
@@ -94,38 +201,51 @@ class TreeSolver:
             Positive from ``edge_from`` to ``edge_to``.
         """
         net = self.net
-        g_all = net.conductance if conductance is None else conductance
-        s_all = net.source if source is None else source
-        n = net.n_nodes
-        big_a = np.zeros(n)
-        big_b = np.zeros(n)
-        coef_a: list[np.ndarray] = []
-        coef_b: list[np.ndarray] = []
-        for lv in reversed(self.levels):
-            g = g_all[lv.edge]
-            aa = big_a[lv.nodes]
-            denom = aa + g
-            safe = np.where(denom > 0.0, denom, 1.0)
-            a = np.where(lv.fixed, g, g * aa / safe)
-            b = np.where(
-                lv.fixed, g * lv.fixed_value, g * (s_all[lv.nodes] + big_b[lv.nodes]) / safe
+        g_all = np.asarray(net.conductance if conductance is None else conductance, dtype=float)
+        s_all = np.asarray(net.source if source is None else source, dtype=float)
+        nf = self._nf
+        a, b, p, pp, q = self._a, self._b, self._p, self._pp, self._q
+        add, mul, div, take, bincount = np.add, np.multiply, np.divide, np.take, np.bincount
+
+        # fixed nodes: a = g, b = g·P, added to their (free) parents' A, B + s up front
+        take(g_all, self._edge_fixed, out=a[nf:])
+        mul(a[nf:], self._p_fixed, out=b[nf:])
+        if nf:
+            k = self._fixed_up.size
+            self._a_sum[:] = bincount(self._fixed_up, a[nf : nf + k], minlength=nf)
+            add(
+                bincount(self._fixed_up, b[nf : nf + k], minlength=nf),
+                take(s_all, self._node_free),
+                out=self._bs,
             )
-            coef_a.append(a)
-            coef_b.append(b)
-            big_a[lv.group_parent] += np.add.reduceat(a, lv.group_start)
-            big_b[lv.group_parent] += np.add.reduceat(b, lv.group_start)
-        pressure = np.empty(n)
-        pressure[self.plan.root] = self.plan.fixed_value[self.plan.root]
-        flow = np.zeros(net.n_edges)
-        for lv, a, b in zip(self.levels, reversed(coef_a), reversed(coef_b), strict=True):
-            pp = pressure[lv.parent]
-            q = a * pp - b
-            g = g_all[lv.edge]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                drop = np.where(g > 0.0, q / np.where(g > 0.0, g, 1.0), 0.0)
-            pressure[lv.nodes] = np.where(lv.fixed, lv.fixed_value, pp - drop)
-            flow[lv.edge] = lv.orient * q
-        return pressure, flow
+            take(g_all, self._edge_free, out=self._g)
+            np.maximum(self._g, _G_FLOOR, out=self._g)
+
+        # leaf-to-root: a, b of each level, summed into the parents' A, B + s
+        for lv in reversed(self._work):
+            add(lv.a_sum, lv.g, out=lv.denom)
+            div(lv.g, lv.denom, out=lv.f)
+            div(lv.bs, lv.denom, out=lv.c)
+            mul(lv.a_sum, lv.f, out=lv.a)
+            mul(lv.bs, lv.f, out=lv.b)
+            if lv.bins is not None:
+                n_par = lv.a_parent.size
+                add(lv.a_parent, bincount(lv.bins, lv.a_up, minlength=n_par), out=lv.a_parent)
+                add(lv.bs_parent, bincount(lv.bins, lv.b_up, minlength=n_par), out=lv.bs_parent)
+
+        # root-to-leaf: p = f·p_parent + c
+        for lv in self._work:
+            take(p, lv.parent_pos, out=lv.parent_pressure)
+            mul(lv.f, lv.parent_pressure, out=lv.pressure)
+            add(lv.pressure, lv.c, out=lv.pressure)
+
+        # every edge at once: q = a·p_parent − b, oriented from edge_from to edge_to
+        take(p, self._parent_pos[nf:], out=pp[nf:])
+        mul(a, pp, out=q)
+        np.subtract(q, b, out=q)
+        flow = take(q, self._edge_pos)
+        mul(flow, self._edge_sign, out=flow)
+        return take(p, self._pos), flow
 
 
 def solve_sparse(
