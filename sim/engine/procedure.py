@@ -43,6 +43,7 @@ NAVIGATE_S_PER_EDGE = 2.0  # fluoroscopy time to advance one segment (U, playabi
 SETTLE_S = 30.0  # after finish, blood carries what is in flight this long at most
 STASIS_RESIDUAL = 0.10  # SACE IV: 0–10 % residual antegrade flow (reference §6, U)
 NEAR_STASIS_RESIDUAL = 0.50  # SACE III below 50 % (U)
+TALLY_EVERY_TICKS = 20  # lung dose and systemic reflux are checked once a second
 
 
 @dataclass
@@ -149,12 +150,15 @@ class Procedure:
             np.minimum(occ + inc, 1.0, out=occ)
             self._pending_occ = max(self._pending_occ, float(inc.max()))
             self._note_deposits(inc)
+        if self.tick % TALLY_EVERY_TICKS == 0:
+            self._check_systemic()
         self._ticks_since_solve += 1
         if self._pending_occ > RESOLVE_OCCLUSION or (
             self._pending_occ > 0 and self._ticks_since_solve >= RESOLVE_EVERY_TICKS
         ):
             self._resolve()
-        self._check_lung()
+        if self.tick % TALLY_EVERY_TICKS == 0:
+            self._check_lung()
         self.tick += 1
         self.metrics.procedure_s = self.t
         if fluoro:
@@ -346,7 +350,7 @@ class Procedure:
         self.final_sace = self.sace_level() if self.flow.tip_edge() >= 0 else None
         self._set_catheter([])
         for _ in range(math.ceil(SETTLE_S / DT)):
-            if self.transport.edge.size == 0:
+            if self.transport.n_in_flight == 0:
                 break
             self.step(fluoro=False)
         self.transport.lodge_all()  # what is still in flight is trapped in stagnant flow
@@ -369,8 +373,12 @@ class Procedure:
                     f"particles in the {terr} territory: "
                     f"{COMPLICATION.get(kind, 'non-target embolization')}",
                 )
+
+    def _check_systemic(self) -> None:
+        if "systemic" in self._seen_territories:
+            return
         out = float(self.transport.out_count.sum())
-        if out > 0 and "systemic" not in self._seen_territories:
+        if out > 0:
             self._seen_territories.add("systemic")
             self._event(
                 "non_target", f"particles refluxed into the aorta: {COMPLICATION['systemic']}"

@@ -1,17 +1,26 @@
-"""Particle packets: struct-of-arrays advection, branch choice, lodging, lung shunting.
+"""Particle packets: flight plans on the frozen flow, lodging, lung shunting, occlusion.
 
 A packet stands for ``count`` spheres (or droplets) of one agent and one diameter. Packets move
-along their edge at the local mean velocity Q/A (backwards where the flow is retrograde). At a
-node each picks an exit with probability ∝ the flow leaving through it. A packet lodges
+along edges at the local mean velocity Q/A (backwards where the flow is retrograde). At a node
+each picks an exit with probability ∝ the flow leaving through it. A packet lodges
 
 - in a vessel whose lumen is narrower than it is (one sphere plugs a vessel of its calibre:
   median one sphere per occluded vessel, Laurent 2004, PubMed 15126660);
 - in a terminal bed (the lumped arteriolar bed) — unless it is small enough to pass an
   arteriovenous shunt, with the bed's shunt probability, and goes to the lungs;
-- where the flow has stopped (stasis).
+- where the flow has stopped (stasis), or back in the aorta (systemic non-target).
 
-Lodged volume occludes: vessel occlusion += spheres / spheres-to-plug; bed occlusion +=
-sphere volume × potency / bed embolic capacity. The flow model reads ``occlusion`` back.
+Between two flow solves the flow is frozen, so a packet's whole journey is known the moment it
+starts: its *flight plan* (the edges it will cross, when it enters each, and where and when it
+ends). A step then only settles the packets whose journey ends within it — one comparison per
+packet, however many nodes they cross. When the flow is re-solved, every packet in flight is
+re-planned from where it is. Positions for drawing are recovered from the plan at any time.
+
+Packets live in a pool of slots (struct of arrays); a finished packet's slot is reused by a new
+one once its deposit has been tallied, so nothing is copied as packets come and go.
+
+Lodged volume occludes: vessel occlusion += spheres / spheres-to-plug; bed occlusion += sphere
+volume × potency / bed embolic capacity. The flow model reads the increments back.
 """
 
 from __future__ import annotations
@@ -24,32 +33,65 @@ from sim.transport.routing import Incidence, Routing, choose
 
 AGENT_IDS: tuple[str, ...] = tuple(AGENTS)
 SPHERES_TO_PLUG_VESSEL = 1.0  # median spheres per occluded vessel = 1 (PubMed 15126660, R)
-# Embolic capacity of a bed: packed sphere volume that fully occludes it, per mL/min of its
-# baseline flow. 6 µL per mL/min is chosen so a segment with a tumour reaches stasis after
-# ~4 mL of bland suspension and whole-liver resin Y-90 rarely does (U, playability).
+# Embolic capacity of a bed: sphere volume that fully occludes it, per mL/min of its baseline
+# flow. 6 µL per mL/min is chosen so a segment with a tumour reaches stasis after ~4 mL of
+# bland suspension (U, playability).
 BED_CAPACITY_M3_PER_ML_MIN = 6e-9
-# Small particles pass tumour AV shunts: fully below 60 µm, not at all above 100 µm (U; MAA
-# 10–90 µm and Y-90 spheres 20–60 µm define the measured lung shunt fraction, reference §2.4).
+# Small particles pass AV shunts: fully below 60 µm, not at all above 100 µm (U; Y-90 spheres
+# of 20–60 µm and MAA define the measured lung shunt fraction, reference §2.4).
 SHUNT_FULL_BELOW_M = 60e-6
 SHUNT_NONE_ABOVE_M = 100e-6
 STASIS_VELOCITY_M_S = 1e-4  # a packet in slower flow than this lodges where it is (U)
 MAX_HOPS = 256
 
+# How a flight ends.
+END_VESSEL, END_BED, END_LUNG, END_AORTA, END_STASIS = 0, 1, 2, 3, 4
+# Per-slot arrays of the pool.
+SLOT_FIELDS = {
+    "diam": float,
+    "agent": np.int64,
+    "count": float,
+    "activity": float,
+    "drug": float,
+    "t_end": float,
+    "end_kind": np.int64,
+    "end_edge": np.int64,
+    "end_site": float,
+    "occ_w": float,
+    "hop_off": np.int64,
+    "n_hop": np.int64,
+    "pending": bool,
+}
+DEPOSITS = (
+    "dep_count",
+    "dep_volume",
+    "dep_activity",
+    "dep_drug",
+    "dep_agent_count",
+    "site_diam_sum",
+    "site_weight",
+)
+
 
 class Transport:
     """All packets of a procedure and where they ended up.
 
-    Attributes (P packets in flight, E edges, A agents)
+    Attributes (S pool slots, H planned hops, E edges, A agents)
     ----------
-    edge, pos, diam, agent, count, activity, drug : ndarray (P,)
-        In-flight packets: edge index, distance from the edge's ``edge_from`` end (m),
-        diameter (m), agent index, spheres represented, activity (Bq), drug (mg).
+    diam, agent, count, activity, drug : ndarray (S,)
+        Diameter (m), agent index, spheres represented, activity (Bq), drug (mg) per slot.
+    t_end, end_kind, end_edge, end_site, occ_w : ndarray (S,)
+        When and how each flight ends (``END_*``), at which edge, the lodging calibre (m) and the
+        occlusion it will add there. ``t_end`` is inf for free slots.
+    pending : ndarray of bool (S,)
+        Finished but not yet added to the deposit tallies. A slot is in flight (``alive``)
+        exactly when its ``t_end`` is finite.
+    hop_off, n_hop : ndarray (S,)
+        Each packet's hops in the hop store ``hop_edge``, ``hop_t``, ``hop_fwd`` (H,).
     dep_count, dep_volume, dep_activity, dep_drug : ndarray (E,)
         What has lodged at each edge (beds are edges too). ``dep_agent_count`` is (A, E).
-    lung_count, lung_activity : ndarray (A,)
-        What passed to the lungs, by agent.
-    out_count, out_activity : ndarray (A,)
-        What refluxed back into the aorta (systemic non-target), by agent.
+    lung_count, lung_activity, out_count, out_activity : ndarray (A,)
+        What passed to the lungs / refluxed into the aorta, by agent.
     delivered_count, delivered_activity : ndarray (A,)
         Everything released at the tip, by agent.
     site_diam_sum, site_weight : ndarray (A,)
@@ -59,52 +101,63 @@ class Transport:
     def __init__(self, c: Compiled, rng: np.random.Generator) -> None:
         self.c = c
         self.rng = rng
+        self.t = 0.0
         self.inc = Incidence(c.n_nodes, c.edge_from, c.edge_to)
         n_a, n_e = len(AGENT_IDS), c.n_edges
-        self.edge = np.zeros(0, np.int64)
-        self.pos = np.zeros(0)
-        self.diam = np.zeros(0)
-        self.agent = np.zeros(0, np.int64)
-        self.count = np.zeros(0)
-        self.activity = np.zeros(0)
-        self.drug = np.zeros(0)
-        self.dep_count = np.zeros(n_e)
-        self.dep_volume = np.zeros(n_e)
-        self.dep_activity = np.zeros(n_e)
-        self.dep_drug = np.zeros(n_e)
-        self.dep_agent_count = np.zeros((n_a, n_e))
-        self.lung_count = np.zeros(n_a)
-        self.lung_activity = np.zeros(n_a)
-        self.out_count = np.zeros(n_a)
-        self.out_activity = np.zeros(n_a)
+        for k, dt in SLOT_FIELDS.items():
+            setattr(self, k, np.zeros(0, dt))
+        self._n_alive = 0
+        self.hop_edge = np.zeros(0, np.int64)
+        self.hop_t = np.zeros(0)
+        self.hop_fwd = np.zeros(0, bool)
+        self._dep = {
+            "dep_count": np.zeros(n_e),
+            "dep_volume": np.zeros(n_e),
+            "dep_activity": np.zeros(n_e),
+            "dep_drug": np.zeros(n_e),
+            "dep_agent_count": np.zeros((n_a, n_e)),
+            "site_diam_sum": np.zeros(n_a),
+            "site_weight": np.zeros(n_a),
+        }
+        self._lung_count = np.zeros(n_a)
+        self._lung_activity = np.zeros(n_a)
+        self._out_count = np.zeros(n_a)
+        self._out_activity = np.zeros(n_a)
         self.delivered_count = np.zeros(n_a)
         self.delivered_activity = np.zeros(n_a)
         self.delivered_drug = 0.0
-        self.site_diam_sum = np.zeros(n_a)
-        self.site_weight = np.zeros(n_a)
         self.potency = np.array([AGENTS[a].occlusion_potency for a in AGENT_IDS])
         cap = np.zeros(n_e)
         cap[c.bed_edge] = BED_CAPACITY_M3_PER_ML_MIN * np.maximum(c.bed_flow0_ml_min, 1e-3)
         self.capacity = cap
         self.lumen = 2.0 * c.radius
         self.velocity = np.zeros(n_e)
+        self.speed = np.zeros(n_e)
         self.routing: Routing | None = None
         self.occ_inc = np.zeros(n_e)
+        self._due = np.zeros(0, bool)
 
     # ------------------------------------------------------------------ flow coupling
     def set_flow(self, flow: np.ndarray, area: np.ndarray) -> None:
-        """Take a new flow field: edge flows (m³/s) and open lumen areas (m²), shape (E,)."""
+        """Take a new flow field (edge flows m³/s, open lumen areas m²) and re-plan flights."""
+        moving = self._n_alive > 0
+        if moving:
+            live = np.flatnonzero(self.alive)
+            edge, pos = self._positions_of(live, self.t)
         with np.errstate(divide="ignore", invalid="ignore"):
             v = np.where(area > 0, flow / np.where(area > 0, area, 1.0), 0.0)
         v[self.c.is_bed] = 0.0
         self.velocity = v
+        self.speed = np.abs(v)
         self.routing = self.inc.routing(flow, self.c.root)
+        if moving:
+            self._replan(live, edge, pos)
 
     # ------------------------------------------------------------------ release
     def release(
         self, node: int, agent: str, diam: np.ndarray, count: float, activity: float, drug: float
     ) -> None:
-        """Release packets of ``diam`` (m) at ``node``, each standing for ``count`` spheres."""
+        """Release packets of ``diam`` (m) at ``node`` now, each standing for ``count`` spheres."""
         n = diam.size
         if n == 0:
             return
@@ -112,198 +165,387 @@ class Transport:
         self.delivered_count[a] += count * n
         self.delivered_activity[a] += activity * n
         self.delivered_drug += drug * n
-        nodes = np.full(n, node, np.int64)
-        edge = np.full(n, -1, np.int64)
-        pos = np.zeros(n)
-        agents = np.full(n, a, np.int64)
-        cnt, act, drg = np.full(n, count), np.full(n, activity), np.full(n, drug)
-        alive = self._route(nodes, edge, pos, diam, agents, cnt, act, drg, np.zeros(n))
-        self._append(
-            edge[alive], pos[alive], diam[alive], agents[alive], cnt[alive], act[alive], drg[alive]
+        new = {
+            "diam": diam.astype(float),
+            "agent": np.full(n, a, np.int64),
+            "count": np.full(n, float(count)),
+            "activity": np.full(n, float(activity)),
+            "drug": np.full(n, float(drug)),
+        }
+        plan = self._plan(
+            np.full(n, node, np.int64), np.full(n, self.t), new["diam"], np.full(n, -1, np.int64)
         )
-
-    def _append(self, edge, pos, diam, agent, count, activity, drug) -> None:
-        self.edge = np.concatenate([self.edge, edge])
-        self.pos = np.concatenate([self.pos, pos])
-        self.diam = np.concatenate([self.diam, diam])
-        self.agent = np.concatenate([self.agent, agent])
-        self.count = np.concatenate([self.count, count])
-        self.activity = np.concatenate([self.activity, activity])
-        self.drug = np.concatenate([self.drug, drug])
+        self._store(self._free_slots(n), new, plan)
+        self.settle()  # flights that end at once (e.g. straight into a wedged branch)
 
     # ------------------------------------------------------------------ step
     def step(self, dt: float) -> None:
-        """Advance all packets by ``dt`` seconds (occlusion increments accumulate)."""
-        if self.edge.size == 0:
-            return
-        v = self.velocity[self.edge]
-        self.pos += v * dt
-        length = self.c.length[self.edge]
-        fwd = self.pos >= length
-        moved = fwd | (self.pos < 0.0)
-        stuck = ~moved & (np.abs(v) < STASIS_VELOCITY_M_S)
-        if not (moved.any() or stuck.any()):
-            return
-        keep = np.ones(self.edge.size, bool)
-        s = np.flatnonzero(stuck)
-        if s.size:  # stasis: lodge where they are
-            self._lodge(
-                self.edge[s],
-                self.diam[s],
-                self.agent[s],
-                self.count[s],
-                self.activity[s],
-                self.drug[s],
-                self.lumen[self.edge[s]],
-            )
-            keep[s] = False
-        idx = np.flatnonzero(moved)
-        if idx.size:
-            e, p, ve, f = self.edge[idx], self.pos[idx], v[idx], fwd[idx]
-            t_rem = np.where(f, (p - length[idx]) / ve, p / ve)
-            node = np.where(f, self.c.edge_to[e], self.c.edge_from[e])
-            ed, ps = e.copy(), p.copy()
-            alive = self._route(
-                node,
-                ed,
-                ps,
-                self.diam[idx],
-                self.agent[idx],
-                self.count[idx],
-                self.activity[idx],
-                self.drug[idx],
-                t_rem,
-            )
-            self.edge[idx], self.pos[idx] = ed, ps
-            keep[idx[~alive]] = False
-        self._compact(keep)
+        """Advance the clock by ``dt`` seconds and settle every flight that has ended."""
+        self.t += dt
+        if self._n_alive:
+            self.settle()
+
+    def settle(self) -> None:
+        """Apply the end of every flight due by now: occlusion, lung and aorta at once; the
+        per-edge deposit tallies when they are next read."""
+        if self._due.size != self.t_end.size:
+            self._due = np.zeros(self.t_end.size, bool)
+        np.less_equal(self.t_end, self.t, out=self._due)
+        i = self._due.nonzero()[0]
+        if i.size:
+            self._finish(i)
 
     def lodge_all(self) -> None:
-        """Lodge every packet still in flight where it is (end of the case)."""
-        if self.edge.size:
-            self._lodge(
-                self.edge,
-                self.diam,
-                self.agent,
-                self.count,
-                self.activity,
-                self.drug,
-                self.lumen[self.edge],
-            )
-            self._compact(np.zeros(self.edge.size, bool))
+        """Lodge every packet still in flight where it is now (end of the case)."""
+        if not self._n_alive:
+            return
+        live = np.flatnonzero(self.alive)
+        edge, _ = self._positions_of(live, self.t)
+        self.end_edge[live] = edge
+        self.end_kind[live] = END_STASIS
+        self.end_site[live] = self.lumen[edge]
+        self.occ_w[live] = self._occ_weight(live, edge, np.full(live.size, END_STASIS))
+        self._finish(live)
 
     def take_occlusion(self) -> np.ndarray:
         """Occlusion added since the last call, per edge (E,); resets the accumulator."""
         out, self.occ_inc = self.occ_inc, np.zeros(self.c.n_edges)
         return out
 
-    def _compact(self, keep: np.ndarray) -> None:
-        if keep.all():
-            return
-        for name in ("edge", "pos", "diam", "agent", "count", "activity", "drug"):
-            setattr(self, name, getattr(self, name)[keep])
+    # ------------------------------------------------------------------ positions
+    @property
+    def alive(self) -> np.ndarray:
+        """Slots in flight (finite ``t_end``), (S,)."""
+        return np.isfinite(self.t_end)
 
-    def _route(self, node, edge, pos, diam, agent, count, activity, drug, t_rem) -> np.ndarray:
-        """Carry packets arriving at ``node`` onward until they settle on an edge or end.
+    @property
+    def n_in_flight(self) -> int:
+        return self._n_alive
 
-        Arrays are updated in place for surviving packets; returns the survivors' mask.
+    def positions(self, t: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Edge and distance from its ``edge_from`` end (m) of every packet in flight at ``t``.
+
+        Returns
+        -------
+        edge : ndarray of int (P,)
+        pos : ndarray (P,)
+            In the order of ``np.flatnonzero(alive)``.
+        """
+        return self._positions_of(np.flatnonzero(self.alive), self.t if t is None else t)
+
+    def _positions_of(self, live: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
+        if live.size == 0:
+            return np.zeros(0, np.int64), np.zeros(0)
+        off, n_hop = self.hop_off[live], self.n_hop[live]
+        k = np.zeros(live.size, np.int64)
+        for j in range(1, int(n_hop.max())):
+            has = j < n_hop
+            k += has & (self.hop_t[np.where(has, off + j, 0)] <= t)
+        h = off + k
+        e = self.hop_edge[h]
+        travelled = np.minimum(self.speed[e] * np.maximum(t - self.hop_t[h], 0.0), self.c.length[e])
+        pos = np.where(self.hop_fwd[h], travelled, self.c.length[e] - travelled)
+        return e, pos
+
+    @property
+    def edge(self) -> np.ndarray:
+        """Current edge of each packet in flight (for drawing)."""
+        return self.positions()[0]
+
+    @property
+    def pos(self) -> np.ndarray:
+        """Current distance along the edge of each packet in flight, m (for drawing)."""
+        return self.positions()[1]
+
+    # ------------------------------------------------------------------ planning
+    def _plan(self, node, t0, diam, came, first=None) -> dict:
+        """Plan flights of packets standing at ``node`` at times ``t0``.
+
+        ``first`` optionally gives a hop already under way for each packet: (edge, t_enter,
+        forward, t_arrive); those packets start at the far node at ``t_arrive``.
+        Returns hop arrays (packet-major) and the end of each flight.
         """
         c = self.c
-        alive = np.ones(node.size, bool)
-        todo = np.arange(node.size)
-        came = edge.copy()
+        n = node.size
+        t = t0.astype(float).copy()
+        node = node.copy()
+        came = came.copy()
+        t_end = np.full(n, np.inf)
+        end_kind = np.full(n, END_STASIS, np.int64)
+        end_edge = np.full(n, -1, np.int64)
+        end_site = np.zeros(n)
+        hp, he, ht, hf = [], [], [], []
+        todo = np.arange(n)
+        if first is not None:
+            fe, ft, ff, fa, fmask = first
+            sel = np.flatnonzero(fmask)
+            hp.append(sel)
+            he.append(fe[sel])
+            ht.append(ft[sel])
+            hf.append(ff[sel])
+            t[sel] = fa[sel]
+            came[sel] = fe[sel]
         for _ in range(MAX_HOPS):
             if todo.size == 0:
                 break
             nd = node[todo]
-            at_root = nd == c.root
-            if at_root.any():  # refluxed back into the aorta: systemic non-target
-                r = todo[at_root]
-                np.add.at(self.out_count, agent[r], count[r])
-                np.add.at(self.out_activity, agent[r], activity[r])
-                alive[r] = False
-                todo, nd = todo[~at_root], nd[~at_root]
-            u = self.rng.random(todo.size)
-            ex, fw, ok = choose(self.routing, nd, u)
-            if (~ok).any():  # no outflow: stasis at the node
-                r = todo[~ok]
-                lodge_edge = np.where(came[r] >= 0, came[r], -1)
-                has = lodge_edge >= 0
-                self._lodge(
-                    lodge_edge[has],
-                    diam[r][has],
-                    agent[r][has],
-                    count[r][has],
-                    activity[r][has],
-                    drug[r][has],
-                    self.lumen[lodge_edge[has]],
-                )
-                alive[r] = False
-                todo, ex, fw = todo[ok], ex[ok], fw[ok]
+            root = nd == c.root
+            if root.any():
+                r = todo[root]
+                end_kind[r], t_end[r], end_edge[r] = END_AORTA, t[r], came[r]
+                todo, nd = todo[~root], nd[~root]
+            ex, fw, ok = choose(self.routing, nd, self.rng.random(todo.size))
+            stop = ~ok
+            if not stop.all():
+                stop[ok] = self.speed[ex[ok]] < STASIS_VELOCITY_M_S
+                stop[ok] &= ~c.is_bed[ex[ok]]
+            if stop.any():  # nowhere to go: stasis where it came from (or on the way in)
+                r = todo[stop]
+                back = np.where(came[r] >= 0, came[r], c.parent_edge[nd[stop]])
+                where = np.where(ok[stop], ex[stop], back)
+                end_kind[r], t_end[r], end_edge[r] = END_STASIS, t[r], where
+                end_site[r] = self.lumen[np.maximum(where, 0)]
+                todo, ex, fw = todo[~stop], ex[~stop], fw[~stop]
             bed = c.is_bed[ex]
             if bed.any():
                 r, eb = todo[bed], ex[bed]
-                self._enter_bed(eb, diam[r], agent[r], count[r], activity[r], drug[r])
-                alive[r] = False
+                small = np.clip(
+                    (SHUNT_NONE_ABOVE_M - diam[r]) / (SHUNT_NONE_ABOVE_M - SHUNT_FULL_BELOW_M),
+                    0.0,
+                    1.0,
+                )
+                lung = self.rng.random(r.size) < c.bed_shunt[c.edge_bed[eb]] * small
+                end_kind[r] = np.where(lung, END_LUNG, END_BED)
+                t_end[r], end_edge[r] = t[r], eb
+                end_site[r] = diam[r]  # inside the bed a sphere lodges at its own calibre
                 todo, ex, fw = todo[~bed], ex[~bed], fw[~bed]
             narrow = diam[todo] >= self.lumen[ex]
             if narrow.any():
                 r, en = todo[narrow], ex[narrow]
-                self._lodge(en, diam[r], agent[r], count[r], activity[r], drug[r], self.lumen[en])
-                alive[r] = False
+                end_kind[r], t_end[r], end_edge[r] = END_VESSEL, t[r], en
+                end_site[r] = self.lumen[en]
                 todo, ex, fw = todo[~narrow], ex[~narrow], fw[~narrow]
-            length = c.length[ex]
-            v = self.velocity[ex]
-            travel = np.abs(v) * t_rem[todo]
-            newpos = np.where(fw, travel, length - travel)
-            edge[todo], pos[todo], came[todo] = ex, newpos, ex
-            over = travel >= length
-            if not over.any():
-                break
-            r = todo[over]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                t_rem[r] = t_rem[r] - length[over] / np.abs(v[over])
-            node[r] = np.where(fw[over], c.edge_to[ex[over]], c.edge_from[ex[over]])
-            todo = r
-        return alive
+            hp.append(todo)
+            he.append(ex)
+            ht.append(t[todo].copy())
+            hf.append(fw)
+            t[todo] += c.length[ex] / self.speed[ex]
+            node[todo] = np.where(fw, c.edge_to[ex], c.edge_from[ex])
+            came[todo] = ex
+        if todo.size:  # pathological loops: stop them where they are
+            end_kind[todo], t_end[todo], end_edge[todo] = END_STASIS, t[todo], came[todo]
+            end_site[todo] = self.lumen[np.maximum(came[todo], 0)]
+        pid = np.concatenate(hp) if hp else np.zeros(0, np.int64)
+        order = np.argsort(pid, kind="stable")
+        n_hop = np.bincount(pid, minlength=n)
+        return {
+            "hop_edge": np.concatenate(he)[order] if hp else np.zeros(0, np.int64),
+            "hop_t": np.concatenate(ht)[order] if hp else np.zeros(0),
+            "hop_fwd": np.concatenate(hf)[order] if hp else np.zeros(0, bool),
+            "n_hop": n_hop,
+            "t_end": t_end,
+            "end_kind": end_kind,
+            "end_edge": end_edge,
+            "end_site": end_site,
+        }
 
-    def _enter_bed(self, e, diam, agent, count, activity, drug) -> None:
-        b = self.c.edge_bed[e]
-        small = np.clip(
-            (SHUNT_NONE_ABOVE_M - diam) / (SHUNT_NONE_ABOVE_M - SHUNT_FULL_BELOW_M), 0.0, 1.0
+    def _replan(self, live: np.ndarray, edge: np.ndarray, pos: np.ndarray) -> None:
+        """Re-plan every flight in ``live`` from where it is, under the new velocities."""
+        c = self.c
+        v = self.velocity[edge]
+        sp = np.abs(v)
+        moving = sp >= STASIS_VELOCITY_M_S
+        fwd = v > 0
+        length = c.length[edge]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t_in = self.t - np.where(fwd, pos, length - pos) / np.where(moving, sp, 1.0)
+            t_arr = self.t + np.where(fwd, length - pos, pos) / np.where(moving, sp, 1.0)
+        node = np.where(fwd, c.edge_to[edge], c.edge_from[edge])
+        plan = self._plan(
+            node,
+            np.full(edge.size, self.t),
+            self.diam[live],
+            edge,
+            first=(edge, t_in, fwd, t_arr, moving),
         )
-        lung = self.rng.random(e.size) < self.c.bed_shunt[b] * small
-        if lung.any():
-            np.add.at(self.lung_count, agent[lung], count[lung])
-            np.add.at(self.lung_activity, agent[lung], activity[lung])
-        k = ~lung
-        # inside the lumped bed a sphere lodges in an arteriole of its own calibre
-        self._lodge(e[k], diam[k], agent[k], count[k], activity[k], drug[k], diam[k])
+        stuck = np.flatnonzero(~moving)
+        plan["t_end"][stuck] = self.t
+        plan["end_kind"][stuck] = END_STASIS
+        plan["end_edge"][stuck] = edge[stuck]
+        plan["end_site"][stuck] = self.lumen[edge[stuck]]
+        # the old hops are dropped: the store restarts with the new plans
+        self.hop_edge = np.zeros(0, np.int64)
+        self.hop_t = np.zeros(0)
+        self.hop_fwd = np.zeros(0, bool)
+        self._store(live, None, plan)
+        self.settle()
 
-    def _lodge(self, e, diam, agent, count, activity, drug, site) -> None:
-        if e.size == 0:
-            return
-        vol = count * sphere_volume_m3(diam)
-        np.add.at(self.dep_count, e, count)
-        np.add.at(self.dep_volume, e, vol)
-        np.add.at(self.dep_activity, e, activity)
-        np.add.at(self.dep_drug, e, drug)
-        np.add.at(self.dep_agent_count, (agent, e), count)
-        np.add.at(self.site_diam_sum, agent, site * count)
-        np.add.at(self.site_weight, agent, count)
-        pot = self.potency[agent]
+    # ------------------------------------------------------------------ pool
+    def _free_slots(self, n: int) -> np.ndarray:
+        """``n`` slots neither in flight nor awaiting their tally; grows the pool if needed."""
+        free = np.flatnonzero(~self.alive & ~self.pending)
+        if free.size < n and self.pending.any():
+            self._flush()
+            free = np.flatnonzero(~self.alive)
+        if free.size < n:
+            old = self.alive.size
+            grow = max(n - free.size, old, 1024)
+            for k, dt in SLOT_FIELDS.items():
+                extra = np.full(grow, np.inf) if k == "t_end" else np.zeros(grow, dt)
+                setattr(self, k, np.concatenate([getattr(self, k), extra]))
+            free = np.concatenate([free, np.arange(old, old + grow)])
+        return free[:n]
+
+    def _store(self, slots: np.ndarray, new: dict | None, plan: dict) -> None:
+        """Write packets (``new`` attributes, or keep the slot's) and their plans into ``slots``."""
+        if new is not None:
+            for k, v in new.items():
+                getattr(self, k)[slots] = v
+        base = self.hop_edge.size
+        self.hop_edge = np.concatenate([self.hop_edge, plan["hop_edge"]])
+        self.hop_t = np.concatenate([self.hop_t, plan["hop_t"]])
+        self.hop_fwd = np.concatenate([self.hop_fwd, plan["hop_fwd"]])
+        self.hop_off[slots] = base + np.cumsum(plan["n_hop"]) - plan["n_hop"]
+        self.n_hop[slots] = plan["n_hop"]
+        self.occ_w[slots] = self._occ_weight(slots, plan["end_edge"], plan["end_kind"])
+        was_alive = np.isfinite(self.t_end[slots])
+        for k in ("t_end", "end_kind", "end_edge", "end_site"):
+            getattr(self, k)[slots] = plan[k]
+        self._n_alive += int((~was_alive).sum())
+        self.pending[slots] = False
+        live_hops = int(self.n_hop[self.alive].sum())
+        if self.hop_edge.size > 4 * live_hops + 65536:
+            self._compact_hops()
+
+    def _occ_weight(self, slots, end_edge, end_kind) -> np.ndarray:
+        """Occlusion each packet adds where its flight ends (0 for lungs and aorta)."""
+        e = np.maximum(end_edge, 0)
+        vol = self.count[slots] * sphere_volume_m3(self.diam[slots])
+        pot = self.potency[self.agent[slots]]
         is_bed = self.c.is_bed[e]
-        inc = np.where(
+        w = np.where(
             is_bed,
             vol * pot / np.where(is_bed, self.capacity[e], 1.0),
-            count * pot / SPHERES_TO_PLUG_VESSEL,
+            self.count[slots] * pot / SPHERES_TO_PLUG_VESSEL,
         )
-        np.add.at(self.occ_inc, e, inc)
+        return np.where((end_kind == END_LUNG) | (end_kind == END_AORTA) | (end_edge < 0), 0.0, w)
 
-    # ------------------------------------------------------------------ bookkeeping
+    def _compact_hops(self) -> None:
+        live = np.flatnonzero(self.alive)
+        n = self.n_hop[live]
+        idx = (
+            np.repeat(self.hop_off[live], n)
+            + np.arange(int(n.sum()))
+            - np.repeat(np.cumsum(n) - n, n)
+        )
+        self.hop_edge, self.hop_t, self.hop_fwd = (
+            self.hop_edge[idx],
+            self.hop_t[idx],
+            self.hop_fwd[idx],
+        )
+        self.hop_off[live] = np.cumsum(n) - n
+
+    def _finish(self, i: np.ndarray) -> None:
+        """End flights ``i``: their occlusion now, everything else when tallies are read."""
+        self.occ_inc += np.bincount(
+            np.maximum(self.end_edge[i], 0), weights=self.occ_w[i], minlength=self.c.n_edges
+        )
+        self.pending[i] = True
+        self.t_end[i] = np.inf
+        self._n_alive -= i.size
+
+    def _flush(self) -> None:
+        """Fold finished, untallied flights into the tallies (deposits, lungs, aorta)."""
+        j = np.flatnonzero(self.pending)
+        if j.size == 0:
+            return
+        self.pending[j] = False
+        kind = self.end_kind[j]
+        n_e, n_a = self.c.n_edges, len(AGENT_IDS)
+        for k_end, cnt_arr, act_arr in (
+            (END_LUNG, self._lung_count, self._lung_activity),
+            (END_AORTA, self._out_count, self._out_activity),
+        ):
+            a = j[kind == k_end]
+            if a.size:
+                cnt_arr += np.bincount(self.agent[a], weights=self.count[a], minlength=n_a)
+                act_arr += np.bincount(self.agent[a], weights=self.activity[a], minlength=n_a)
+        j = j[(kind != END_LUNG) & (kind != END_AORTA) & (self.end_edge[j] >= 0)]
+        e, agent, count = self.end_edge[j], self.agent[j], self.count[j]
+        d = self._dep
+        d["dep_count"] += np.bincount(e, weights=count, minlength=n_e)
+        d["dep_volume"] += np.bincount(
+            e, weights=count * sphere_volume_m3(self.diam[j]), minlength=n_e
+        )
+        d["dep_activity"] += np.bincount(e, weights=self.activity[j], minlength=n_e)
+        d["dep_drug"] += np.bincount(e, weights=self.drug[j], minlength=n_e)
+        d["dep_agent_count"] += np.bincount(
+            agent * n_e + e, weights=count, minlength=n_a * n_e
+        ).reshape(n_a, n_e)
+        d["site_diam_sum"] += np.bincount(agent, weights=self.end_site[j] * count, minlength=n_a)
+        d["site_weight"] += np.bincount(agent, weights=count, minlength=n_a)
+
+    @property
+    def lung_count(self) -> np.ndarray:
+        """Spheres that passed to the lungs, by agent (A,)."""
+        self._flush()
+        return self._lung_count
+
+    @property
+    def lung_activity(self) -> np.ndarray:
+        """Activity that passed to the lungs, Bq by agent (A,)."""
+        self._flush()
+        return self._lung_activity
+
+    @property
+    def out_count(self) -> np.ndarray:
+        """Spheres refluxed into the aorta, by agent (A,)."""
+        self._flush()
+        return self._out_count
+
+    @property
+    def out_activity(self) -> np.ndarray:
+        self._flush()
+        return self._out_activity
+
+    # ------------------------------------------------------------------ state
+    def snapshot(self) -> dict:
+        """A copy of the pool, hop store and clock (for benchmarks and what-ifs)."""
+        self._flush()
+        keys = tuple(SLOT_FIELDS) + ("hop_edge", "hop_t", "hop_fwd")
+        snap = {k: np.copy(getattr(self, k)) for k in keys}
+        return snap | {"t": self.t, "rng": self.rng.bit_generator.state}
+
+    def restore(self, snap: dict) -> None:
+        """Restore a :meth:`snapshot` (deposit tallies are not part of it)."""
+        for k, v in snap.items():
+            if k == "rng":
+                self.rng.bit_generator.state = v
+            elif k == "t":
+                self.t = float(v)
+            else:
+                setattr(self, k, np.copy(v))
+        self._n_alive = int(np.isfinite(self.t_end).sum())
+
     def in_flight_count(self) -> np.ndarray:
         """Spheres in flight by agent, (A,)."""
-        return np.bincount(self.agent, weights=self.count, minlength=len(AGENT_IDS))
+        return np.bincount(self.agent, weights=self.count * self.alive, minlength=len(AGENT_IDS))
 
     def in_flight_activity(self) -> np.ndarray:
-        return np.bincount(self.agent, weights=self.activity, minlength=len(AGENT_IDS))
+        return np.bincount(self.agent, weights=self.activity * self.alive, minlength=len(AGENT_IDS))
+
+
+def _deposit(name: str) -> property:
+    def get(self: Transport) -> np.ndarray:
+        self._flush()
+        return self._dep[name]
+
+    def put(self: Transport, value: np.ndarray) -> None:
+        self._flush()
+        self._dep[name] = value
+
+    return property(get, put, doc=f"Deposit tally ``{name}`` (finished flights folded in).")
+
+
+for _name in DEPOSITS:
+    setattr(Transport, _name, _deposit(_name))
