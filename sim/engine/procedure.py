@@ -43,6 +43,7 @@ NAVIGATE_S_PER_EDGE = 2.0  # fluoroscopy time to advance one segment (U, playabi
 SETTLE_S = 30.0  # after finish, blood carries what is in flight this long at most
 STASIS_RESIDUAL = 0.10  # SACE IV: 0–10 % residual antegrade flow (reference §6, U)
 NEAR_STASIS_RESIDUAL = 0.50  # SACE III below 50 % (U)
+RELEASE_BATCH_TICKS = 5  # packets are planned in batches of a quarter second (speed)
 TALLY_EVERY_TICKS = 20  # lung dose and systemic reflux are checked once a second
 
 
@@ -100,6 +101,7 @@ class Procedure:
         self._pending_occ = 0.0
         self._ticks_since_solve = 0
         self._packet_carry = 0.0
+        self._batch: list[tuple] = []
         self._in_reflux = False
         self._stasis_level = 0
         self._seen_territories: set[str] = set()
@@ -170,6 +172,7 @@ class Procedure:
 
     # ------------------------------------------------------------------ flow
     def _resolve(self) -> None:
+        self._release_batch()  # packets released under the old flow are planned on it first
         self.flow.set_injection(self.injection_ml_min)
         self.flow.injection_m3_s += self.contrast_m3_s
         self.flow.solve()
@@ -307,7 +310,22 @@ class Procedure:
         drug_mg = self._drug_per_ml(ag) * dv
         self.metrics.activity_gbq += activity * n * 1e-9
         self.metrics.drug_mg += drug_mg
-        self.transport.release(self.flow.tip, ag.agent, diam, spheres / n, activity, drug_mg / n)
+        if self._batch and self._batch[0][0] != ag.agent:
+            self._release_batch()
+        self._batch.append((ag.agent, diam, spheres / n, activity, drug_mg / n, self.t))
+        if len(self._batch) >= RELEASE_BATCH_TICKS:
+            self._release_batch()
+
+    def _release_batch(self) -> None:
+        """Plan the packets released over the last few ticks in one go (each at its own time)."""
+        if not self._batch:
+            return
+        agent = self._batch[0][0]
+        diam = np.concatenate([b[1] for b in self._batch])
+        rep = [b[1].size for b in self._batch]
+        cols = [np.repeat([b[k] for b in self._batch], rep) for k in (2, 3, 4, 5)]
+        self._batch = []
+        self.transport.release(self.flow.tip, agent, diam, *cols[:3], t0=cols[3])
 
     @staticmethod
     def _drug_per_ml(ag: AgentState) -> float:

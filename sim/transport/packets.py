@@ -155,28 +155,39 @@ class Transport:
 
     # ------------------------------------------------------------------ release
     def release(
-        self, node: int, agent: str, diam: np.ndarray, count: float, activity: float, drug: float
+        self,
+        node: int,
+        agent: str,
+        diam: np.ndarray,
+        count,
+        activity,
+        drug,
+        t0: np.ndarray | None = None,
     ) -> None:
-        """Release packets of ``diam`` (m) at ``node`` now, each standing for ``count`` spheres."""
+        """Release packets of ``diam`` (m) at ``node``, each standing for ``count`` spheres.
+
+        ``count``, ``activity`` (Bq) and ``drug`` (mg) are per packet (scalars or arrays);
+        ``t0`` gives each packet's release time (default now; earlier times are allowed, for
+        packets released during the last few steps under the same flow).
+        """
         n = diam.size
         if n == 0:
             return
         a = AGENT_IDS.index(agent)
-        self.delivered_count[a] += count * n
-        self.delivered_activity[a] += activity * n
-        self.delivered_drug += drug * n
         new = {
             "diam": diam.astype(float),
             "agent": np.full(n, a, np.int64),
-            "count": np.full(n, float(count)),
-            "activity": np.full(n, float(activity)),
-            "drug": np.full(n, float(drug)),
+            "count": np.broadcast_to(np.asarray(count, float), (n,)).copy(),
+            "activity": np.broadcast_to(np.asarray(activity, float), (n,)).copy(),
+            "drug": np.broadcast_to(np.asarray(drug, float), (n,)).copy(),
         }
-        plan = self._plan(
-            np.full(n, node, np.int64), np.full(n, self.t), new["diam"], np.full(n, -1, np.int64)
-        )
+        self.delivered_count[a] += new["count"].sum()
+        self.delivered_activity[a] += new["activity"].sum()
+        self.delivered_drug += new["drug"].sum()
+        start = np.full(n, self.t) if t0 is None else np.asarray(t0, float)
+        plan = self._plan(np.full(n, node, np.int64), start, new["diam"], np.full(n, -1, np.int64))
         self._store(self._free_slots(n), new, plan)
-        self.settle()  # flights that end at once (e.g. straight into a wedged branch)
+        self.settle()  # flights that have already ended (e.g. straight into a wedged branch)
 
     # ------------------------------------------------------------------ step
     def step(self, dt: float) -> None:
