@@ -51,13 +51,12 @@ if str(ROOT) not in sys.path:
 import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 import scipy  # noqa: E402
-import scipy.sparse as sp  # noqa: E402
 import scipy.sparse.linalg as spla  # noqa: E402
 
 from sim.engine.actions import Contrast, Finish, Inject, Navigate, SelectAgent, Wait  # noqa: E402
 from sim.engine.procedure import DT, Procedure  # noqa: E402
 from sim.flow.network import Network  # noqa: E402
-from sim.flow.solve import TreeSolver  # noqa: E402
+from sim.flow.solve import TreeSolver, reduced_system  # noqa: E402
 from sim.scenario.load import load_scenario  # noqa: E402
 from sim.scenario.plan import load_plan  # noqa: E402
 from sim.transport.packets import Transport  # noqa: E402
@@ -167,33 +166,6 @@ def random_tree(n_segments: int, seed: int) -> tuple[Network, np.ndarray, np.nda
         source=source,
     )
     return net, g, source
-
-
-def reduced_system(
-    net: Network, g: np.ndarray, source: np.ndarray
-) -> tuple[sp.csc_matrix, np.ndarray, np.ndarray, np.ndarray]:
-    """Reduced Laplacian over unknown nodes (CSC), its RHS, the unknowns and the fixed values."""
-    n = net.n_nodes
-    p_fixed = np.zeros(n)
-    p_fixed[net.fixed_nodes] = net.fixed_pressure
-    is_fixed = np.zeros(n, bool)
-    is_fixed[net.fixed_nodes] = True
-    unknown = np.flatnonzero(~is_fixed)
-    index = np.full(n, -1, np.int64)
-    index[unknown] = np.arange(unknown.size)
-    a, b = net.edge_from, net.edge_to
-    ia, ib = index[a], index[b]
-    rows = np.concatenate([ia, ib, ia, ib])
-    cols = np.concatenate([ia, ib, ib, ia])
-    vals = np.concatenate([g, g, -g, -g])
-    keep = (rows >= 0) & (cols >= 0)
-    m = unknown.size
-    mat = sp.csc_matrix((vals[keep], (rows[keep], cols[keep])), shape=(m, m))
-    rhs = source[unknown].astype(float).copy()
-    ua, ub = (ia >= 0) & (ib < 0), (ib >= 0) & (ia < 0)
-    np.add.at(rhs, ia[ua], (g * p_fixed[b])[ua])
-    np.add.at(rhs, ib[ub], (g * p_fixed[a])[ub])
-    return mat, rhs, unknown, p_fixed
 
 
 def networkx_solve(net: Network, g: np.ndarray, source: np.ndarray) -> np.ndarray:

@@ -14,8 +14,13 @@ from sim.scenario.template import TEMPLATE
 
 
 def main(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
 
 
 def test_new_writes_a_valid_case_with_every_section(tmp_path):
@@ -41,7 +46,7 @@ def test_preview_draws_tumour_and_tree(tmp_path):
     assert arr.shape[:2] == (1200, 1000)
     red = (arr[..., 0] > 200) & (arr[..., 1] < 120) & (arr[..., 2] < 120)
     assert red.sum() > 300, "tumour outline drawn"
-    white = (arr.min(axis=2) > 220)
+    white = arr.min(axis=2) > 220
     assert white.sum() > 5000, "vessel tree drawn"
     assert np.std(arr) > 20
 

@@ -91,18 +91,23 @@ BAD_PLANS = {
 }
 
 
+def run_plan_file(folder):
+    """Run the default case with ``plan.yaml`` from ``folder`` (paths as a user types them)."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "run", DEFAULT, "--plan", "plan.yaml"],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        timeout=300,
+    )
+
+
 @pytest.mark.parametrize("name", sorted(BAD_PLANS))
 def test_bad_plan_exits_2_with_one_located_line(tmp_path, name):
     text, expected = BAD_PLANS[name]
     plan = tmp_path / "plan.yaml"
     plan.write_text(text)
-    r = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "run", DEFAULT, "--plan", "plan.yaml"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=300,
-    )
+    r = run_plan_file(tmp_path)
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1, r.stderr
@@ -127,13 +132,7 @@ def test_unreachable_vessel_is_refused_with_its_calibre(tmp_path):
     name = c.names[e]
     plan = tmp_path / "plan.yaml"
     plan.write_text(f"actions:\n  - navigate: {name}\n  - finish\n")
-    r = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "run", DEFAULT, "--plan", "plan.yaml"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=300,
-    )
+    r = run_plan_file(tmp_path)
     assert r.returncode == 2
     narrow = next(
         k for k in c.path_to(int(c.edge_to[c.vessel_edges(name)[-1]])) if c.radius[k] <= 0.45e-3

@@ -23,15 +23,7 @@ BED_KINDS = (
     "bowel",
     "diaphragm",
 )
-NON_TARGET_KINDS = (
-    "duodenum_pancreas",
-    "stomach",
-    "gallbladder",
-    "skin",
-    "spleen",
-    "bowel",
-    "diaphragm",
-)
+NON_TARGET_KINDS = BED_KINDS[2:]  # everything outside the liver and its tumours
 
 
 @dataclass

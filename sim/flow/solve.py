@@ -248,20 +248,29 @@ class TreeSolver:
         return take(p, self._pos), flow
 
 
-def solve_sparse(
-    net: Network, conductance: np.ndarray | None = None, source: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Solve any connected network (loops allowed) with a sparse direct solver.
+def reduced_system(
+    net: Network, g: np.ndarray, source: np.ndarray
+) -> tuple[sp.csc_matrix, np.ndarray, np.ndarray, np.ndarray]:
+    """Kirchhoff's law over the unknown nodes as a sparse system ``lap @ p = rhs``.
 
-    Parameters and returns as :meth:`TreeSolver.solve`.
+    Known pressures move to the right-hand side: for an edge between an unknown node u and a
+    fixed node f, row u gets + g·p_f.
+
+    Returns
+    -------
+    lap : scipy.sparse.csc_matrix (M, M)
+        Reduced Laplacian.
+    rhs : ndarray (M,)
+    unknown : ndarray of int (M,)
+        Node of each row.
+    pressure : ndarray (N,)
+        Fixed pressures filled in, zeros elsewhere (to be completed by the caller).
     """
-    g = net.conductance if conductance is None else conductance
-    s = net.source if source is None else source
     n = net.n_nodes
     fixed = np.zeros(n, dtype=bool)
     fixed[net.fixed_nodes] = True
-    p_fixed = np.zeros(n)
-    p_fixed[net.fixed_nodes] = net.fixed_pressure
+    pressure = np.zeros(n)
+    pressure[net.fixed_nodes] = net.fixed_pressure
     unknown = np.flatnonzero(~fixed)
     index = np.full(n, -1, dtype=np.int64)
     index[unknown] = np.arange(unknown.size)
@@ -273,14 +282,26 @@ def solve_sparse(
     keep = (rows >= 0) & (cols >= 0)
     m = unknown.size
     lap = sp.csc_matrix((vals[keep], (rows[keep], cols[keep])), shape=(m, m))
-    rhs = s[unknown].astype(float).copy()
-    # Known pressures move to the right-hand side: for an edge between unknown u and fixed f,
-    # the row of u gets + g·p_f.
-    np.add.at(rhs, ia[(ia >= 0) & (ib < 0)], (g * p_fixed[b])[(ia >= 0) & (ib < 0)])
-    np.add.at(rhs, ib[(ib >= 0) & (ia < 0)], (g * p_fixed[a])[(ib >= 0) & (ia < 0)])
-    pressure = p_fixed.copy()
-    if m:
+    rhs = source[unknown].astype(float).copy()
+    ua, ub = (ia >= 0) & (ib < 0), (ib >= 0) & (ia < 0)
+    np.add.at(rhs, ia[ua], (g * pressure[b])[ua])
+    np.add.at(rhs, ib[ub], (g * pressure[a])[ub])
+    return lap, rhs, unknown, pressure
+
+
+def solve_sparse(
+    net: Network, conductance: np.ndarray | None = None, source: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Solve any connected network (loops allowed) with a sparse direct solver.
+
+    Parameters and returns as :meth:`TreeSolver.solve`.
+    """
+    g = net.conductance if conductance is None else conductance
+    s = net.source if source is None else source
+    lap, rhs, unknown, pressure = reduced_system(net, g, s)
+    if unknown.size:
         pressure[unknown] = spla.spsolve(lap, rhs)
+    a, b = net.edge_from, net.edge_to
     flow = g * (pressure[a] - pressure[b])
     return pressure, flow
 
