@@ -133,9 +133,15 @@ def build_liver(
     return Liver(b.g, trunk.root, terr, tumors, total_mass, anat.murray_exponent)
 
 
+def tree_view(g: nx.DiGraph) -> nx.DiGraph:
+    """The graph without its collateral (loop) edges: the arterial tree proper."""
+    return nx.subgraph_view(g, filter_edge=lambda u, v: not g.edges[u, v].get("collateral"))
+
+
 def subtree_flows(g: nx.DiGraph, root: int) -> dict[tuple[int, int], float]:
     """Baseline flow of every edge, mL/min: the sum of bed flows below it."""
     flows: dict[tuple[int, int], float] = {}
+    g = tree_view(g)
     for u in reversed(list(nx.dfs_preorder_nodes(g, root))):
         for v in g.successors(u):
             d = g.edges[u, v]
@@ -160,7 +166,7 @@ def _assign_radii(
     flows = subtree_flows(g, root)
     overrides = overrides or {}
     node_n: dict[int, float] = {}
-    for u, v in nx.bfs_edges(g, root):
+    for u, v in nx.bfs_edges(tree_view(g), root):
         d = g.edges[u, v]
         if d["kind"] != "vessel" or not d["derived"]:
             continue

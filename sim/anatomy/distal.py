@@ -5,7 +5,8 @@ mass, plus tumour feeder points weighted by their flow). The point set is split 
 principal axis at a jittered weighted median; each half gets a vessel from the parent
 bifurcation toward its weighted centroid, and the split recurses until one point is left. The
 result is a space-filling binary tree whose flows are known at every segment, so calibres follow
-Murray's law from flow (``r ∝ Q^(1/n)``) with log-normal scatter.
+Murray's law from flow (``r ∝ Q^(1/n)``), with a scattered exponent per bifurcation
+(:func:`sim.anatomy.build._assign_radii`).
 
 Preconditions: points lie inside the segment; weights are positive.
 """

@@ -67,7 +67,25 @@ class Finish(_Action):
     kind: Literal["finish"] = "finish"
 
 
-Action = Navigate | SelectAgent | Inject | Contrast | Wait | Finish
+class SetInjection(_Action):
+    """Start (rate > 0) or stop (0) a continuous injection — the window's hold-to-inject.
+
+    Unlike :class:`Inject` it does not block: the clock runs on with :meth:`Procedure.step`.
+    """
+
+    kind: Literal["set_injection"] = "set_injection"
+    rate_ml_min: float = Field(ge=0.0, le=60.0)
+
+
+class StartContrast(_Action):
+    """Start a contrast run without waiting for it (the window's C key)."""
+
+    kind: Literal["start_contrast"] = "start_contrast"
+    volume_ml: float = Field(3.0, gt=0.0, le=30.0)
+    rate_ml_s: float = Field(1.0, gt=0.0, le=5.0)
+
+
+Action = Navigate | SelectAgent | Inject | Contrast | Wait | Finish | SetInjection | StartContrast
 ACTION_TYPES: dict[str, type[_Action]] = {
     "navigate": Navigate,
     "select_agent": SelectAgent,
@@ -75,6 +93,8 @@ ACTION_TYPES: dict[str, type[_Action]] = {
     "contrast": Contrast,
     "wait": Wait,
     "finish": Finish,
+    "set_injection": SetInjection,
+    "start_contrast": StartContrast,
 }
 
 

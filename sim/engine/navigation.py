@@ -28,6 +28,11 @@ def vessel_names(c: Compiled) -> list[str]:
 
 def target_node(c: Compiled, target: str, tumors) -> int:
     """The node a target names, before checking the catheter can get there."""
+    if target.startswith("#") and target[1:].isdigit():  # an edge picked in the window
+        e = int(target[1:])
+        if e >= c.n_edges or c.is_bed[e]:
+            raise NavigationError(f"no vessel {target}")
+        return int(c.edge_to[e])
     if target.startswith("feeder:"):
         tid = target.split(":", 1)[1]
         if tid not in c.tumor_ids:
@@ -46,8 +51,18 @@ def target_node(c: Compiled, target: str, tumors) -> int:
 
 
 def _feeder_lca(c: Compiled, tumor: int) -> int:
+    """Deepest node on the path shared by the tumour's hepatic feeders.
+
+    A tumour also fed by a parasitized artery from another root keeps the group of feeders
+    that carries most of its flow (the hepatic one, as a rule).
+    """
     beds = np.flatnonzero(c.bed_tumor == tumor)
     paths = [c.path_to(int(c.edge_from[c.bed_edge[b]])) for b in beds]
+    groups: dict[int, float] = {}
+    for b, path in zip(beds, paths, strict=True):
+        groups[path[0]] = groups.get(path[0], 0.0) + c.bed_flow0_ml_min[b]
+    main = max(groups, key=groups.get)
+    paths = [path for path in paths if path[0] == main]
     common: list[int] = []
     for step in zip(*paths, strict=False):
         if all(s == step[0] for s in step):

@@ -22,7 +22,17 @@ from sim.agents import (
     spheres_per_ml,
 )
 from sim.anatomy.build import Liver, build_liver
-from sim.engine.actions import Contrast, Finish, Inject, Navigate, SelectAgent, Wait, to_dict
+from sim.engine.actions import (
+    Contrast,
+    Finish,
+    Inject,
+    Navigate,
+    SelectAgent,
+    SetInjection,
+    StartContrast,
+    Wait,
+    to_dict,
+)
 from sim.engine.events import Event
 from sim.engine.navigation import NavigationError, resolve_target
 from sim.engine.territory import COMPLICATION, edge_territory
@@ -102,6 +112,7 @@ class Procedure:
         self._ticks_since_solve = 0
         self._packet_carry = 0.0
         self._batch: list[tuple] = []
+        self._contrast_end_tick = 0
         self._in_reflux = False
         self._stasis_level = 0
         self._seen_territories: set[str] = set()
@@ -140,10 +151,23 @@ class Procedure:
             self.log.append((self.tick, to_dict(action)))
             self._finish()
             return
+        elif isinstance(action, SetInjection):
+            self.log.append((self.tick, to_dict(action)))
+            self.injection_ml_min = action.rate_ml_min
+            self._in_reflux = False if action.rate_ml_min > 0 else self._in_reflux
+            self._resolve()
+            return
+        elif isinstance(action, StartContrast):
+            self.log.append((self.tick, to_dict(action)))
+            self._start_contrast(action.volume_ml, action.rate_ml_s)
+            return
         self.log.append((self.tick, to_dict(action)))
 
     def step(self, fluoro: bool = True) -> None:
         """Advance the simulation by one fixed step."""
+        if self.contrast_m3_s > 0 and self.tick >= self._contrast_end_tick:
+            self.contrast_m3_s = 0.0
+            self._resolve()
         self._release()
         self.transport.step(DT)
         inc = self.transport.take_occlusion()
@@ -182,6 +206,7 @@ class Procedure:
         self._check_flow_events()
 
     def _set_catheter(self, path: list[int]) -> None:
+        self._release_batch()  # packets already released leave from the old tip
         self.flow.place_catheter(path, self.catheter_radius)
         saved_inj, saved_c = self.injection_ml_min, self.contrast_m3_s
         self.injection_ml_min, self.contrast_m3_s = 0.0, 0.0
@@ -336,6 +361,13 @@ class Procedure:
         return 0.0
 
     def _contrast(self, volume_ml: float, rate_ml_s: float) -> None:
+        """A blocking contrast run (plans): start, watch it run, then 4 s of washout."""
+        self._start_contrast(volume_ml, rate_ml_s)
+        while self.contrast_m3_s > 0:
+            self.step()
+        self._run(math.ceil(4.0 / DT))  # watch the washout under fluoroscopy (U)
+
+    def _start_contrast(self, volume_ml: float, rate_ml_s: float) -> None:
         self._event(
             "contrast",
             f"{volume_ml:g} mL at {rate_ml_s:g} mL/s from {self.c.names[self.flow.tip_edge()]}",
@@ -357,10 +389,7 @@ class Procedure:
         )
         self.contrast_runs.append(run)
         self.metrics.contrast_ml += volume_ml
-        self._run(math.ceil(duration / DT))
-        self.contrast_m3_s = 0.0
-        self._resolve()
-        self._run(math.ceil(4.0 / DT))  # watch the washout under fluoroscopy (U)
+        self._contrast_end_tick = self.tick + math.ceil(duration / DT)
 
     def _finish(self) -> None:
         self.injection_ml_min = 0.0
@@ -372,6 +401,10 @@ class Procedure:
                 break
             self.step(fluoro=False)
         self.transport.lodge_all()  # what is still in flight is trapped in stagnant flow
+        np.minimum(
+            self.flow.occlusion + self.transport.take_occlusion(), 1.0, out=self.flow.occlusion
+        )
+        self._resolve()  # the final flow, from which ischaemia is read
         self.finished = True
         self._event("finish", f"case ended at {self.t:.0f} s")
 

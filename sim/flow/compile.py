@@ -118,12 +118,15 @@ def poiseuille(radius_m: np.ndarray, length_m: np.ndarray, mu: float) -> np.ndar
 
 def compile_liver(liver: Liver) -> Compiled:
     """Flatten the anatomy graph (see module docstring for the ordering)."""
+    from sim.anatomy.build import tree_view
+
     g: nx.DiGraph = liver.graph
-    order = [liver.root] + [v for _, v in nx.bfs_edges(g, liver.root)]
+    tree_edges = list(nx.bfs_edges(tree_view(g), liver.root))
+    order = [liver.root] + [v for _, v in tree_edges]
     index = {n: i for i, n in enumerate(order)}
     n = len(order)
-    tree_edges = [(u, v) for u, v in nx.bfs_edges(g, liver.root)]
-    extra = [(u, v) for u, v in g.edges() if (u, v) not in set(tree_edges)]
+    in_tree = set(tree_edges)
+    extra = [(u, v) for u, v in g.edges() if (u, v) not in in_tree]
     edges = tree_edges + extra
     e_from = np.array([index[u] for u, _ in edges], dtype=np.int64)
     e_to = np.array([index[v] for _, v in edges], dtype=np.int64)

@@ -90,17 +90,16 @@ def _cross_check(sc: Scenario, marks, file: str) -> list[Problem]:
                 )
             )
         if ev.kind == "collateral":
+            built = _variant_vessels(sc.anatomy.michels)
             for k in ("from_vessel", "to_vessel"):
                 v = getattr(ev, k)
-                if v not in OVERRIDABLE_VESSELS:
+                if v not in built:
+                    msg = (
+                        f"'{v}' is not a vessel of Michels type {sc.anatomy.michels} "
+                        f"(allowed: {', '.join(built)})"
+                    )
                     out.append(
-                        _at(
-                            marks,
-                            base + (k,),
-                            file,
-                            f"anatomy.extra_vessels[{i}].{k}",
-                            f"'{v}' is not a vessel name",
-                        )
+                        _at(marks, base + (k,), file, f"anatomy.extra_vessels[{i}].{k}", msg)
                     )
     for i, opt in enumerate(sc.agents_available):
         for j, rng in enumerate(opt.sizes_um or []):
@@ -119,6 +118,13 @@ def _cross_check(sc: Scenario, marks, file: str) -> list[Problem]:
                     )
                 )
     return out
+
+
+def _variant_vessels(michels: str) -> tuple[str, ...]:
+    """Named vessels a collateral may join in this Michels type."""
+    extra = {"III": ("SMA",), "IV": ("SMA",), "V": ("aLHA",), "VI": ("SMA", "aRHA")}
+    base = tuple(v for v in OVERRIDABLE_VESSELS if v not in ("SMA", "IPA", "aLHA", "aRHA"))
+    return base + extra.get(michels, ())
 
 
 def load_library(folder: str | Path) -> list[LoadedCase]:

@@ -90,7 +90,11 @@ class Anatomy(Strict):
         2.85, ge=2.0, le=3.5, description="Murray exponent n, r0^n = Σ ri^n (2.7–3.0, §2.3)."
     )
     radius_scatter: float = Field(
-        0.08, ge=0.0, le=0.3, description="Log-normal scatter of child radii (σ)."
+        0.08,
+        ge=0.0,
+        le=0.3,
+        description="Scatter σ of the branching law: each bifurcation's Murray exponent is drawn "
+        "around n with standard deviation 3σ (real trees scatter, morphometry.yaml).",
     )
     segment_volume_percent: dict[SegmentName, float] = Field(
         default_factory=dict,
