@@ -262,7 +262,7 @@ DEPOSIT_FIELDS = (
 
 
 def snapshot(tr: Transport) -> dict:
-    return {"flight": tr.snapshot(), **{k: getattr(tr, k).copy() for k in DEPOSIT_FIELDS}}
+    return {"flight": tr.snapshot(), **{k: tr._stored(k).copy() for k in DEPOSIT_FIELDS}}
 
 
 def restore(tr: Transport, snap: dict) -> None:

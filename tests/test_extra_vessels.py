@@ -10,8 +10,11 @@ from sim.scenario.models import Scenario, Tumor
 
 
 def _case(extra, segment="S6"):
-    return Scenario(title="t", tumors=[Tumor(id="T1", segment=segment, diameter_mm=45)],
-                    anatomy={"extra_vessels": [extra], "seed": 4})
+    return Scenario(
+        title="t",
+        tumors=[Tumor(id="T1", segment=segment, diameter_mm=45)],
+        anatomy={"extra_vessels": [extra], "seed": 4},
+    )
 
 
 @pytest.mark.parametrize("a, b", [("GDA", "RHA"), ("RHA", "LHA"), ("LGA", "S2")])
@@ -57,8 +60,11 @@ def test_collateral_to_a_vessel_this_variant_lacks_is_a_located_error(tmp_path):
     from sim.scenario.load import load_scenario
 
     src = (SCENARIOS / "default.yaml").read_text()
-    src = src.replace('  seed: 7', '  seed: 7\n  extra_vessels:\n    - {kind: collateral, name: C, '
-                      'from_vessel: GDA, to_vessel: SMA}')
+    src = src.replace(
+        "  seed: 7",
+        "  seed: 7\n  extra_vessels:\n    - {kind: collateral, name: C, "
+        "from_vessel: GDA, to_vessel: SMA}",
+    )
     f = tmp_path / "c.yaml"
     f.write_text(src)
     sc, problems = load_scenario(f)

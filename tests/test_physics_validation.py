@@ -183,3 +183,22 @@ def test_particles_are_conserved():
     assert total == pytest.approx(tr.delivered_count.sum(), rel=1e-12)
     assert tr.in_flight_count().sum() >= 0 and np.isfinite(tr.pos).all()
     assert DT > 0
+
+
+def test_reading_tallies_mid_run_does_not_change_the_simulation():
+    """Observers (window, debrief, tests) may read deposits at any time: replays stay exact."""
+
+    def run(peek: bool):
+        p = Procedure(scenario())
+        p.apply(Navigate(target="RHA"))
+        p.apply(SelectAgent(agent="bland", size_um=(40, 120)))
+        for _ in range(6):
+            p.apply(Inject(volume_ml=0.5, rate_ml_min=3.0))
+            if peek:
+                _ = p.transport.dep_count.sum() + p.transport.lung_count.sum()
+        return p
+
+    a, b = run(False), run(True)
+    assert np.array_equal(a.flow.occlusion, b.flow.occlusion)
+    assert np.array_equal(a.transport.dep_count, b.transport.dep_count)
+    assert a.transport.n_in_flight == b.transport.n_in_flight

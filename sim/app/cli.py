@@ -111,6 +111,80 @@ def _cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _has_display() -> bool:
+    import os
+
+    return bool(
+        os.environ.get("DISPLAY")
+        or os.environ.get("WAYLAND_DISPLAY")
+        or sys.platform in ("win32", "darwin")
+        or os.environ.get("SDL_VIDEODRIVER") not in (None, "", "dummy")
+    )
+
+
+def _open_case(path: str) -> object:
+    from sim.scenario.load import LoadedCase, load_scenario
+
+    sc, problems = load_scenario(path)
+    return LoadedCase(Path(path), sc, problems)
+
+
+def _cmd_window(args: argparse.Namespace) -> int:
+    from sim.app.window import App
+
+    app = App(fullscreen=args.fullscreen, data=args.data_dir)
+    if args.scenario:
+        case = _open_case(args.scenario)
+        if case.scenario is None:
+            for p in case.problems:
+                print(p, file=sys.stderr)
+            return 1
+        from sim.app.scenes.procedure import ProcedureScene
+
+        app.switch(ProcedureScene(app, case))
+    else:
+        from sim.app.scenes.picker import PickerScene
+
+        app.switch(PickerScene(app))
+    app.run(max_frames=args.frames)
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from sim.app.runner import default_plan_path
+    from sim.scenario.plan import load_plan
+
+    case = _open_case(args.scenario)
+    if case.scenario is None:
+        for p in case.problems:
+            print(p, file=sys.stderr)
+        return 1
+    steps, problems = load_plan(args.plan or default_plan_path(Path(args.scenario)))
+    if problems:
+        for p in problems:
+            print(p, file=sys.stderr)
+        return 2
+    from sim.app.scenes.demo import DemoScene
+    from sim.app.window import App
+
+    app = App(fullscreen=args.fullscreen, data=args.data_dir)
+    shots = Path(args.screenshot_dir) if args.screenshot_dir else None
+    app.switch(DemoScene(app, case, steps, args.speed, shots, args.exit_at_end, args.seed))
+    app.run(max_frames=args.frames)
+    return 0
+
+
+def _cmd_screenshots(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from sim.app.screenshots import take
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for p in take(Path(args.out), SCENARIOS, data=tmp):
+            print(f"wrote {p}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="siphon",
@@ -142,6 +216,26 @@ def build_parser() -> argparse.ArgumentParser:
     nw.add_argument("name")
     nw.add_argument("--folder", default=str(SCENARIOS))
     nw.set_defaults(fn=_cmd_new)
+    w = sub.add_parser("window", help="open the trainee window (case picker, or a case)")
+    w.add_argument("scenario", nargs="?")
+    w.add_argument("--fullscreen", action="store_true")
+    w.add_argument("--data-dir")
+    w.add_argument("--frames", type=int, help=argparse.SUPPRESS)
+    w.set_defaults(fn=_cmd_window)
+    d = sub.add_parser("demo", help="play a plan in the window with captions")
+    d.add_argument("scenario")
+    d.add_argument("--plan")
+    d.add_argument("--speed", type=float, default=4.0)
+    d.add_argument("--seed", type=int)
+    d.add_argument("--screenshot-dir")
+    d.add_argument("--exit-at-end", action="store_true")
+    d.add_argument("--fullscreen", action="store_true")
+    d.add_argument("--data-dir")
+    d.add_argument("--frames", type=int, help=argparse.SUPPRESS)
+    d.set_defaults(fn=_cmd_demo)
+    sh = sub.add_parser("screenshots", help="take the README screenshots headless")
+    sh.add_argument("--out", default="docs/img")
+    sh.set_defaults(fn=_cmd_screenshots)
     return ap
 
 
@@ -150,12 +244,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = build_parser()
     args = ap.parse_args(argv)
     if args.command is None:
-        # Until the window lands, the default case plays its expert plan headless.
-        print(
-            "Siphon: playing the default case's expert plan headless "
-            "(the trainee window is not built yet).\n"
-        )
-        args = ap.parse_args(["run", str(DEFAULT_SCENARIO)])
+        if _has_display():
+            args = ap.parse_args(["window", str(DEFAULT_SCENARIO)])
+        else:
+            print(
+                "Siphon: no display here, so the default case's expert plan is played "
+                "headless (on a desktop, this command opens the window).\n"
+            )
+            args = ap.parse_args(["run", str(DEFAULT_SCENARIO)])
     try:
         return args.fn(args)
     except KeyboardInterrupt:

@@ -242,7 +242,7 @@ class Procedure:
         elif self._in_reflux and q >= 0 and injecting:
             self._in_reflux = False
             self._event("reflux_stopped", f"antegrade flow restored in {self.c.names[e]}")
-        if not injecting:
+        if not injecting or self.contrast_m3_s > 0:  # a contrast push is not an endpoint
             return
         r = self.residual_antegrade()
         if r < STASIS_RESIDUAL and self._stasis_level < 2:

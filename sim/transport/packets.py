@@ -61,6 +61,7 @@ SLOT_FIELDS = {
     "hop_off": np.int64,
     "n_hop": np.int64,
     "pending": bool,
+    "held": bool,
 }
 DEPOSITS = (
     "dep_count",
@@ -393,10 +394,16 @@ class Transport:
 
     # ------------------------------------------------------------------ pool
     def _free_slots(self, n: int) -> np.ndarray:
-        """``n`` slots neither in flight nor awaiting their tally; grows the pool if needed."""
-        free = np.flatnonzero(~self.alive & ~self.pending)
-        if free.size < n and self.pending.any():
+        """``n`` reusable slots; grows the pool if needed.
+
+        A finished packet's slot is *held* until the engine itself needs slots again, whatever
+        reads the tallies in between (a window, a test): slot reuse, and therefore the whole
+        simulation, never depends on who looked at it.
+        """
+        free = np.flatnonzero(~self.alive & ~self.held)
+        if free.size < n and self.held.any():
             self._flush()
+            self.held[~self.alive] = False
             free = np.flatnonzero(~self.alive)
         if free.size < n:
             old = self.alive.size
@@ -424,6 +431,7 @@ class Transport:
             getattr(self, k)[slots] = plan[k]
         self._n_alive += int((~was_alive).sum())
         self.pending[slots] = False
+        self.held[slots] = False
         live_hops = int(self.n_hop[self.alive].sum())
         if self.hop_edge.size > 4 * live_hops + 65536:
             self._compact_hops()
@@ -462,67 +470,78 @@ class Transport:
             np.maximum(self.end_edge[i], 0), weights=self.occ_w[i], minlength=self.c.n_edges
         )
         self.pending[i] = True
+        self.held[i] = True
         self.t_end[i] = np.inf
         self._n_alive -= i.size
 
-    def _flush(self) -> None:
-        """Fold finished, untallied flights into the tallies (deposits, lungs, aorta)."""
+    def _pending_tallies(self) -> dict[str, np.ndarray]:
+        """What finished, untallied flights add to each tally (reading it changes nothing)."""
         j = np.flatnonzero(self.pending)
-        if j.size == 0:
-            return
-        self.pending[j] = False
-        kind = self.end_kind[j]
         n_e, n_a = self.c.n_edges, len(AGENT_IDS)
-        for k_end, cnt_arr, act_arr in (
-            (END_LUNG, self._lung_count, self._lung_activity),
-            (END_AORTA, self._out_count, self._out_activity),
+        out: dict[str, np.ndarray] = {}
+        kind = self.end_kind[j]
+        for k_end, cnt, act in (
+            (END_LUNG, "_lung_count", "_lung_activity"),
+            (END_AORTA, "_out_count", "_out_activity"),
         ):
             a = j[kind == k_end]
-            if a.size:
-                cnt_arr += np.bincount(self.agent[a], weights=self.count[a], minlength=n_a)
-                act_arr += np.bincount(self.agent[a], weights=self.activity[a], minlength=n_a)
+            out[cnt] = np.bincount(self.agent[a], weights=self.count[a], minlength=n_a)
+            out[act] = np.bincount(self.agent[a], weights=self.activity[a], minlength=n_a)
         j = j[(kind != END_LUNG) & (kind != END_AORTA) & (self.end_edge[j] >= 0)]
         e, agent, count = self.end_edge[j], self.agent[j], self.count[j]
-        d = self._dep
-        d["dep_count"] += np.bincount(e, weights=count, minlength=n_e)
-        d["dep_volume"] += np.bincount(
+        out["dep_count"] = np.bincount(e, weights=count, minlength=n_e)
+        out["dep_volume"] = np.bincount(
             e, weights=count * sphere_volume_m3(self.diam[j]), minlength=n_e
         )
-        d["dep_activity"] += np.bincount(e, weights=self.activity[j], minlength=n_e)
-        d["dep_drug"] += np.bincount(e, weights=self.drug[j], minlength=n_e)
-        d["dep_agent_count"] += np.bincount(
+        out["dep_activity"] = np.bincount(e, weights=self.activity[j], minlength=n_e)
+        out["dep_drug"] = np.bincount(e, weights=self.drug[j], minlength=n_e)
+        out["dep_agent_count"] = np.bincount(
             agent * n_e + e, weights=count, minlength=n_a * n_e
         ).reshape(n_a, n_e)
-        d["site_diam_sum"] += np.bincount(agent, weights=self.end_site[j] * count, minlength=n_a)
-        d["site_weight"] += np.bincount(agent, weights=count, minlength=n_a)
+        out["site_diam_sum"] = np.bincount(agent, weights=self.end_site[j] * count, minlength=n_a)
+        out["site_weight"] = np.bincount(agent, weights=count, minlength=n_a)
+        return out
+
+    def _stored(self, name: str) -> np.ndarray:
+        return self._dep[name] if name in self._dep else getattr(self, name)
+
+    def _flush(self) -> None:
+        """Fold finished flights into the stored tallies — only where the engine itself decides
+        (when it needs slots), so the floating-point sums never depend on who read them."""
+        if not self.pending.any():
+            return
+        for name, add in self._pending_tallies().items():
+            self._stored(name).__iadd__(add)
+        self.pending[:] = False
+
+    def tally(self, name: str) -> np.ndarray:
+        """Current value of a tally (stored + pending), without changing any state."""
+        if not self.pending.any():
+            return self._stored(name).copy()
+        return self._stored(name) + self._pending_tallies()[name]
 
     @property
     def lung_count(self) -> np.ndarray:
         """Spheres that passed to the lungs, by agent (A,)."""
-        self._flush()
-        return self._lung_count
+        return self.tally("_lung_count")
 
     @property
     def lung_activity(self) -> np.ndarray:
         """Activity that passed to the lungs, Bq by agent (A,)."""
-        self._flush()
-        return self._lung_activity
+        return self.tally("_lung_activity")
 
     @property
     def out_count(self) -> np.ndarray:
         """Spheres refluxed into the aorta, by agent (A,)."""
-        self._flush()
-        return self._out_count
+        return self.tally("_out_count")
 
     @property
     def out_activity(self) -> np.ndarray:
-        self._flush()
-        return self._out_activity
+        return self.tally("_out_activity")
 
     # ------------------------------------------------------------------ state
     def snapshot(self) -> dict:
         """A copy of the pool, hop store and clock (for benchmarks and what-ifs)."""
-        self._flush()
         keys = tuple(SLOT_FIELDS) + ("hop_edge", "hop_t", "hop_fwd")
         snap = {k: np.copy(getattr(self, k)) for k in keys}
         return snap | {"t": self.t, "rng": self.rng.bit_generator.state}
@@ -548,14 +567,17 @@ class Transport:
 
 def _deposit(name: str) -> property:
     def get(self: Transport) -> np.ndarray:
-        self._flush()
-        return self._dep[name]
+        return self.tally(name)
 
     def put(self: Transport, value: np.ndarray) -> None:
-        self._flush()
         self._dep[name] = value
 
-    return property(get, put, doc=f"Deposit tally ``{name}`` (finished flights folded in).")
+    return property(
+        get,
+        put,
+        doc=f"Deposit tally ``{name}`` (a copy: finished flights "
+        "included, nothing changed by reading it).",
+    )
 
 
 for _name in DEPOSITS:

@@ -1,0 +1,1 @@
+"""Screens of the window: case picker, procedure, debrief."""

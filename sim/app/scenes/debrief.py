@@ -1,0 +1,173 @@
+"""The debrief: score and reasons, tumours, normal liver, non-target deposits with their
+complications and sources, complication risks, the timeline, before/after angiograms."""
+
+from __future__ import annotations
+
+import pygame
+import pygame_gui
+from pygame_gui.elements import UIButton
+
+from sim.app.window import App, Scene
+from sim.engine.procedure import Procedure
+from sim.outcome.assess import assess
+from sim.render.text import draw_lines, wrap
+from sim.scenario.load import LoadedCase
+
+
+class DebriefScene(Scene):
+    """What happened and why."""
+
+    def __init__(self, app: App, case: LoadedCase, proc: Procedure, before=None, after=None):
+        super().__init__(app)
+        self.case, self.proc = case, proc
+        self.out = assess(proc)
+        self.before, self.after = before, after
+        self.scroll = 0
+        self.exit_after: int | None = None  # demo: frames to show before closing
+        self.shot_dir = None
+
+    def resize(self, size) -> None:
+        ui, px = self.app.ui, self.app.px
+        w, h = size
+        bw = px(170)
+        self.retry = UIButton(
+            pygame.Rect(w - 3 * (bw + px(12)), h - px(58), bw, px(44)), "Retry (R)", ui
+        )
+        self.next = UIButton(
+            pygame.Rect(w - 2 * (bw + px(12)), h - px(58), bw, px(44)), "Next case (N)", ui
+        )
+        self.lib = UIButton(
+            pygame.Rect(w - (bw + px(12)), h - px(58), bw, px(44)), "Library (L)", ui
+        )
+
+    def _go(self, what: str) -> None:
+        from sim.app.scenes.picker import PickerScene
+        from sim.app.scenes.procedure import ProcedureScene
+
+        if what == "retry":
+            self.app.switch(ProcedureScene(self.app, self.case))
+            return
+        picker = PickerScene(self.app)
+        if what == "next":
+            names = [c.path.name for c in picker.cases]
+            i = names.index(self.case.path.name) if self.case.path.name in names else -1
+            for c in picker.cases[i + 1 :] + picker.cases[: i + 1]:
+                if c.scenario is not None and c.path.name != self.case.path.name:
+                    self.app.switch(ProcedureScene(self.app, c))
+                    return
+        self.app.switch(picker)
+
+    def ui_event(self, event) -> None:
+        if event.type == pygame_gui.UI_BUTTON_PRESSED:
+            {
+                self.retry: lambda: self._go("retry"),
+                self.next: lambda: self._go("next"),
+                self.lib: lambda: self._go("library"),
+            }.get(event.ui_element, lambda: None)()
+
+    def handle(self, event) -> None:
+        if event.type == pygame.KEYDOWN:
+            if event.key == pygame.K_r:
+                self._go("retry")
+            elif event.key == pygame.K_n:
+                self._go("next")
+            elif event.key in (pygame.K_l, pygame.K_ESCAPE):
+                self._go("library")
+            elif event.key in (pygame.K_DOWN, pygame.K_PAGEDOWN):
+                self.scroll += self.app.px(60)
+            elif event.key in (pygame.K_UP, pygame.K_PAGEUP):
+                self.scroll = max(0, self.scroll - self.app.px(60))
+        elif event.type == pygame.MOUSEWHEEL:
+            self.scroll = max(0, self.scroll - event.y * self.app.px(40))
+
+    def _lines(self, width: int) -> list[tuple[str, int, bool, tuple]]:
+        """(text, size, bold, colour) rows of the report column."""
+        px, o = self.app.px, self.out
+        rows: list[tuple[str, int, bool, tuple]] = []
+
+        def add(text, size=15, bold=False, col=(225, 228, 235)):
+            for line in wrap(text, px(size), width, bold):
+                rows.append((line, px(size), bold, col))
+
+        add(f"{self.case.scenario.title}", 20, True, (255, 255, 255))
+        add(f"Score {o['score']:.0f} / 100", 26, True, (255, 230, 140))
+        for c in o["components"]:
+            add(
+                f"{c['name'].replace('_', ' ')}: {c['points']:.1f} / {c['max']:.0f} — {c['reason']}"
+            )
+        add("Tumours", 17, True)
+        for t in o["tumors"]:
+            add(
+                f"{t['id']} ({t['mass_g']:.0f} g, T/N {t['tn_ratio']:g}"
+                f"{', target' if t['target'] else ''}): coverage {100 * t['coverage']:.0f} % "
+                f"(rim {100 * t['regions']['rim']:.0f} %, core {100 * t['regions']['core']:.0f} %),"
+                f" {100 * t['deposited_fraction']:.1f} % of the agent"
+                + (f", {t['dose_gy']:.0f} Gy" if t["dose_gy"] > 0 else "")
+            )
+        add("Normal liver", 17, True)
+        add(
+            f"{100 * o['normal_liver_damage']:.1f} % injured; mean dose "
+            f"{o['normal_liver_dose_gy']:.0f} Gy; by segment: "
+            + ", ".join(
+                f"{s} {100 * v:.0f} %" for s, v in o["normal_liver_damage_by_segment"].items()
+            )
+        )
+        add("Non-target", 17, True)
+        if not o["non_target"]:
+            add("None.")
+        for terr, f in o["non_target"].items():
+            add(
+                f"{terr}: {100 * f:.2f} % — {o['non_target_complications'].get(terr, '')}",
+                col=(255, 170, 160),
+            )
+        add("Complication risks", 17, True)
+        for r in o["complications"] or [
+            {"name": "none", "probability": 0, "source": "", "scored": False}
+        ]:
+            add(
+                f"{r['name']}: {100 * r['probability']:.0f} %"
+                f"{'' if r['scored'] else ' (not scored)'} — {r['source']}"
+            )
+        add(
+            f"Lung dose {o['lung_dose_gy']:.1f} Gy · endpoint SACE {o['sace_level'] or '–'} · "
+            f"fluoroscopy {o['metrics']['fluoro_s'] / 60:.1f} min · contrast "
+            f"{o['metrics']['contrast_ml']:g} mL",
+            15,
+        )
+        add("Timeline", 17, True)
+        for e in o["events"]:
+            add(f"{e['t']:6.0f} s  {e['kind']}: {e['detail']}", 13, col=(195, 200, 210))
+        for note in self.case.scenario.debrief_notes:
+            add("• " + note, 14, col=(200, 220, 255))
+        add(o["disclaimer"], 13, col=(150, 160, 170))
+        return rows
+
+    def update(self, dt: float) -> None:
+        if self.exit_after is not None:
+            self.exit_after -= 1
+            if self.exit_after <= 0:
+                if self.shot_dir is not None:
+                    self.app.screenshot(self.shot_dir / "99_debrief.png")
+                self.app.running = False
+
+    def draw(self, surface) -> None:
+        px = self.app.px
+        w, h = self.app.size
+        col_w = int(w * 0.52)
+        y = px(16) - self.scroll
+        for text, size, bold, col in self._lines(col_w):
+            if -size < y < h - px(70):
+                draw_lines(surface, [text], (px(20), y), size, col, bold)
+            y += int(size * 1.3)
+        x = col_w + px(40)
+        img_w = w - x - px(20)
+        yy = px(16)
+        for label, img in (("Before", self.before), ("After", self.after)):
+            if img is None:
+                continue
+            ih = int(img_w * img.get_height() / img.get_width())
+            ih = min(ih, (h - px(120)) // 2)
+            iw = int(ih * img.get_width() / img.get_height())
+            surface.blit(pygame.transform.smoothscale(img, (iw, ih)), (x, yy + px(22)))
+            draw_lines(surface, [f"{label} (DSA)"], (x, yy), px(15), bold=True)
+            yy += ih + px(32)

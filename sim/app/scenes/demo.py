@@ -1,0 +1,159 @@
+"""Autoplay: a plan played in the real window with captions (demos, workshop attract loop,
+figures for talks, and the window tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pygame
+
+from sim.agents import AGENTS, Y90_PREP_VOLUME_ML
+from sim.app.scenes.procedure import ProcedureScene
+from sim.engine.actions import (
+    Contrast,
+    Finish,
+    Inject,
+    Navigate,
+    SelectAgent,
+    SetInjection,
+    StartContrast,
+    Wait,
+)
+from sim.engine.procedure import DT
+from sim.render.fonts import font
+from sim.scenario.load import LoadedCase
+from sim.scenario.plan import PlanStep
+
+
+def caption(action, proc) -> str:
+    """What an expert would say while doing ``action``."""
+    if isinstance(action, Navigate):
+        t = action.target
+        return (
+            f"Advance the microcatheter to the vessel feeding {t[7:]}"
+            if t.startswith("feeder:")
+            else f"Advance the microcatheter into {t}"
+        )
+    if isinstance(action, SelectAgent):
+        size = f" {action.size_um[0]:g}–{action.size_um[1]:g} µm" if action.size_um else ""
+        act = f", {action.activity_gbq:g} GBq" if action.activity_gbq else ""
+        return f"Prepare {AGENTS[action.agent].name}{size}{act}"
+    if isinstance(action, Inject):
+        return (
+            f"Inject {action.volume_ml:g} mL slowly at {action.rate_ml_min:g} mL/min"
+            " — watch the flow"
+        )
+    if isinstance(action, Contrast):
+        return f"Contrast run: {action.volume_ml:g} mL — look for the tumour blush and any reflux"
+    if isinstance(action, Wait):
+        return f"Wait {action.seconds:g} s"
+    if isinstance(action, Finish):
+        return "Finish: the debrief explains the result"
+    return ""
+
+
+class DemoScene(ProcedureScene):
+    """Play ``steps`` at ``speed`` × real time, writing a screenshot at each step if asked."""
+
+    def __init__(
+        self,
+        app,
+        case: LoadedCase,
+        steps: list[PlanStep],
+        speed: float = 4.0,
+        screenshot_dir: Path | None = None,
+        exit_at_end: bool = False,
+        seed: int | None = None,
+    ) -> None:
+        super().__init__(app, case, seed)
+        self.steps = [s.action for s in steps]
+        self.demo_speed = speed
+        self.shots = screenshot_dir
+        self.exit_at_end = exit_at_end
+        self.i = -1
+        self.caption = "Ready"
+        self.remaining = 0.0
+        self.kind = None
+        self.done = False
+        self.shot_n = 0
+
+    def _shot(self, tag: str) -> None:
+        if self.shots is not None:
+            self.shot_n += 1
+            self.app.screenshot(self.shots / f"{self.shot_n:02d}_{tag}.png")
+
+    def _next(self) -> None:
+        self.i += 1
+        if self.i >= len(self.steps):
+            self.done = True
+            self._finish()
+            return
+        a = self.steps[self.i]
+        self.caption = caption(a, self.proc)
+        self.kind = a.kind
+        if isinstance(a, Navigate):
+            self._navigate(a.target)
+            self.remaining = 1.0
+        elif isinstance(a, SelectAgent):
+            self._stop_injection()
+            self.proc.apply(a)
+            self._build_panel()
+            self.remaining = 0.5
+        elif isinstance(a, Inject):
+            self.rate_ml_min = a.rate_ml_min
+            self.rate_label.set_text(self._rate_text())
+            self.rate_slider.set_current_value(min(max(a.rate_ml_min, 0.5), 10.0))
+            ag = self.proc.agent
+            vol = a.volume_ml
+            if AGENTS[ag.agent].activity_per_sphere_bq > 0:
+                vol = min(vol, Y90_PREP_VOLUME_ML[ag.agent])
+            self.remaining = vol / a.rate_ml_min * 60.0
+            self.injecting = True
+            self.proc.apply(SetInjection(rate_ml_min=a.rate_ml_min))
+        elif isinstance(a, Contrast):
+            self.proc.apply(StartContrast(volume_ml=a.volume_ml, rate_ml_s=a.rate_ml_s))
+            self.remaining = a.volume_ml / a.rate_ml_s + 4.0
+        elif isinstance(a, Wait):
+            self.remaining = a.seconds
+        elif isinstance(a, Finish):
+            self.done = True
+            self._finish()
+
+    def update(self, dt: float) -> None:
+        if self.done:
+            return
+        if self.i < 0 or self.remaining <= 0:
+            if self.kind == "inject":
+                self._stop_injection()
+            if self.i >= 0:
+                self._shot(f"{self.kind}")
+            self._next()
+            if self.done:
+                return
+        step_s = min(dt, 0.25) * self.demo_speed
+        n = max(1, round(step_s / DT))
+        fluoro = self.injecting or self.proc.contrast_m3_s > 0
+        for _ in range(n):
+            if self.remaining <= 0:
+                break
+            self.proc.step(fluoro=fluoro)
+            self.remaining -= DT
+
+    def _finish(self) -> None:
+        from sim.app.scenes.debrief import DebriefScene
+
+        super()._finish()
+        if isinstance(self.app.scene, DebriefScene):
+            self.app.scene.exit_after = 2 if self.exit_at_end else None
+            self.app.scene.shot_dir = self.shots
+
+    def draw(self, surface) -> None:
+        super().draw(surface)
+        px = self.app.px
+        f = font(px(24), True)
+        img = f.render(self.caption, True, (255, 255, 255))
+        bar = pygame.Surface((self.view_rect.width, img.get_height() + px(20)), pygame.SRCALPHA)
+        bar.fill((0, 0, 0, 170))
+        y = self.view_rect.bottom - bar.get_height() - px(40)
+        surface.blit(bar, (0, y))
+        surface.blit(img, ((self.view_rect.width - img.get_width()) // 2, y + px(10)))

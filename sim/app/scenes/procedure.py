@@ -1,0 +1,485 @@
+"""The procedure screen: fluoroscopy viewport, control panel, live counters, events.
+
+Every control turns into an engine action (``Procedure.apply``); the physics advances in fixed
+steps fed by real time × the time scale, capped per frame (a "running slowly" flag shows when
+the machine cannot keep up). Drawing never changes the simulation.
+"""
+
+from __future__ import annotations
+
+import pygame
+import pygame_gui
+from pygame_gui.elements import UIButton, UIDropDownMenu, UIHorizontalSlider, UILabel
+
+from sim.agents import AGENTS
+from sim.app.window import App, Scene
+from sim.engine.actions import Finish, Navigate, SelectAgent, SetInjection, StartContrast
+from sim.engine.navigation import NavigationError
+from sim.engine.procedure import DT, Procedure
+from sim.render.fonts import font
+from sim.render.text import draw_lines
+from sim.scenario.load import LoadedCase
+
+MAX_STEPS_PER_FRAME = 12
+SPEEDS = (1.0, 2.0, 4.0)
+HELP = [
+    "Click a vessel            move the catheter there",
+    "Up / Down                 advance / pull back one segment",
+    "Left / Right              choose the branch at the next fork",
+    "Space (hold) or Inject    inject the prepared agent",
+    "C                         contrast run",
+    "D   R   T                 DSA / roadmap / teaching overlay",
+    "P   S                     pause / time scale 1x 2x 4x",
+    "F                         finish the case (debrief)",
+    "F11   H   Esc             fullscreen / this help / leave",
+]
+
+
+class ProcedureScene(Scene):
+    """A case in progress."""
+
+    def __init__(self, app: App, case: LoadedCase, seed: int | None = None) -> None:
+        super().__init__(app)
+        self.case = case
+        self.proc = Procedure(case.scenario, seed)
+        self.view = None
+        self.acc = 0.0
+        self.speed_i = 0
+        self.paused = False
+        self.slow = False
+        self.injecting = False
+        self.mode = "fluoro"
+        self.roadmap = False
+        self.teaching = False
+        self.show_help = False
+        self.confirm_leave = False
+        self.message = ""
+        self.message_t = 0.0
+        self.branch_i = 0
+        self.rate_ml_min = 2.0
+        self.frame_i = 0
+        opts = case.scenario.agents_available
+        self.agent_ids = [o.agent for o in opts]
+        first = opts[0]
+        self._select(first.agent, (first.sizes_um or [None])[0])
+        self.proc.apply(Navigate(target="CHA"))
+
+    # ------------------------------------------------------------------ layout
+    def resize(self, size) -> None:
+        from sim.render.fluoro import FluoroView
+
+        w, h = size
+        self.panel_w = max(self.app.px(330), 300)
+        self.view_rect = pygame.Rect(0, 0, w - self.panel_w, h)
+        if self.view is None:
+            self.view = FluoroView(self.proc, self.view_rect.size)
+        else:
+            self.view.resize(self.view_rect.size)
+        self._build_panel()
+
+    def _build_panel(self) -> None:
+        ui = self.app.ui
+        ui.clear_and_reset()
+        px = self.app.px
+        x0 = self.view_rect.right + px(12)
+        wd = self.panel_w - px(24)
+        row = px(34)
+        y = px(12)
+        UILabel(pygame.Rect(x0, y, wd, row), "Agent", ui)
+        y += row
+        agent = self.proc.agent.agent
+        self.agent_menu = UIDropDownMenu(self.agent_ids, agent, pygame.Rect(x0, y, wd, row), ui)
+        y += row + px(6)
+        sizes = self._sizes(agent)
+        cur = self._size_text(self.proc.agent.size_um)
+        self.size_menu = UIDropDownMenu(
+            sizes, cur if cur in sizes else sizes[0], pygame.Rect(x0, y, wd, row), ui
+        )
+        y += row + px(6)
+        self.setting_slider = None
+        self.setting_label = None
+        spec = AGENTS[agent]
+        if spec.activity_per_sphere_bq > 0:
+            self.setting_label = UILabel(
+                pygame.Rect(x0, y, wd, row), f"Activity {self.proc.agent.activity_gbq:.2f} GBq", ui
+            )
+            y += row
+            self.setting_slider = UIHorizontalSlider(
+                pygame.Rect(x0, y, wd, row),
+                self.proc.agent.activity_gbq,
+                (0.2, 6.0),
+                ui,
+                click_increment=0.1,
+            )
+            y += row + px(4)
+        elif agent == "deb":
+            self.setting_label = UILabel(
+                pygame.Rect(x0, y, wd, row),
+                f"Doxorubicin {self.proc.agent.doxorubicin_mg_ml:g} mg/mL beads",
+                ui,
+            )
+            y += row
+            self.setting_slider = UIHorizontalSlider(
+                pygame.Rect(x0, y, wd, row),
+                self.proc.agent.doxorubicin_mg_ml,
+                (25.0, 37.5),
+                ui,
+                click_increment=12.5,
+            )
+            y += row + px(4)
+        y += px(4)
+        self.rate_label = UILabel(pygame.Rect(x0, y, wd, row), self._rate_text(), ui)
+        y += row
+        self.rate_slider = UIHorizontalSlider(
+            pygame.Rect(x0, y, wd, row), self.rate_ml_min, (0.5, 10.0), ui, click_increment=0.5
+        )
+        y += row + px(10)
+        half = (wd - px(8)) // 2
+        self.inject_btn = UIButton(pygame.Rect(x0, y, half, row * 1.3), "Inject (hold)", ui)
+        self.contrast_btn = UIButton(
+            pygame.Rect(x0 + half + px(8), y, half, row * 1.3), "Contrast (C)", ui
+        )
+        y += int(row * 1.3) + px(8)
+        third = (wd - px(16)) // 3
+        self.dsa_btn = UIButton(pygame.Rect(x0, y, third, row), "DSA", ui)
+        self.road_btn = UIButton(pygame.Rect(x0 + third + px(8), y, third, row), "Roadmap", ui)
+        self.teach_btn = UIButton(
+            pygame.Rect(x0 + 2 * (third + px(8)), y, third, row), "Teaching", ui
+        )
+        y += row + px(8)
+        self.pause_btn = UIButton(pygame.Rect(x0, y, third, row), "Pause", ui)
+        self.speed_btn = UIButton(
+            pygame.Rect(x0 + third + px(8), y, third, row), f"{SPEEDS[self.speed_i]:g}x", ui
+        )
+        self.help_btn = UIButton(pygame.Rect(x0 + 2 * (third + px(8)), y, third, row), "Help", ui)
+        y += row + px(8)
+        self.finish_btn = UIButton(
+            pygame.Rect(x0, y, wd, row * 1.2), "Finish case (F)", ui, object_id="#danger"
+        )
+        self.counters_y = y + int(row * 1.2) + px(12)
+
+    def _sizes(self, agent: str) -> list[str]:
+        opt = next(o for o in self.case.scenario.agents_available if o.agent == agent)
+        menu = opt.sizes_um or list(AGENTS[agent].sizes_um)
+        return [self._size_text(s) for s in menu]
+
+    @staticmethod
+    def _size_text(s) -> str:
+        return f"{s[0]:g}–{s[1]:g} µm"
+
+    def _rate_text(self) -> str:
+        return f"Rate {self.rate_ml_min:.1f} mL/min"
+
+    # ------------------------------------------------------------------ actions
+    def _select(self, agent: str, size) -> None:
+        self._stop_injection()
+        self.proc.apply(SelectAgent(agent=agent, size_um=size))
+
+    def _navigate(self, target: str) -> None:
+        if self.injecting:
+            self._stop_injection()
+        try:
+            self.proc.apply(Navigate(target=target))
+            last = self.proc.events[-1]
+            if last.kind == "wedge":
+                self._say(last.detail)
+        except NavigationError as exc:
+            self._say(str(exc))
+
+    def _start_injection(self) -> None:
+        if not self.injecting and not self.proc.finished:
+            self.injecting = True
+            self.proc.apply(SetInjection(rate_ml_min=self.rate_ml_min))
+
+    def _stop_injection(self) -> None:
+        if self.injecting:
+            self.injecting = False
+            self.proc.apply(SetInjection(rate_ml_min=0.0))
+
+    def _contrast(self) -> None:
+        if self.proc.contrast_m3_s == 0 and not self.proc.finished:
+            self.proc.apply(StartContrast(volume_ml=3.0, rate_ml_s=1.0))
+
+    def _finish(self) -> None:
+        from sim.app.scenes.debrief import DebriefScene
+
+        self._stop_injection()
+        before = self.view.render(self._first_run_peak(), mode="dsa") if self.view else None
+        after = None
+        if self.proc.contrast_runs and self.view is not None:
+            run = self.proc.contrast_runs[-1]
+            after = self.view.render(run.t0 + min(run.duration, 2.0), mode="dsa")
+        self.proc.apply(Finish())
+        self.app.switch(DebriefScene(self.app, self.case, self.proc, before, after))
+
+    def _first_run_peak(self) -> float:
+        runs = self.proc.contrast_runs
+        return runs[0].t0 + min(runs[0].duration, 2.0) if runs else self.proc.t
+
+    def _say(self, text: str) -> None:
+        self.message, self.message_t = text, 4.0
+
+    def _advance(self, step: int) -> None:
+        c = self.proc.c
+        tip = self.proc.flow.tip
+        if step < 0:
+            pe = c.parent_edge[tip]
+            up = c.edge_from[pe] if pe >= 0 else -1
+            if up > 0 and c.parent_edge[up] >= 0:
+                self._navigate(f"#{c.parent_edge[up]}")
+            return
+        kids = [e for e in c.children[tip] if not c.is_bed[e]]
+        if kids:
+            self._navigate(f"#{kids[self.branch_i % len(kids)]}")
+            self.branch_i = 0
+
+    # ------------------------------------------------------------------ events
+    def request_quit(self) -> bool:
+        self.confirm_leave = True
+        return False
+
+    def handle(self, event) -> None:
+        if self.confirm_leave:
+            if event.type == pygame.KEYDOWN and event.key in (pygame.K_y, pygame.K_RETURN):
+                from sim.app.scenes.picker import PickerScene
+
+                self._stop_injection()
+                self.app.switch(PickerScene(self.app))
+            elif event.type == pygame.KEYDOWN:
+                self.confirm_leave = False
+            return
+        if event.type == pygame.KEYDOWN:
+            k = event.key
+            if k == pygame.K_SPACE:
+                self._start_injection()
+            elif k == pygame.K_c:
+                self._contrast()
+            elif k == pygame.K_d:
+                self.mode = "dsa" if self.mode == "fluoro" else "fluoro"
+            elif k == pygame.K_r:
+                self.roadmap = not self.roadmap
+            elif k == pygame.K_t:
+                self.teaching = not self.teaching
+            elif k == pygame.K_p:
+                self.paused = not self.paused
+            elif k == pygame.K_s:
+                self.speed_i = (self.speed_i + 1) % len(SPEEDS)
+                self.speed_btn.set_text(f"{SPEEDS[self.speed_i]:g}x")
+            elif k == pygame.K_h:
+                self.show_help = not self.show_help
+            elif k == pygame.K_f:
+                self._finish()
+            elif k == pygame.K_ESCAPE:
+                self.confirm_leave = True
+            elif k == pygame.K_UP:
+                self._advance(+1)
+            elif k == pygame.K_DOWN:
+                self._advance(-1)
+            elif k in (pygame.K_LEFT, pygame.K_RIGHT):
+                self.branch_i += 1 if k == pygame.K_RIGHT else -1
+        elif event.type == pygame.KEYUP and event.key == pygame.K_SPACE:
+            self._stop_injection()
+        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+            if self.view_rect.collidepoint(event.pos) and self.view is not None:
+                e = self.view.pick(event.pos)
+                if e is not None:
+                    self._navigate(f"#{e}")
+        elif event.type == pygame.MOUSEBUTTONUP and event.button == 1:
+            self._stop_injection()
+
+    def ui_event(self, event) -> None:
+        if event.type == pygame_gui.UI_BUTTON_START_PRESS and event.ui_element == self.inject_btn:
+            self._start_injection()
+        elif event.type == pygame_gui.UI_BUTTON_PRESSED:
+            el = event.ui_element
+            if el == self.inject_btn:
+                self._stop_injection()
+            elif el == self.contrast_btn:
+                self._contrast()
+            elif el == self.dsa_btn:
+                self.mode = "dsa" if self.mode == "fluoro" else "fluoro"
+            elif el == self.road_btn:
+                self.roadmap = not self.roadmap
+            elif el == self.teach_btn:
+                self.teaching = not self.teaching
+            elif el == self.pause_btn:
+                self.paused = not self.paused
+            elif el == self.speed_btn:
+                self.speed_i = (self.speed_i + 1) % len(SPEEDS)
+                el.set_text(f"{SPEEDS[self.speed_i]:g}x")
+            elif el == self.help_btn:
+                self.show_help = not self.show_help
+            elif el == self.finish_btn:
+                self._finish()
+        elif event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED:
+            if event.ui_element == self.agent_menu:
+                agent = event.text
+                self._select(agent, None)
+                self._build_panel()
+            elif event.ui_element == self.size_menu:
+                lo, hi = event.text.replace(" µm", "").split("–")
+                self._select(self.proc.agent.agent, (float(lo), float(hi)))
+        elif (
+            event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED
+            and event.ui_element is self.setting_slider
+        ):
+            ag = self.proc.agent
+            if AGENTS[ag.agent].activity_per_sphere_bq > 0:
+                act = round(float(event.value), 1)
+                self.proc.apply(SelectAgent(agent=ag.agent, size_um=ag.size_um, activity_gbq=act))
+                self.setting_label.set_text(f"Activity {act:.2f} GBq")
+            else:
+                dox = 25.0 if float(event.value) < 31.25 else 37.5
+                self.proc.apply(
+                    SelectAgent(agent=ag.agent, size_um=ag.size_um, doxorubicin_mg_ml=dox)
+                )
+                self.setting_label.set_text(f"Doxorubicin {dox:g} mg/mL beads")
+        elif event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED:
+            self.rate_ml_min = round(float(event.value) * 2) / 2
+            self.rate_label.set_text(self._rate_text())
+            if self.injecting:
+                self.proc.apply(SetInjection(rate_ml_min=self.rate_ml_min))
+
+    # ------------------------------------------------------------------ loop
+    def update(self, dt: float) -> None:
+        self.message_t = max(0.0, self.message_t - dt)
+        if self.paused or self.proc.finished:
+            return
+        self.acc += min(dt, 0.25) * SPEEDS[self.speed_i]
+        n = 0
+        fluoro = self.injecting or self.proc.contrast_m3_s > 0
+        while self.acc >= DT and n < MAX_STEPS_PER_FRAME:
+            self.proc.step(fluoro=fluoro)
+            self.acc -= DT
+            n += 1
+        self.slow = self.acc >= DT
+        if self.slow:
+            self.acc = DT
+
+    def draw(self, surface) -> None:
+        self.frame_i += 1
+        img = self.view.render(
+            self.proc.t,
+            mode=self.mode,
+            roadmap=self.roadmap,
+            teaching=self.teaching,
+            seed_frame=self.frame_i,
+        )
+        surface.blit(img, self.view_rect.topleft)
+        surface.fill(
+            (27, 30, 37), pygame.Rect(self.view_rect.right, 0, self.panel_w, self.app.size[1])
+        )
+        self._draw_overlay(surface)
+        self._draw_counters(surface)
+        if self.show_help:
+            self._draw_help(surface)
+        if self.confirm_leave:
+            self._draw_box(
+                surface,
+                ["Leave this case?", "Y = leave (not saved as finished)", "any other key = stay"],
+            )
+
+    def _draw_overlay(self, surface) -> None:
+        px = self.app.px
+        crumbs = " › ".join(self.proc.breadcrumb())
+        draw_lines(surface, [crumbs], (px(12), px(10)), px(18), (255, 255, 200), bold=True)
+        flags = []
+        if self.proc._in_reflux:
+            flags.append(("REFLUX", (255, 90, 90)))
+        if self.proc._stasis_level == 2:
+            flags.append(("STASIS", (255, 200, 80)))
+        if self.paused:
+            flags.append(("PAUSED", (200, 200, 255)))
+        if self.slow:
+            flags.append(("running slowly", (255, 160, 60)))
+        x = px(12)
+        for text, col in flags:
+            img = font(px(20), True).render(text, True, col)
+            surface.blit(img, (x, px(38)))
+            x += img.get_width() + px(16)
+        mode = (
+            f"{self.mode.upper()}{' · roadmap' if self.roadmap else ''}"
+            f"{' · teaching' if self.teaching else ''}"
+        )
+        draw_lines(
+            surface, [mode], (px(12), self.view_rect.bottom - px(28)), px(15), (180, 190, 200)
+        )
+        if self.message_t > 0:
+            self._draw_box(surface, [self.message], y=self.view_rect.bottom - px(90))
+
+    def _draw_counters(self, surface) -> None:
+        p, px = self.proc, self.app.px
+        m = p.metrics
+        lines = [
+            f"Time {p.t / 60:4.1f} min    fluoro {m.fluoro_s / 60:4.1f} min",
+            f"Contrast {m.contrast_ml:5.1f} mL",
+            f"Agent {sum(m.agent_ml.values()):5.2f} mL"
+            + (f"   {m.activity_gbq:.2f} GBq" if m.activity_gbq else ""),
+            f"Antegrade flow {100 * min(p.residual_antegrade(), 9.99):4.0f} %   "
+            f"SACE {p.sace_level()}",
+            f"Injecting {self.rate_ml_min:.1f} mL/min" if self.injecting else "Not injecting",
+        ]
+        lines += self._planning_lines()
+        y = draw_lines(surface, lines, (self.view_rect.right + px(14), self.counters_y), px(15))
+        y += px(8)
+        draw_lines(surface, ["Events"], (self.view_rect.right + px(14), y), px(15), bold=True)
+        y += px(22)
+        ev = [f"{e.t:6.0f} s  {e.kind}: {e.detail}" for e in p.events[-8:]]
+        from sim.render.text import wrap
+
+        wrapped = [w for line in ev for w in wrap(line, px(13), self.panel_w - px(28))]
+        draw_lines(
+            surface,
+            wrapped[-14:],
+            (self.view_rect.right + px(14), y),
+            px(13),
+            (190, 196, 205),
+            max_y=self.app.size[1] - px(6),
+        )
+
+    def _planning_lines(self) -> list[str]:
+        """Y-90 planning calculator from the case's mapping study (BSA and partition)."""
+        from sim.outcome.dosimetry import (
+            bsa_activity_gbq,
+            bsa_m2,
+            lung_dose_gy,
+            partition_activity_gbq,
+        )
+
+        ag = self.proc.agent
+        if AGENTS[ag.agent].activity_per_sphere_bq <= 0:
+            return []
+        sc = self.case.scenario
+        lsf = sc.shunt.lung_shunt_fraction
+        liver = self.proc.liver.liver_mass_g
+        t_mass = sum(pt.mass_g for pt in self.proc.liver.tumors if pt.spec.target)
+        tn = max((t.tn_ratio for t in sc.tumors if t.target), default=3.0)
+        bsa = bsa_m2(sc.patient.weight_kg, sc.patient.height_cm)
+        a_bsa = bsa_activity_gbq(bsa, t_mass / liver, lsf)
+        a_part = partition_activity_gbq(
+            sc.scoring.tumor_target_dose_gy, t_mass / 1e3, (liver - t_mass) / 1e3, tn, lsf
+        )
+        lung = lung_dose_gy(ag.activity_gbq * lsf)
+        return [
+            f"Plan: LSF {100 * lsf:.0f} %, T/N {tn:g}, BSA {bsa:.2f} m²",
+            "  BSA method: " + (f"{a_bsa:.2f} GBq" if a_bsa is not None else "do not treat"),
+            f"  partition ({sc.scoring.tumor_target_dose_gy:g} Gy tumour): {a_part:.2f} GBq",
+            f"  lung dose at {ag.activity_gbq:.2f} GBq: {lung:.1f} Gy (limit "
+            f"{sc.scoring.lung_dose_limit_gy:g})",
+        ]
+
+    def _draw_help(self, surface) -> None:
+        self._draw_box(surface, ["Keys"] + HELP, y=self.app.px(70), mono=True)
+
+    def _draw_box(self, surface, lines, y: int | None = None, mono: bool = False) -> None:
+        px = self.app.px
+        size = px(16)
+        f = font(size)
+        w = max(f.size(t)[0] for t in lines) + px(32)
+        h = len(lines) * int(size * 1.4) + px(24)
+        x = (self.view_rect.width - w) // 2
+        y = (self.view_rect.height - h) // 2 if y is None else y
+        box = pygame.Surface((w, h), pygame.SRCALPHA)
+        box.fill((10, 12, 16, 225))
+        surface.blit(box, (x, y))
+        draw_lines(surface, lines, (x + px(16), y + px(12)), size, spacing=1.4)

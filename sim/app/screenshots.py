@@ -1,0 +1,66 @@
+"""``python main.py screenshots``: the README's pictures, taken from the current code headless.
+
+Each screen is driven the way a trainee would drive it (scene actions, the engine's actions) and
+saved as a PNG, so the pictures in ``docs/img`` never go stale: re-run after a change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.app.scenes.picker import PickerScene
+from sim.app.scenes.procedure import ProcedureScene
+from sim.app.window import App
+from sim.engine.actions import Navigate, SelectAgent, SetInjection, StartContrast
+from sim.scenario.load import load_library
+
+
+def take(out: Path, library: Path, data=None) -> list[Path]:
+    """Write picker, procedure (fluoro, DSA roadmap, teaching) and debrief screenshots."""
+    app = App(size=(1280, 800), data=data)
+    app.library_folder = library
+    saved = []
+    picker = PickerScene(app, library)
+    names = [c.path.name for c in picker.cases]
+    picker.index = names.index("default.yaml") if "default.yaml" in names else 0
+    app.switch(picker)
+    for _ in range(3):
+        app.frame(1 / 60)
+    saved.append(app.screenshot(out / "picker.png"))
+    case = picker.cases[picker.index]
+    scene = ProcedureScene(app, case)
+    app.switch(scene)
+    p = scene.proc
+    p.apply(Navigate(target="feeder:T1"))
+    p.apply(StartContrast(volume_ml=4.0, rate_ml_s=1.0))
+    for _ in range(150):  # 2.5 s: arterial phase into the tumour blush
+        app.frame(1 / 60)
+    saved.append(app.screenshot(out / "procedure_fluoro.png"))
+    p.apply(SelectAgent(agent="bland", size_um=(100.0, 300.0)))
+    scene._build_panel()
+    scene.injecting = True
+    p.apply(SetInjection(rate_ml_min=2.0))
+    scene.teaching = True
+    for _ in range(240):
+        app.frame(1 / 30)
+    saved.append(app.screenshot(out / "procedure_teaching.png"))
+    scene.teaching = False
+    scene._stop_injection()
+    scene.mode, scene.roadmap = "dsa", True
+    p.apply(StartContrast(volume_ml=3.0, rate_ml_s=1.0))
+    for _ in range(90):
+        app.frame(1 / 60)
+    saved.append(app.screenshot(out / "procedure_dsa.png"))
+    scene._finish()
+    for _ in range(3):
+        app.frame(1 / 60)
+    saved.append(app.screenshot(out / "debrief.png"))
+    return saved
+
+
+def main(out: str = "docs/img", library: str | None = None) -> list[Path]:
+    from sim.app.cli import SCENARIOS
+
+    lib = Path(library) if library else SCENARIOS
+    assert load_library(lib), f"no cases in {lib}"
+    return take(Path(out), lib)

@@ -1,0 +1,176 @@
+"""The window: one pygame display, a scene at a time, a fixed-rate loop that never crashes.
+
+Scenes (case picker, procedure, debrief) implement :class:`Scene`. Raw pygame events are turned
+into scene calls in one place (:meth:`App.frame`); pygame_gui gets each event first and a
+consumed event never reaches the scene (so a click on a dropdown does not steer the catheter).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sim.render.headless import use_dummy_video_if_headless
+
+use_dummy_video_if_headless()
+
+import pygame  # noqa: E402
+import pygame_gui  # noqa: E402
+
+from sim.app.settings import Settings, data_dir  # noqa: E402
+from sim.render.fonts import ASSETS  # noqa: E402
+
+MIN_SIZE = (1280, 720)
+FPS = 60
+
+
+def load_theme() -> dict:
+    """The pygame_gui theme with font paths made absolute (fonts ship in ``assets/``)."""
+    theme = json.loads((ASSETS / "theme.json").read_text(encoding="utf-8"))
+
+    def fix(node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k.endswith("_path") and isinstance(v, str):
+                    node[k] = str(ASSETS.parent / v)
+                else:
+                    fix(v)
+
+    fix(theme)
+    return theme
+
+
+class Scene:
+    """One screen. Subclasses override what they need."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def handle(self, event: pygame.event.Event) -> None:
+        """A pygame event the UI did not consume."""
+
+    def ui_event(self, event: pygame.event.Event) -> None:
+        """A pygame_gui event (button pressed, dropdown changed …)."""
+
+    def update(self, dt: float) -> None:
+        """Advance by ``dt`` real seconds."""
+
+    def draw(self, surface: pygame.Surface) -> None:
+        """Draw the scene (the UI is drawn on top by the app)."""
+
+    def resize(self, size: tuple[int, int]) -> None:
+        """The window changed size; rebuild layouts."""
+
+    def leave(self) -> None:
+        """The scene is being replaced."""
+
+
+class App:
+    """The application window and its loop.
+
+    Parameters
+    ----------
+    size : (int, int)
+        Window size in pixels.
+    fullscreen : bool
+    data : str or Path, optional
+        Data directory override (settings, later records).
+    """
+
+    def __init__(self, size=(1280, 800), fullscreen: bool = False, data=None) -> None:
+        pygame.display.init()
+        pygame.font.init()
+        pygame.display.set_caption("Siphon — transarterial therapy trainer (teaching tool)")
+        self.fullscreen = fullscreen
+        self.windowed_size = (max(size[0], 640), max(size[1], 480))
+        self.screen = self._open(self.windowed_size)
+        self.size = self.screen.get_size()
+        self.ui = pygame_gui.UIManager(self.size, load_theme(), enable_live_theme_updates=False)
+        self.clock = pygame.time.Clock()
+        self.data_dir = data_dir(data)
+        self.settings = Settings(self.data_dir)
+        self.scene: Scene | None = None
+        self.running = True
+        self.frames = 0
+
+    def _open(self, size) -> pygame.Surface:
+        flags = pygame.FULLSCREEN if self.fullscreen else pygame.RESIZABLE
+        return pygame.display.set_mode((0, 0) if self.fullscreen else size, flags)
+
+    @property
+    def scale(self) -> float:
+        """UI scale: 1 at 1280×800, larger on big screens and projectors."""
+        return max(0.8, min(self.size[0] / 1280, self.size[1] / 800, 3.0))
+
+    def px(self, v: float) -> int:
+        return int(round(v * self.scale))
+
+    def switch(self, scene: Scene) -> None:
+        """Replace the current scene (its UI elements are cleared)."""
+        if self.scene is not None:
+            self.scene.leave()
+        self.ui.clear_and_reset()
+        self.scene = scene
+        scene.resize(self.size)
+
+    def toggle_fullscreen(self) -> None:
+        self.fullscreen = not self.fullscreen
+        self.screen = self._open(self.windowed_size)
+        self._resized(self.screen.get_size())
+
+    def _resized(self, size) -> None:
+        self.size = (max(size[0], 320), max(size[1], 240))
+        if not self.fullscreen:
+            self.windowed_size = self.size
+        self.ui.set_window_resolution(self.size)
+        self.ui.clear_and_reset()
+        if self.scene is not None:
+            self.scene.resize(self.size)
+
+    def frame(self, dt: float | None = None) -> None:
+        """One frame: events, update, draw. ``dt`` forces the real-time step (tests, demos)."""
+        real = self.clock.tick(FPS) / 1000.0
+        dt = real if dt is None else dt
+        for event in pygame.event.get():
+            if event.type == pygame.QUIT:
+                self.request_quit()
+                continue
+            if event.type in (pygame.VIDEORESIZE, pygame.WINDOWRESIZED, pygame.WINDOWSIZECHANGED):
+                if not self.fullscreen:
+                    self.screen = pygame.display.get_surface()
+                self._resized(self.screen.get_size())
+                continue
+            if event.type == pygame.KEYDOWN and event.key == pygame.K_F11:
+                self.toggle_fullscreen()
+                continue
+            consumed = self.ui.process_events(event)
+            if event.type >= pygame.USEREVENT and self.scene is not None:
+                self.scene.ui_event(event)
+            elif not consumed and self.scene is not None:
+                self.scene.handle(event)
+        self.ui.update(dt)
+        if self.scene is not None:
+            self.scene.update(dt)
+            self.screen.fill((12, 13, 16))
+            self.scene.draw(self.screen)
+        self.ui.draw_ui(self.screen)
+        pygame.display.flip()
+        self.frames += 1
+
+    def request_quit(self) -> None:
+        """Window close: scenes may ask first (a case in progress)."""
+        handler = getattr(self.scene, "request_quit", None)
+        if handler is None or handler():
+            self.running = False
+
+    def run(self, max_frames: int | None = None) -> None:
+        """Run until quit (or ``max_frames``)."""
+        while self.running and (max_frames is None or self.frames < max_frames):
+            self.frame()
+        pygame.display.quit()
+
+    def screenshot(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pygame.image.save(self.screen, str(path))
+        return path

@@ -1,0 +1,309 @@
+"""The fluoroscopy view: live fluoroscopy, DSA, roadmap and the teaching overlay.
+
+Drawing only reads the procedure (Tuxemon's rule: drawing never changes the game). Per frame
+the image is a few numpy gathers on maps precomputed per window size (:mod:`sim.render.raster`):
+
+- vessels: contrast fraction per edge (the latest contrast runs' ``vessel_opacity``, the max
+  of those still fading), plus a faint haze where packets of a radiopaque agent travel while it
+  is injected, read through the edge-id raster;
+- parenchyma: each bed's ``bed_blush`` and its lipiodol deposit, read through the bed-id raster
+  and multiplied by the tissue thickness (tumour discs, liver territories, organ discs);
+- optical density → X-ray intensity (Beer–Lambert: dense is dark), quantum noise ∝ √signal,
+  vignette and collimation; DSA subtracts the static tissue and shows the rest on a clean, light
+  background;
+- the catheter as a thin radiopaque line with its tip marker, and in teaching mode the
+  particles, deposits, flow and reversed-flow chevrons, tumour outlines and vessel names
+  (:mod:`sim.render.teaching`).
+
+The densities are chosen for the look (U: display constants, not physics).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.render.headless import use_dummy_video_if_headless
+
+use_dummy_video_if_headless()
+
+import pygame  # noqa: E402
+
+from sim.agents import AGENTS, spheres_per_ml  # noqa: E402
+from sim.engine.territory import push_down  # noqa: E402
+from sim.render.raster import Maps, box_blur3, build_maps, nearest_edge  # noqa: E402
+from sim.render.teaching import Teaching  # noqa: E402
+from sim.transport.packets import AGENT_IDS, END_AORTA, END_LUNG  # noqa: E402
+
+VESSEL_K = 1.4  # optical density per mm of vessel filled with undiluted contrast (U)
+BLUSH_K = 0.6  # optical density per mm of tissue per unit parenchymal contrast fraction (U)
+BLUSH_GAMMA = 0.8  # display curve: lifts the faint normal-liver blush (U)
+LIPIODOL_K = 0.045  # optical density per mm of tissue saturated with lipiodol (U)
+LIPIODOL_ML_PER_G = 0.03  # lipiodol per gram at which a territory looks ~2/3 saturated (U)
+HAZE = 0.10  # contrast fraction shown where radiopaque packets travel while injecting (U)
+HAZE_LIPIODOL = 0.35  # lipiodol is oil contrast: denser (U)
+ROAD_K = 0.3  # roadmap strength relative to a full vessel (U)
+RUNS_SHOWN = 3  # contrast runs still looked at (the latest ones)
+DEPOSIT_REFRESH_S = 0.5  # deposits are re-read this often (sim time)
+FLUORO_BG, FLUORO_NOISE = 170.0, 6.5  # grey of zero density; noise std there (grey levels)
+DSA_BG, DSA_NOISE = 212.0, 1.2
+GREY = [(i, i, i) for i in range(256)]
+
+
+class FluoroView:
+    """Renders a :class:`~sim.engine.procedure.Procedure` as fluoroscopy or DSA.
+
+    Parameters
+    ----------
+    proc : Procedure
+        Read only.
+    size : tuple of int
+        Window size of the view, px.
+    """
+
+    def __init__(self, proc, size: tuple[int, int]) -> None:
+        self.proc = proc
+        self.c = proc.c
+        self.teach = Teaching(proc)
+        li = AGENT_IDS.index("lipiodol")
+        self._lip_i = li
+        self._lip_spheres_ml = spheres_per_ml("lipiodol", AGENTS["lipiodol"].default_size_um)
+        self._radiopaque = np.array([AGENTS[a].radiopaque for a in AGENT_IDS])
+        self._dep_t = -np.inf
+        self._dep_sum = -1.0
+        self._lip_bed = np.zeros(len(self.c.beds), np.float32)
+        self._pos_key = None
+        self._pos = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64))
+        self._peak_key = None
+        self._peak = np.zeros(self.c.n_edges)
+        self._cath_key = None
+        self._cath_pts: list[tuple[int, int]] = []
+        self.resize(size)
+
+    # ------------------------------------------------------------------ geometry
+    def resize(self, size: tuple[int, int]) -> None:
+        """Rebuild the per-size maps (a few hundred ms)."""
+        self.size = (int(size[0]), int(size[1]))
+        self.maps: Maps = build_maps(self.proc, self.size, VESSEL_K)
+        self.geo = self.maps.geo
+        lw, lh = self.geo.low
+        self._grey8 = pygame.Surface((lw, lh), 0, 8)
+        self._grey8.set_palette(GREY)
+        self._low = pygame.Surface((lw, lh), 0, 32)
+        self._d_e = np.zeros(self.c.n_edges + 1, np.float32)
+        self._d_b = np.zeros(len(self.c.beds) + 1, np.float32)
+        self._cath_key = None
+        self.teach.resize(self.maps)
+
+    def to_screen(self, xy_mm) -> tuple[int, int]:
+        """World mm → window pixel."""
+        g = self.geo
+        return int(round(g.ox + g.s * xy_mm[0])), int(round(g.oy + g.s * xy_mm[1]))
+
+    def to_world(self, px) -> tuple[float, float]:
+        """Window pixel → world mm."""
+        g = self.geo
+        return (px[0] - g.ox) / g.s, (px[1] - g.oy) / g.s
+
+    def pick(self, px: tuple[int, int], radius_px: int = 10) -> int | None:
+        """The vessel edge drawn under or nearest the pixel within ``radius_px`` (no beds)."""
+        g = self.geo
+        return nearest_edge(self.maps.edge_id, (px[0] * g.fx, px[1] * g.fy), radius_px * g.fx)
+
+    def tip_px(self) -> tuple[int, int]:
+        """Pixel of the catheter tip."""
+        return self.to_screen(self.c.node_pos[self.proc.flow.tip])
+
+    def tumor_px(self, i: int) -> tuple[tuple[int, int], int]:
+        """Centre pixel and radius (px) of tumour ``i``."""
+        t = self.proc.liver.tumors[i]
+        return self.to_screen(t.center), int(round(t.radius_mm * self.geo.s))
+
+    def edge_px(self, e: int) -> list[tuple[int, int]]:
+        """Polyline of edge ``e`` in window pixels."""
+        return [self.to_screen(p) for p in self.c.points[e]]
+
+    # ------------------------------------------------------------------ state read-outs
+    def _runs(self, t: float) -> list:
+        runs = [r for r in self.proc.contrast_runs if r.t0 <= t]
+        return runs[-RUNS_SHOWN:]
+
+    def _opacity(self, t: float, runs) -> tuple[np.ndarray, np.ndarray]:
+        op = np.zeros(self.c.n_edges)
+        blush = np.zeros(len(self.c.beds))
+        for r in runs:
+            np.maximum(op, r.vessel_opacity(t), out=op)
+            np.maximum(blush, r.bed_blush(t), out=blush)
+        return op, blush
+
+    def _roadmap(self, runs) -> np.ndarray:
+        """Peak opacity of the latest run, per edge (held)."""
+        if not runs:
+            return np.zeros(self.c.n_edges)
+        r = runs[-1]
+        if self._peak_key is not r:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                full = np.clip(r.duration / np.maximum(r.transit, 1e-3), 0.0, 1.0)
+            self._peak = np.nan_to_num(np.where(np.isfinite(r.arrival), r.conc * full, 0.0))
+            self._peak_key = r
+        return self._peak
+
+    def positions(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Edge, position (m) and agent index of every packet in flight (cached per tick)."""
+        tr = self.proc.transport
+        key = (tr.t, tr.n_in_flight, tr.hop_t.size)
+        if key != self._pos_key:
+            live = np.flatnonzero(tr.alive)
+            e, pos = tr.positions()
+            self._pos = (e, pos, tr.agent[live])
+            self._pos_key = key
+        return self._pos
+
+    def _haze(self) -> np.ndarray | None:
+        """Contrast-like fraction per edge where a radiopaque agent travels while injected."""
+        p = self.proc
+        if p.injection_ml_min <= 0 or not AGENTS[p.agent.agent].radiopaque:
+            return None
+        e, _, a = self.positions()
+        if e.size == 0:
+            return None
+        vis = self._radiopaque[a]
+        n = np.bincount(e[vis], minlength=self.c.n_edges)
+        level = HAZE_LIPIODOL if p.agent.agent == "lipiodol" else HAZE
+        return level * np.minimum(n, 3) / 3.0
+
+    def _deposits(self, t: float) -> None:
+        """Refresh the lipiodol stain per bed and the teaching deposit marks (every 0.5 s)."""
+        if abs(t - self._dep_t) < DEPOSIT_REFRESH_S:
+            return
+        self._dep_t = t
+        dep = deposits_by_agent(self.proc.transport)
+        total = float(dep.sum())
+        if total == self._dep_sum:
+            return
+        self._dep_sum = total
+        self.teach.set_deposits(dep)
+        lip = dep[self._lip_i]
+        if lip.any():
+            per_bed = push_down(self.c, lip, self.proc.flow.baseline_flow)
+            ml_g = per_bed / self._lip_spheres_ml / np.maximum(self.c.bed_mass_g, 1e-6)
+            self._lip_bed = (LIPIODOL_K * (1.0 - np.exp(-ml_g / LIPIODOL_ML_PER_G))).astype(
+                np.float32
+            )
+
+    # ------------------------------------------------------------------ frame
+    def render(
+        self,
+        t: float | None = None,
+        *,
+        mode: str = "fluoro",
+        roadmap: bool = False,
+        teaching: bool = False,
+        seed_frame: int = 0,
+    ) -> pygame.Surface:
+        """Draw the view at sim time ``t`` (default now) into a new Surface of ``size``.
+
+        Parameters
+        ----------
+        t : float, optional
+            Time for the contrast runs (deposits, catheter and particles are the current ones).
+        mode : {"fluoro", "dsa"}
+        roadmap : bool
+            Hold the latest run's vessel map faintly (light on fluoroscopy, grey on DSA).
+        teaching : bool
+            Colour overlay: particles, deposits, flow, reversed flow, tumours, names.
+        seed_frame : int
+            Chooses the noise frame (the renderer's own fixed noise bank).
+        """
+        p, m = self.proc, self.maps
+        t = p.t if t is None else float(t)
+        dsa = mode == "dsa"
+        runs = self._runs(t)
+        op, blush = self._opacity(t, runs)
+        haze = self._haze()
+        if haze is not None:
+            np.maximum(op, haze, out=op)
+        self._deposits(t)
+        g = m.edge_gain[1:]
+        d_e, d_b = self._d_e, self._d_b
+        d_e[1:] = g * op
+        if roadmap and runs:
+            d_e[1:] += (ROAD_K if dsa else -ROAD_K) * g * self._roadmap(runs)
+        d_b[1:] = BLUSH_K * blush**BLUSH_GAMMA
+        if not dsa:
+            d_b[1:] += self._lip_bed
+        dens = d_b[m.bed_id] * m.thick
+        for win, ids, th in m.patches:
+            dens[win] += d_b[ids] * th
+        dens = box_blur3(dens)  # territories blend into one another (blurred twice in all)
+        dens += d_e[m.edge_id]
+        if not dsa:
+            dens += m.tissue
+        dens = box_blur3(dens)
+        img = np.exp(-dens)
+        k = seed_frame % (4 * m.noise.shape[0])
+        noise = m.noise[k % m.noise.shape[0]]
+        if k // m.noise.shape[0] % 2:
+            noise = noise[::-1, ::-1]
+        sign = -1.0 if k // (2 * m.noise.shape[0]) else 1.0
+        if dsa:
+            img *= DSA_BG
+            img += (sign * DSA_NOISE) * noise
+            img *= m.field
+        else:
+            img *= FLUORO_BG * m.vignette
+            img += (sign * FLUORO_NOISE / np.sqrt(FLUORO_BG)) * np.sqrt(img) * noise
+            img *= m.field
+        np.clip(img, 0.0, 255.0, out=img)
+        grey = img.astype(np.uint8)
+        pygame.surfarray.blit_array(self._grey8, grey)
+        self._low.blit(self._grey8, (0, 0))
+        if teaching:
+            self._low.blit(self.teach.overlay(), (0, 0))
+        out = pygame.transform.smoothscale(self._low, self.size)
+        self._draw_catheter(out, dsa)
+        if teaching:
+            self.teach.draw(out, self.positions(), self._pos_key)
+        return out
+
+    def _draw_catheter(self, out: pygame.Surface, dsa: bool) -> None:
+        p = self.proc
+        cath = p.flow.catheter_edges
+        if cath.size == 0:
+            return
+        key = tuple(cath.tolist())
+        if key != self._cath_key:
+            pts: list[tuple[int, int]] = []
+            for e in key:
+                for q in self.edge_px(e):
+                    if not pts or q != pts[-1]:
+                        pts.append(q)
+            self._cath_pts, self._cath_key = pts, key
+        pts = self._cath_pts
+        s = self.geo.s
+        col = (92, 92, 98) if dsa else (30, 30, 33)
+        w = max(2, int(round(2.0 * p.catheter_radius * 1e3 * s)))
+        guide_w = max(w + 1, int(round(1.67 * s)))  # 5 Fr guiding catheter in the aorta (U)
+        root = self.to_screen(self.c.node_pos[self.c.root])
+        pygame.draw.line(out, col, (root[0], self.size[1]), root, guide_w)
+        if len(pts) >= 2:
+            pygame.draw.lines(out, col, False, pts, w)
+        tip = self.tip_px()
+        pygame.draw.circle(out, (12, 12, 14) if not dsa else (60, 60, 66), tip, w + 2)
+
+
+def deposits_by_agent(tr) -> np.ndarray:
+    """Spheres lodged per agent and edge (A, E), read without touching the transport.
+
+    ``Transport.dep_agent_count`` folds finished flights into the tallies when read, which frees
+    their slots earlier and so changes where later packets are stored: drawing must not do that.
+    This adds the finished-but-untallied flights to a copy instead (same rule as the tally).
+    """
+    dep = tr._dep["dep_agent_count"]
+    j = np.flatnonzero(tr.pending)
+    if j.size == 0:
+        return dep
+    kind, e = tr.end_kind[j], tr.end_edge[j]
+    j = j[(kind != END_LUNG) & (kind != END_AORTA) & (e >= 0)]
+    n_a, n_e = dep.shape
+    add = np.bincount(tr.agent[j] * n_e + tr.end_edge[j], weights=tr.count[j], minlength=n_a * n_e)
+    return dep + add.reshape(n_a, n_e)

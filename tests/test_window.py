@@ -1,0 +1,177 @@
+"""The real window, driven headless with synthetic pygame events (SDL dummy driver)."""
+
+import os
+
+import numpy as np
+import pygame
+import pygame_gui
+import pytest
+from helpers import SCENARIOS
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+from sim.app.scenes.debrief import DebriefScene  # noqa: E402
+from sim.app.scenes.picker import PickerScene  # noqa: E402
+from sim.app.scenes.procedure import ProcedureScene  # noqa: E402
+from sim.app.window import App  # noqa: E402
+
+
+@pytest.fixture
+def app(tmp_path):
+    a = App(size=(1280, 800), data=tmp_path)
+    a.library_folder = SCENARIOS
+    yield a
+    pygame.display.quit()
+
+
+def frames(app, n=1, dt=1 / 60):
+    for _ in range(n):
+        app.frame(dt)
+
+
+def key(app, k, up=False):
+    pygame.event.post(
+        pygame.event.Event(
+            pygame.KEYUP if up else pygame.KEYDOWN, key=k, mod=0, unicode="", scancode=0
+        )
+    )
+
+
+def click(app, pos, button=1):
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=button))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=button))
+
+
+def test_whole_case_by_events(app):
+    app.switch(PickerScene(app))
+    frames(app, 3)
+    picker = app.scene
+    names = [c.path.name for c in picker.cases]
+    picker.index = names.index("default.yaml")
+    key(app, pygame.K_RETURN)
+    frames(app, 2)
+    scene = app.scene
+    assert isinstance(scene, ProcedureScene)
+    proc = scene.proc
+    # navigate by clicking the RHA on the image
+    c = proc.c
+    e = c.vessel_edges("RHA")[-1]
+    pts = scene.view.edge_px(e)
+    target = pts[len(pts) // 2]
+    click(app, (target[0] + scene.view_rect.x, target[1] + scene.view_rect.y))
+    frames(app, 2)
+    assert "RHA" in proc.breadcrumb()
+    # choose the agent and size through the panel's dropdown events
+    pygame.event.post(
+        pygame.event.Event(
+            pygame_gui.UI_DROP_DOWN_MENU_CHANGED, text="bland", ui_element=scene.agent_menu
+        )
+    )
+    frames(app, 1)
+    assert proc.agent.agent == "bland"
+    # inject by holding space for ~3 s of simulated time
+    key(app, pygame.K_SPACE)
+    frames(app, 90, dt=1 / 30)
+    key(app, pygame.K_SPACE, up=True)
+    frames(app, 2)
+    assert proc.metrics.agent_ml.get("bland", 0) > 0.05
+    assert proc.transport.delivered_count.sum() > 0
+    # contrast run
+    key(app, pygame.K_c)
+    frames(app, 30, dt=1 / 30)
+    assert proc.contrast_runs and proc.metrics.contrast_ml == 3.0
+    # teaching overlay and DSA toggle do not change the physics
+    t_before = proc.tick
+    key(app, pygame.K_t)
+    key(app, pygame.K_d)
+    frames(app, 1, dt=0.0)
+    assert proc.tick == t_before and scene.teaching and scene.mode == "dsa"
+    # finish → debrief → retry
+    key(app, pygame.K_f)
+    frames(app, 2)
+    assert isinstance(app.scene, DebriefScene)
+    assert proc.finished and app.scene.out["metrics"]["agent_ml"] > 0
+    kinds = [ev["kind"] for ev in app.scene.out["events"]]
+    assert "navigate" in kinds and "contrast" in kinds
+    key(app, pygame.K_r)
+    frames(app, 2)
+    assert isinstance(app.scene, ProcedureScene) and app.scene.proc is not proc
+
+
+def test_escape_asks_before_leaving(app):
+    from sim.scenario.load import load_library
+
+    case = next(c for c in load_library(SCENARIOS) if c.path.name == "default.yaml")
+    app.switch(ProcedureScene(app, case))
+    frames(app, 2)
+    key(app, pygame.K_ESCAPE)
+    frames(app, 1)
+    assert isinstance(app.scene, ProcedureScene) and app.scene.confirm_leave
+    key(app, pygame.K_n)
+    frames(app, 1)
+    assert isinstance(app.scene, ProcedureScene) and not app.scene.confirm_leave
+    pygame.event.post(pygame.event.Event(pygame.QUIT))
+    frames(app, 1)
+    assert app.running and app.scene.confirm_leave
+    key(app, pygame.K_y)
+    frames(app, 1)
+    assert isinstance(app.scene, PickerScene)
+
+
+def test_broken_case_is_listed_not_fatal(app, tmp_path):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "a.yaml").write_text((SCENARIOS / "default.yaml").read_text())
+    (lib / "b.yaml").write_text("title: [\n")
+    app.switch(PickerScene(app, lib))
+    app.scene.index = 1
+    frames(app, 2)
+    key(app, pygame.K_RETURN)
+    frames(app, 2)
+    assert isinstance(app.scene, PickerScene), "a broken case cannot be started"
+    assert app.scene.cases[1].problems
+
+
+def test_monkey(app):
+    rng = np.random.default_rng(7)
+    app.switch(PickerScene(app))
+    keys = [
+        pygame.K_UP,
+        pygame.K_DOWN,
+        pygame.K_LEFT,
+        pygame.K_RIGHT,
+        pygame.K_SPACE,
+        pygame.K_c,
+        pygame.K_d,
+        pygame.K_r,
+        pygame.K_t,
+        pygame.K_p,
+        pygame.K_s,
+        pygame.K_h,
+        pygame.K_f,
+        pygame.K_n,
+        pygame.K_l,
+        pygame.K_y,
+        pygame.K_ESCAPE,
+        pygame.K_RETURN,
+        pygame.K_a,
+        pygame.K_PAGEDOWN,
+    ]
+    for _ in range(1500):
+        r = rng.random()
+        if r < 0.6:
+            key(app, int(rng.choice(keys)), up=bool(rng.random() < 0.3))
+        elif r < 0.9:
+            click(app, (int(rng.integers(0, app.size[0])), int(rng.integers(0, app.size[1]))))
+        elif r < 0.93:
+            size = (int(rng.integers(640, 1600)), int(rng.integers(480, 1000)))
+            pygame.event.post(
+                pygame.event.Event(pygame.VIDEORESIZE, size=size, w=size[0], h=size[1])
+            )
+        else:
+            pygame.event.post(pygame.event.Event(pygame.QUIT))
+        frames(app, 1, dt=float(rng.choice([0.0, 1 / 60, 0.2])))
+        if not app.running:
+            app.running = True
+    assert app.frames >= 1500
