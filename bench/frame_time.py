@@ -69,16 +69,19 @@ def main() -> None:
         top_up(scene, int(MIN_PACKETS * 2.0))
         app.frame(1 / 60)
     n_vessels = int((~scene.proc.c.is_bed).sum())
-    print(f"procedure screen 1280x800, default scenario ({n_vessels} vessel segments), "
-          f">= {MIN_PACKETS} packets in flight, {FRAMES - 20} frames per mode")
+    print(
+        f"procedure screen 1280x800, default scenario ({n_vessels} vessel segments), "
+        f">= {MIN_PACKETS} packets in flight, {FRAMES - 20} frames per mode"
+    )
     worst = None
     for teaching in (False, True):
         t = run_mode(app, scene, teaching)
         p50 = statistics.median(t)
         p99 = float(np.percentile(t, 99))
         name = "teaching" if teaching else "realistic"
-        print(f"  {name:<10} p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   "
-              f"({1000 / p50:5.1f} fps median)")
+        print(
+            f"  {name:<10} p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   ({1000 / p50:5.1f} fps median)"
+        )
         if worst is None or p99 > worst[1]:
             worst = (p50, p99)
     print(f"frame_ms p50={worst[0]:.2f} p99={worst[1]:.2f}")
