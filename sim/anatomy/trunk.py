@@ -44,6 +44,36 @@ LENGTH_MM = {
     "SMA": 60.0,  # U
 }
 
+# Vessels named on drawings (preview, teaching overlay), trunk first.
+LABELLED_VESSELS = (
+    "coeliac",
+    "splenic",
+    "LGA",
+    "CHA",
+    "GDA",
+    "PHA",
+    "RHA",
+    "LHA",
+    "RGA",
+    "cystic",
+    "falciform",
+    "SMA",
+    "RA",
+    "RP",
+    "aLHA",
+    "aRHA",
+    "IPA",
+    "S1",
+    "S1L",
+    "S2",
+    "S3",
+    "S4",
+    "S5",
+    "S6",
+    "S7",
+    "S8",
+)
+
 AORTA_POS = (172.0, 152.0)
 SMA_ORIGIN = (172.0, 168.0)
 

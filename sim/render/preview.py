@@ -33,27 +33,8 @@ SEGMENT_COLORS = [
     (204, 121, 167),
     (150, 150, 150),
 ]
-LABELLED = (
-    "coeliac",
-    "splenic",
-    "LGA",
-    "CHA",
-    "GDA",
-    "PHA",
-    "RHA",
-    "LHA",
-    "RGA",
-    "cystic",
-    "falciform",
-    "SMA",
-    "RA",
-    "RP",
-    "aLHA",
-    "aRHA",
-    "S4",
-    "S1",
-    "S1L",
-)
+from sim.anatomy.trunk import LABELLED_VESSELS as LABELLED  # noqa: E402
+
 WORLD = (0.0, 0.0, 275.0, 245.0)  # mm: x0, y0, x1, y1
 
 

@@ -34,31 +34,8 @@ AGENT_COLORS = {  # Okabe & Ito 2008
 }
 FLOW_LO, FLOW_HI = (0, 80, 140), (120, 205, 255)  # blue → light blue with flow
 REVERSED = (255, 255, 255)
-LABELLED = (
-    "coeliac",
-    "CHA",
-    "GDA",
-    "PHA",
-    "RHA",
-    "LHA",
-    "RGA",
-    "cystic",
-    "falciform",
-    "S1",
-    "S2",
-    "S3",
-    "S4",
-    "S5",
-    "S6",
-    "S7",
-    "S8",
-    "RA",
-    "RP",
-    "LGA",
-    "SMA",
-    "aLHA",
-    "aRHA",
-)
+from sim.anatomy.trunk import LABELLED_VESSELS as LABELLED  # noqa: E402
+
 MAX_CHEVRONS = 400
 DOT = ((0, 0), (1, 0), (0, 1), (1, 1))
 PLUS = ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1))

@@ -22,6 +22,16 @@ from sim.scenario.load import LoadedCase
 
 MAX_STEPS_PER_FRAME = 12
 SPEEDS = (1.0, 2.0, 4.0)
+KEY_COMMANDS = {
+    pygame.K_c: "contrast",
+    pygame.K_d: "dsa",
+    pygame.K_r: "roadmap",
+    pygame.K_t: "teaching",
+    pygame.K_p: "pause",
+    pygame.K_s: "speed",
+    pygame.K_h: "help",
+    pygame.K_f: "finish",
+}
 HELP = [
     "Click a vessel            move the catheter there",
     "Up / Down                 advance / pull back one segment",
@@ -216,6 +226,26 @@ class ProcedureScene(Scene):
         runs = self.proc.contrast_runs
         return runs[0].t0 + min(runs[0].duration, 2.0) if runs else self.proc.t
 
+    def _command(self, name: str) -> None:
+        """One place for what keys and buttons do."""
+        if name == "contrast":
+            self._contrast()
+        elif name == "dsa":
+            self.mode = "dsa" if self.mode == "fluoro" else "fluoro"
+        elif name == "roadmap":
+            self.roadmap = not self.roadmap
+        elif name == "teaching":
+            self.teaching = not self.teaching
+        elif name == "pause":
+            self.paused = not self.paused
+        elif name == "speed":
+            self.speed_i = (self.speed_i + 1) % len(SPEEDS)
+            self.speed_btn.set_text(f"{SPEEDS[self.speed_i]:g}x")
+        elif name == "help":
+            self.show_help = not self.show_help
+        elif name == "finish":
+            self._finish()
+
     def _say(self, text: str) -> None:
         self.message, self.message_t = text, 4.0
 
@@ -252,23 +282,8 @@ class ProcedureScene(Scene):
             k = event.key
             if k == pygame.K_SPACE:
                 self._start_injection()
-            elif k == pygame.K_c:
-                self._contrast()
-            elif k == pygame.K_d:
-                self.mode = "dsa" if self.mode == "fluoro" else "fluoro"
-            elif k == pygame.K_r:
-                self.roadmap = not self.roadmap
-            elif k == pygame.K_t:
-                self.teaching = not self.teaching
-            elif k == pygame.K_p:
-                self.paused = not self.paused
-            elif k == pygame.K_s:
-                self.speed_i = (self.speed_i + 1) % len(SPEEDS)
-                self.speed_btn.set_text(f"{SPEEDS[self.speed_i]:g}x")
-            elif k == pygame.K_h:
-                self.show_help = not self.show_help
-            elif k == pygame.K_f:
-                self._finish()
+            elif k in KEY_COMMANDS:
+                self._command(KEY_COMMANDS[k])
             elif k == pygame.K_ESCAPE:
                 self.confirm_leave = True
             elif k == pygame.K_UP:
@@ -291,26 +306,21 @@ class ProcedureScene(Scene):
         if event.type == pygame_gui.UI_BUTTON_START_PRESS and event.ui_element == self.inject_btn:
             self._start_injection()
         elif event.type == pygame_gui.UI_BUTTON_PRESSED:
-            el = event.ui_element
-            if el == self.inject_btn:
+            if event.ui_element == self.inject_btn:
                 self._stop_injection()
-            elif el == self.contrast_btn:
-                self._contrast()
-            elif el == self.dsa_btn:
-                self.mode = "dsa" if self.mode == "fluoro" else "fluoro"
-            elif el == self.road_btn:
-                self.roadmap = not self.roadmap
-            elif el == self.teach_btn:
-                self.teaching = not self.teaching
-            elif el == self.pause_btn:
-                self.paused = not self.paused
-            elif el == self.speed_btn:
-                self.speed_i = (self.speed_i + 1) % len(SPEEDS)
-                el.set_text(f"{SPEEDS[self.speed_i]:g}x")
-            elif el == self.help_btn:
-                self.show_help = not self.show_help
-            elif el == self.finish_btn:
-                self._finish()
+            else:
+                buttons = {
+                    self.contrast_btn: "contrast",
+                    self.dsa_btn: "dsa",
+                    self.road_btn: "roadmap",
+                    self.teach_btn: "teaching",
+                    self.pause_btn: "pause",
+                    self.speed_btn: "speed",
+                    self.help_btn: "help",
+                    self.finish_btn: "finish",
+                }
+                if event.ui_element in buttons:
+                    self._command(buttons[event.ui_element])
         elif event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED:
             if event.ui_element == self.agent_menu:
                 agent = event.text
