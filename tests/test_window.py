@@ -175,3 +175,38 @@ def test_monkey(app):
         if not app.running:
             app.running = True
     assert app.frames >= 1500
+
+
+def test_demo_command_plays_the_expert_plan_with_screenshots(tmp_path):
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    r = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "demo",
+            str(SCENARIOS / "workshop_quick.yaml"),
+            "--speed",
+            "40",
+            "--screenshot-dir",
+            str(tmp_path / "shots"),
+            "--exit-at-end",
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert r.returncode == 0, r.stderr
+    shots = sorted((tmp_path / "shots").glob("*.png"))
+    names = [p.name for p in shots]
+    assert names[-1] == "99_debrief.png" and any("inject" in n for n in names)
+    img = pygame.image.load(str(shots[-2]))
+    arr = pygame.surfarray.array3d(img)
+    assert arr.std() > 10, "a real picture, not a blank frame"

@@ -185,6 +185,12 @@ def _cmd_screenshots(args: argparse.Namespace) -> int:
     return 0
 
 
+def _window_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--fullscreen", action="store_true")
+    p.add_argument("--data-dir", help="settings and records folder (or $SIPHON_DATA_DIR)")
+    p.add_argument("--frames", type=int, help=argparse.SUPPRESS)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="siphon",
@@ -218,9 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     nw.set_defaults(fn=_cmd_new)
     w = sub.add_parser("window", help="open the trainee window (case picker, or a case)")
     w.add_argument("scenario", nargs="?")
-    w.add_argument("--fullscreen", action="store_true")
-    w.add_argument("--data-dir")
-    w.add_argument("--frames", type=int, help=argparse.SUPPRESS)
+    _window_options(w)
     w.set_defaults(fn=_cmd_window)
     d = sub.add_parser("demo", help="play a plan in the window with captions")
     d.add_argument("scenario")
@@ -229,9 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int)
     d.add_argument("--screenshot-dir")
     d.add_argument("--exit-at-end", action="store_true")
-    d.add_argument("--fullscreen", action="store_true")
-    d.add_argument("--data-dir")
-    d.add_argument("--frames", type=int, help=argparse.SUPPRESS)
+    _window_options(d)
     d.set_defaults(fn=_cmd_demo)
     sh = sub.add_parser("screenshots", help="take the README screenshots headless")
     sh.add_argument("--out", default="docs/img")
