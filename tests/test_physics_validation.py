@@ -202,3 +202,15 @@ def test_reading_tallies_mid_run_does_not_change_the_simulation():
     assert np.array_equal(a.flow.occlusion, b.flow.occlusion)
     assert np.array_equal(a.transport.dep_count, b.transport.dep_count)
     assert a.transport.n_in_flight == b.transport.n_in_flight
+
+
+def test_lipiodol_stays_in_the_tumour_and_clears_from_liver():
+    p = inject_from(Procedure(scenario()), "RHA", "lipiodol", None, 3.0, 2.0)
+    o = assess(p)
+    lip = o["lipiodol_retained_ml"]
+    t = o["tumors"][0]
+    assert t["lipiodol_ml"] == lip["tumor"] > 0
+    per_g_t = lip["tumor"] / t["mass_g"]
+    per_g_n = lip["normal_liver"] / o["normal_liver_mass_g"]
+    assert per_g_t > 10 * per_g_n, "tumour retention × siphon vs clearance from normal liver"
+    assert t["doxorubicin_mg_per_g"] > 0

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import physiology as phys
+from sim.agents import AGENTS, mean_diameter_um, sphere_volume_m3
 from sim.agents import LIPIODOL_MAX_ML as LIPIODOL_CAP_ML
 from sim.anatomy.graph import BED_KINDS, NON_TARGET_KINDS
 from sim.engine.territory import COMPLICATION, push_down
@@ -75,6 +76,21 @@ def assess(p) -> dict:
     dose = MIRD_GY_KG_PER_GBQ * bed_act_gbq / mass_kg
     device = next((a for a in ("y90_glass", "y90_resin") if a in by_agent), "y90_resin")
 
+    # lipiodol retained per bed, mL: droplets of the emulsion's oil; tumours keep it, normal liver
+    # clears it within 7–15 days (SmPC) — the retention factor is the catalogue's (U)
+    lip_ml = np.zeros(len(c.beds))
+    if "lipiodol" in by_agent:
+        drop_ml = (
+            float(
+                sphere_volume_m3(
+                    mean_diameter_um("lipiodol", AGENTS["lipiodol"].default_size_um) * 1e-6
+                )
+            )
+            * 1e6
+        )
+        keep = np.where(tumor_b, 1.0, AGENTS["lipiodol"].normal_liver_retention)
+        lip_ml = by_agent["lipiodol"] * drop_ml * keep
+
     # tumours
     drug_kill = 1.0 - np.exp(-(bed_drug / c.bed_mass_g) / DRUG_KILL_MG_PER_G)
     rad = np.clip(dose / sc.scoring.tumor_target_dose_gy, 0.0, 1.0)
@@ -94,6 +110,8 @@ def assess(p) -> dict:
             "coverage": round(tcov, 4),
             "deposited_fraction": round(frac(bed_count[m].sum()), 5),
             "dose_gy": round(MIRD_GY_KG_PER_GBQ * tact / (mass * 1e-3), 3),
+            "doxorubicin_mg_per_g": round(float(bed_drug[m].sum()) / mass, 4),
+            "lipiodol_ml": round(float(lip_ml[m].sum()), 4),
             "regions": {
                 r: round(
                     float(
@@ -172,6 +190,10 @@ def assess(p) -> dict:
         },
         "tumors": tumors,
         "normal_liver_dose_gy": round(nl_dose, 3),
+        "lipiodol_retained_ml": {
+            "tumor": round(float(lip_ml[tumor_b].sum()), 4),
+            "normal_liver": round(float(lip_ml[liver_b].sum()), 4),
+        },
         "lung_dose_gy": round(lung_gy, 3),
         "sace_level": p.final_sace,
         "complications": comps,
