@@ -12,7 +12,7 @@ from sim import physiology as phys
 from sim.anatomy.distal import Leaf, grow, sample_leaves
 from sim.anatomy.graph import Bed
 from sim.anatomy.silhouette import DEFAULT_VOLUME_PERCENT, GRID_MM, Territories, make_territories
-from sim.anatomy.trunk import attach_falciform, build_trunk, segment_root_position
+from sim.anatomy.trunk import attach_falciform, build_trunk
 from sim.anatomy.tumors import PlacedTumor, place
 from sim.scenario.models import SEGMENTS, Scenario
 
@@ -123,7 +123,6 @@ def build_liver(
                 parent = mid
             seg_root = b.vessel(parent, root_pos, name, segment=seg, derived=True)
             grow(b, seg_root, lv, name, seg, rng_tree)
-    _ = segment_root_position  # kept for authoring tools that place segment roots
     _add_extra_vessels(b, trunk.root, sc, tumors)
     _assign_radii(
         b.g, trunk.root, anat.murray_exponent, anat.radius_scatter, rng_tree, anat.vessels

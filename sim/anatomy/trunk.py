@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from sim import physiology as phys
 from sim.anatomy.graph import Bed, GraphBuilder
 from sim.anatomy.silhouette import Territories
@@ -220,9 +218,3 @@ def _reparent_gda(b: GraphBuilder, cha: int, new_mid: int, gda_end: int) -> None
     data = g.edges[cha, gda_end]
     g.remove_edge(cha, gda_end)
     g.add_edge(new_mid, gda_end, **data)
-
-
-def segment_root_position(parent_pos: np.ndarray, terr: Territories, seg: str) -> np.ndarray:
-    """Where a segmental artery enters its territory: 40 % toward the segment centroid (U)."""
-    c = terr.centroid(seg)
-    return parent_pos + 0.4 * (c - parent_pos)

@@ -39,6 +39,7 @@ from sim.engine.territory import COMPLICATION, edge_territory
 from sim.flow.catheter import WEDGE_FACTOR, annulus_factor
 from sim.flow.compile import Compiled, compile_liver
 from sim.flow.model import FlowModel
+from sim.outcome.dosimetry import lung_dose_gy
 from sim.rng import make_streams
 from sim.scenario.models import Scenario
 from sim.transport.contrast import ContrastRun, start_run
@@ -438,8 +439,6 @@ class Procedure:
     def _check_lung(self) -> None:
         if self._lung_warned:
             return
-        from sim.outcome.dosimetry import lung_dose_gy
-
         a = float(self.transport.lung_activity.sum()) * 1e-9
         if a > 0 and lung_dose_gy(a) > self.scenario.scoring.lung_dose_limit_gy:
             self._lung_warned = True

@@ -14,7 +14,7 @@ import numpy as np
 
 from sim.flow.catheter import annulus_factor
 from sim.flow.compile import Compiled
-from sim.flow.solve import TreeSolver, solve, solve_sparse
+from sim.flow.solve import TreeSolver, solve_sparse
 from sim.units import ml_min_to_m3_s
 
 RESIDUAL_CONDUCTANCE = 1e-6  # fully occluded edges keep this fraction (keeps the solve regular)
@@ -38,19 +38,17 @@ class FlowModel:
         self.catheter_radius = 0.0
         self.tip = c.root
         self.injection_m3_s = 0.0
-        self._tree = (
-            TreeSolver(c.network(c.g_vessel.copy())) if c.network(c.g_vessel).is_tree() else None
-        )
+        net = c.network(c.g_vessel.copy())
+        self._tree = TreeSolver(net) if net.is_tree() else None
         self.g0 = self._calibrate()
         self.pressure, self.flow = self._solve(self.g0, np.zeros(c.n_nodes))
         self.baseline_flow = self.flow.copy()
         self.solves = 0
 
     def _solve(self, g: np.ndarray, source: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        net = self.c.network(g, source)
         if self._tree is not None:
             return self._tree.solve(g, source)
-        return solve_sparse(net) if not net.is_tree() else solve(net)
+        return solve_sparse(self.c.network(g, source))
 
     def _calibrate(self, iterations: int = 200, rtol: float = 1e-10) -> np.ndarray:
         """Bed conductances giving each bed its baseline flow at baseline pressures.

@@ -20,6 +20,7 @@ import numpy as np
 
 from sim import physiology as phys
 from sim.flow.compile import Compiled
+from sim.units import ml_min_to_m3_s
 
 BED_BLOOD_ML_PER_G = 0.25  # hepatic blood volume ≈ 25 mL/100 g (U: textbook order)
 
@@ -161,7 +162,7 @@ def start_run(
         ]
     )
     # flow relative to baseline also scales how much contrast a bed receives per gram
-    rel = np.clip(bq / np.maximum(c.bed_flow0_ml_min * 1e-6 / 60.0, 1e-30), 0.0, 3.0)
+    rel = np.clip(bq / np.maximum(ml_min_to_m3_s(c.bed_flow0_ml_min), 1e-30), 0.0, 3.0)
     perf = c.bed_flow0_ml_min / np.maximum(c.bed_mass_g, 1e-9)
     perf_rel = perf / phys.NORMAL_LIVER_ARTERIAL_ML_MIN_PER_G
     return ContrastRun(

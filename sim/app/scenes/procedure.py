@@ -110,40 +110,29 @@ class ProcedureScene(Scene):
         self.setting_label = None
         spec = AGENTS[agent]
         if spec.activity_per_sphere_bq > 0:
-            self.setting_label = UILabel(
-                pygame.Rect(x0, y, wd, row), f"Activity {self.proc.agent.activity_gbq:.2f} GBq", ui
-            )
-            y += row
-            self.setting_slider = UIHorizontalSlider(
-                pygame.Rect(x0, y, wd, row),
+            self.setting_label, self.setting_slider, y = self._slider(
+                x0,
+                y,
+                wd,
+                f"Activity {self.proc.agent.activity_gbq:.2f} GBq",
                 self.proc.agent.activity_gbq,
                 (0.2, 6.0),
-                ui,
-                click_increment=0.1,
+                0.1,
             )
-            y += row + px(4)
         elif agent == "deb":
-            self.setting_label = UILabel(
-                pygame.Rect(x0, y, wd, row),
+            self.setting_label, self.setting_slider, y = self._slider(
+                x0,
+                y,
+                wd,
                 f"Doxorubicin {self.proc.agent.doxorubicin_mg_ml:g} mg/mL beads",
-                ui,
-            )
-            y += row
-            self.setting_slider = UIHorizontalSlider(
-                pygame.Rect(x0, y, wd, row),
                 self.proc.agent.doxorubicin_mg_ml,
                 (25.0, 37.5),
-                ui,
-                click_increment=12.5,
+                12.5,
             )
-            y += row + px(4)
-        y += px(4)
-        self.rate_label = UILabel(pygame.Rect(x0, y, wd, row), self._rate_text(), ui)
-        y += row
-        self.rate_slider = UIHorizontalSlider(
-            pygame.Rect(x0, y, wd, row), self.rate_ml_min, (0.5, 10.0), ui, click_increment=0.5
+        self.rate_label, self.rate_slider, y = self._slider(
+            x0, y + px(4), wd, self._rate_text(), self.rate_ml_min, (0.5, 10.0), 0.5
         )
-        y += row + px(10)
+        y += px(6)
         half = (wd - px(8)) // 2
         self.inject_btn = UIButton(pygame.Rect(x0, y, half, row * 1.3), "Inject (hold)", ui)
         self.contrast_btn = UIButton(
@@ -167,6 +156,15 @@ class ProcedureScene(Scene):
             pygame.Rect(x0, y, wd, row * 1.2), "Finish case (F)", ui, object_id="#danger"
         )
         self.counters_y = y + int(row * 1.2) + px(12)
+
+    def _slider(self, x, y, w, text, value, span, step):
+        """A label over a slider; returns both and the y below them."""
+        row = self.app.px(34)
+        label = UILabel(pygame.Rect(x, y, w, row), text, self.app.ui)
+        slider = UIHorizontalSlider(
+            pygame.Rect(x, y + row, w, row), value, span, self.app.ui, click_increment=step
+        )
+        return label, slider, y + 2 * row + self.app.px(4)
 
     def _sizes(self, agent: str) -> list[str]:
         opt = next(o for o in self.case.scenario.agents_available if o.agent == agent)
