@@ -164,8 +164,14 @@ class Procedure:
             return
         self.log.append((self.tick, to_dict(action)))
 
-    def step(self, fluoro: bool = True) -> None:
-        """Advance the simulation by one fixed step."""
+    def step(self, fluoro: bool | None = None) -> None:
+        """Advance the simulation by one fixed step.
+
+        ``fluoro`` says whether the step counts as fluoroscopy time; ``None`` (the free-running
+        clock of the window and of replays) counts it while injecting or running contrast.
+        """
+        if fluoro is None:
+            fluoro = self.injection_ml_min > 0 or self.contrast_m3_s > 0
         if self.contrast_m3_s > 0 and self.tick >= self._contrast_end_tick:
             self.contrast_m3_s = 0.0
             self._resolve()
@@ -194,6 +200,11 @@ class Procedure:
     def _run(self, n: int, fluoro: bool = True) -> None:
         for _ in range(n):
             self.step(fluoro)
+
+    def run_to(self, tick: int) -> None:
+        """Let the clock run freely up to ``tick`` (how a replay re-creates the window's frames)."""
+        while self.tick < tick and not self.finished:
+            self.step()
 
     # ------------------------------------------------------------------ flow
     def _resolve(self) -> None:

@@ -132,11 +132,10 @@ class DemoScene(ProcedureScene):
                 return
         step_s = min(dt, 0.25) * self.demo_speed
         n = max(1, round(step_s / DT))
-        fluoro = self.injecting or self.proc.contrast_m3_s > 0
         for _ in range(n):
             if self.remaining <= 0:
                 break
-            self.proc.step(fluoro=fluoro)
+            self.proc.step()
             self.remaining -= DT
 
     def _finish(self) -> None:

@@ -355,9 +355,8 @@ class ProcedureScene(Scene):
             return
         self.acc += min(dt, 0.25) * SPEEDS[self.speed_i]
         n = 0
-        fluoro = self.injecting or self.proc.contrast_m3_s > 0
         while self.acc >= DT and n < MAX_STEPS_PER_FRAME:
-            self.proc.step(fluoro=fluoro)
+            self.proc.step()
             self.acc -= DT
             n += 1
         self.slow = self.acc >= DT
