@@ -34,6 +34,8 @@ from sim.scenario.load import load_library  # noqa: E402
 
 MIN_PACKETS = 20_000
 FRAMES = 240
+TOP_UP = 2.0  # topped up to 2 × the minimum before each frame: a contrast push can
+# end ~13,000 flights within one frame, and the minimum must hold after every frame
 
 
 def top_up(scene: ProcedureScene, target: int) -> None:
@@ -50,7 +52,7 @@ def run_mode(app: App, scene: ProcedureScene, teaching: bool) -> list[float]:
     for i in range(FRAMES):
         if i % 60 == 0 and scene.proc.contrast_m3_s == 0:
             scene.proc.apply(StartContrast(volume_ml=4.0, rate_ml_s=2.0))
-        top_up(scene, int(MIN_PACKETS * 2.0))
+        top_up(scene, int(MIN_PACKETS * TOP_UP))
         t0 = time.perf_counter()
         app.frame(1 / 60)
         times.append((time.perf_counter() - t0) * 1e3)
@@ -66,7 +68,7 @@ def main() -> None:
     app.switch(scene)
     scene.proc.apply(Navigate(target="RHA"))
     for _ in range(10):
-        top_up(scene, int(MIN_PACKETS * 2.0))
+        top_up(scene, int(MIN_PACKETS * TOP_UP))
         app.frame(1 / 60)
     n_vessels = int((~scene.proc.c.is_bed).sum())
     print(

@@ -150,7 +150,7 @@ class FluoroView:
     def positions(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Edge, position (m) and agent index of every packet in flight (cached per tick)."""
         tr = self.proc.transport
-        key = (tr.t, tr.n_in_flight, tr.hop_t.size)
+        key = (tr.t, tr.n_in_flight, tr.plan_version)
         if key != self._pos_key:
             live = np.flatnonzero(tr.alive)
             e, pos = tr.positions()

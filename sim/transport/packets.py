@@ -14,7 +14,10 @@ Between two flow solves the flow is frozen, so a packet's whole journey is known
 starts: its *flight plan* (the edges it will cross, when it enters each, and where and when it
 ends). A step then only settles the packets whose journey ends within it — one comparison per
 packet, however many nodes they cross. When the flow is re-solved, every packet in flight is
-re-planned from where it is. Positions for drawing are recovered from the plan at any time.
+re-planned from where it is, spread over the next :data:`REPLAN_SPREAD_STEPS` steps in a fixed
+round-robin order (so a window never stalls on one 40,000-packet re-plan; a packet meets a new
+flow field at most 0.2 s late, and the order depends on nothing but the simulation).
+Positions for drawing are recovered from the plan at any time.
 
 Packets live in a pool of slots (struct of arrays); a finished packet's slot is reused by a new
 one once its deposit has been tallied, so nothing is copied as packets come and go.
@@ -43,6 +46,7 @@ SHUNT_FULL_BELOW_M = 60e-6
 SHUNT_NONE_ABOVE_M = 100e-6
 STASIS_VELOCITY_M_S = 1e-4  # a packet in slower flow than this lodges where it is (U)
 MAX_HOPS = 256
+REPLAN_SPREAD_STEPS = 4  # a flow change reaches every packet in flight within 4 steps (speed, U)
 
 # How a flight ends.
 END_VESSEL, END_BED, END_LUNG, END_AORTA, END_STASIS = 0, 1, 2, 3, 4
@@ -62,6 +66,7 @@ SLOT_FIELDS = {
     "n_hop": np.int64,
     "pending": bool,
     "held": bool,
+    "stale": bool,
 }
 DEPOSITS = (
     "dep_count",
@@ -111,6 +116,8 @@ class Transport:
         self.hop_edge = np.zeros(0, np.int64)
         self.hop_t = np.zeros(0)
         self.hop_fwd = np.zeros(0, bool)
+        self._hop_n = 0  # used length of the hop store (its arrays have spare capacity)
+        self.plan_version = 0  # bumped whenever any flight plan changes (drawing caches)
         self._dep = {
             "dep_count": np.zeros(n_e),
             "dep_volume": np.zeros(n_e),
@@ -137,22 +144,22 @@ class Transport:
         self.routing: Routing | None = None
         self.occ_inc = np.zeros(n_e)
         self._due = np.zeros(0, bool)
+        self._replan_cursor = 0
+        self._replan_steps_left = 0
 
     # ------------------------------------------------------------------ flow coupling
     def set_flow(self, flow: np.ndarray, area: np.ndarray) -> None:
-        """Take a new flow field (edge flows m³/s, open lumen areas m²) and re-plan flights."""
-        moving = self._n_alive > 0
-        if moving:
-            live = np.flatnonzero(self.alive)
-            edge, pos = self._positions_of(live, self.t)
+        """Take a new flow field (edge flows m³/s, open lumen areas m²); flights in progress are
+        re-planned over the next :data:`REPLAN_SPREAD_STEPS` steps (see :meth:`step`)."""
         with np.errstate(divide="ignore", invalid="ignore"):
             v = np.where(area > 0, flow / np.where(area > 0, area, 1.0), 0.0)
         v[self.c.is_bed] = 0.0
         self.velocity = v
         self.speed = np.abs(v)
         self.routing = self.inc.routing(flow, self.c.root)
-        if moving:
-            self._replan(live, edge, pos)
+        if self._n_alive:
+            self.stale |= self.alive
+            self._replan_steps_left = REPLAN_SPREAD_STEPS
 
     # ------------------------------------------------------------------ release
     def release(
@@ -192,10 +199,28 @@ class Transport:
 
     # ------------------------------------------------------------------ step
     def step(self, dt: float) -> None:
-        """Advance the clock by ``dt`` seconds and settle every flight that has ended."""
+        """Advance the clock by ``dt`` seconds, settle every flight that has ended, and re-plan
+        the next share of the flights still planned on an older flow field."""
         self.t += dt
         if self._n_alive:
             self.settle()
+        if self._replan_steps_left > 0:
+            self._replan_share()
+
+    def _replan_share(self) -> None:
+        """Re-plan ``1/steps_left`` of the stale flights, round-robin from a cursor over slots."""
+        self.stale &= self.alive
+        stale = np.flatnonzero(self.stale)
+        if stale.size == 0:
+            self._replan_steps_left = 0
+            return
+        n = -(-stale.size // self._replan_steps_left)
+        start = int(np.searchsorted(stale, self._replan_cursor))
+        take = np.roll(stale, -start)[:n]
+        self._replan_cursor = int(take[-1]) + 1
+        self._replan_steps_left -= 1
+        edge, pos = self._positions_of(take, self.t)
+        self._replan(take, edge, pos)
 
     def settle(self) -> None:
         """Apply the end of every flight due by now: occlusion, lung and aorta at once; the
@@ -249,11 +274,18 @@ class Transport:
         if live.size == 0:
             return np.zeros(0, np.int64), np.zeros(0)
         off, n_hop = self.hop_off[live], self.n_hop[live]
-        k = np.zeros(live.size, np.int64)
-        for j in range(1, int(n_hop.max())):
-            has = j < n_hop
-            k += has & (self.hop_t[np.where(has, off + j, 0)] <= t)
-        h = off + k
+        # the hop under way: the last one entered by ``t`` (hop times rise along a flight), found
+        # by bisection in each packet's own hops
+        lo = np.zeros(live.size, np.int64)
+        hi = np.maximum(n_hop - 1, 0)
+        active = lo < hi
+        while active.any():
+            mid = (lo + hi + 1) >> 1
+            ok = self.hop_t[off + mid] <= t
+            lo = np.where(active & ok, mid, lo)
+            hi = np.where(active & ~ok, mid - 1, hi)
+            active = lo < hi
+        h = off + lo
         e = self.hop_edge[h]
         travelled = np.minimum(self.speed[e] * np.maximum(t - self.hop_t[h], 0.0), self.c.length[e])
         pos = np.where(self.hop_fwd[h], travelled, self.c.length[e] - travelled)
@@ -385,11 +417,7 @@ class Transport:
         plan["end_kind"][stuck] = END_STASIS
         plan["end_edge"][stuck] = edge[stuck]
         plan["end_site"][stuck] = self.lumen[edge[stuck]]
-        # the old hops are dropped: the store restarts with the new plans
-        self.hop_edge = np.zeros(0, np.int64)
-        self.hop_t = np.zeros(0)
-        self.hop_fwd = np.zeros(0, bool)
-        self._store(live, None, plan)
+        self._store(live, None, plan)  # old hops are left behind until the store compacts
         self.settle()
 
     # ------------------------------------------------------------------ pool
@@ -419,12 +447,28 @@ class Transport:
         if new is not None:
             for k, v in new.items():
                 getattr(self, k)[slots] = v
-        base = self.hop_edge.size
-        self.hop_edge = np.concatenate([self.hop_edge, plan["hop_edge"]])
-        self.hop_t = np.concatenate([self.hop_t, plan["hop_t"]])
-        self.hop_fwd = np.concatenate([self.hop_fwd, plan["hop_fwd"]])
-        self.hop_off[slots] = base + np.cumsum(plan["n_hop"]) - plan["n_hop"]
-        self.n_hop[slots] = plan["n_hop"]
+        nh = plan["n_hop"]
+        # a re-plan that is no longer than the old plan is written over it, in place
+        fits = nh <= self.n_hop[slots] if new is None else np.zeros(slots.size, bool)
+        off = np.empty(slots.size, np.int64)
+        if fits.any():
+            f = np.flatnonzero(fits)
+            src = _ranges(np.cumsum(nh)[f] - nh[f], nh[f])
+            dst = _ranges(self.hop_off[slots[f]], nh[f])
+            for k in ("hop_edge", "hop_t", "hop_fwd"):
+                getattr(self, k)[dst] = plan[k][src]
+            off[f] = self.hop_off[slots[f]]
+        rest = np.flatnonzero(~fits)
+        if rest.size:
+            if rest.size == slots.size:
+                hops = (plan["hop_edge"], plan["hop_t"], plan["hop_fwd"])
+            else:
+                src = _ranges(np.cumsum(nh)[rest] - nh[rest], nh[rest])
+                hops = (plan["hop_edge"][src], plan["hop_t"][src], plan["hop_fwd"][src])
+            off[rest] = self._hop_append(*hops) + np.cumsum(nh[rest]) - nh[rest]
+        self.hop_off[slots] = off
+        self.n_hop[slots] = nh
+        self.plan_version += 1
         self.occ_w[slots] = self._occ_weight(slots, plan["end_edge"], plan["end_kind"])
         was_alive = np.isfinite(self.t_end[slots])
         for k in ("t_end", "end_kind", "end_edge", "end_site"):
@@ -432,9 +476,26 @@ class Transport:
         self._n_alive += int((~was_alive).sum())
         self.pending[slots] = False
         self.held[slots] = False
+        self.stale[slots] = False
         live_hops = int(self.n_hop[self.alive].sum())
-        if self.hop_edge.size > 4 * live_hops + 65536:
+        if self._hop_n > 4 * live_hops + 65536:
             self._compact_hops()
+
+    def _hop_append(self, edge: np.ndarray, t: np.ndarray, fwd: np.ndarray) -> int:
+        """Append hops to the store (growing its capacity geometrically); returns their start."""
+        n, k = self._hop_n, edge.size
+        if n + k > self.hop_edge.size:
+            cap = max(2 * self.hop_edge.size, n + k, 65536)
+            for name in ("hop_edge", "hop_t", "hop_fwd"):
+                old = getattr(self, name)
+                grown = np.zeros(cap, old.dtype)
+                grown[:n] = old[:n]
+                setattr(self, name, grown)
+        self.hop_edge[n : n + k] = edge
+        self.hop_t[n : n + k] = t
+        self.hop_fwd[n : n + k] = fwd
+        self._hop_n = n + k
+        return n
 
     def _occ_weight(self, slots, end_edge, end_kind) -> np.ndarray:
         """Occlusion each packet adds where its flight ends (0 for lungs and aorta)."""
@@ -452,16 +513,11 @@ class Transport:
     def _compact_hops(self) -> None:
         live = np.flatnonzero(self.alive)
         n = self.n_hop[live]
-        idx = (
-            np.repeat(self.hop_off[live], n)
-            + np.arange(int(n.sum()))
-            - np.repeat(np.cumsum(n) - n, n)
-        )
-        self.hop_edge, self.hop_t, self.hop_fwd = (
-            self.hop_edge[idx],
-            self.hop_t[idx],
-            self.hop_fwd[idx],
-        )
+        idx = _ranges(self.hop_off[live], n)
+        for name in ("hop_edge", "hop_t", "hop_fwd"):
+            arr = getattr(self, name)
+            arr[: idx.size] = arr[idx]
+        self._hop_n = idx.size
         self.hop_off[live] = np.cumsum(n) - n
 
     def _finish(self, i: np.ndarray) -> None:
@@ -544,7 +600,11 @@ class Transport:
         """A copy of the pool, hop store and clock (for benchmarks and what-ifs)."""
         keys = tuple(SLOT_FIELDS) + ("hop_edge", "hop_t", "hop_fwd")
         snap = {k: np.copy(getattr(self, k)) for k in keys}
-        return snap | {"t": self.t, "rng": self.rng.bit_generator.state}
+        return snap | {
+            "t": self.t,
+            "rng": self.rng.bit_generator.state,
+            "replan": (self._replan_cursor, self._replan_steps_left, self._hop_n),
+        }
 
     def restore(self, snap: dict) -> None:
         """Restore a :meth:`snapshot` (deposit tallies are not part of it)."""
@@ -553,6 +613,8 @@ class Transport:
                 self.rng.bit_generator.state = v
             elif k == "t":
                 self.t = float(v)
+            elif k == "replan":
+                self._replan_cursor, self._replan_steps_left, self._hop_n = v
             else:
                 setattr(self, k, np.copy(v))
         self._n_alive = int(np.isfinite(self.t_end).sum())
@@ -563,6 +625,15 @@ class Transport:
 
     def in_flight_activity(self) -> np.ndarray:
         return np.bincount(self.agent, weights=self.activity * self.alive, minlength=len(AGENT_IDS))
+
+
+def _ranges(start: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(s, s + n)`` for each (s, n) pair, vectorized."""
+    return (
+        np.repeat(start, length)
+        + np.arange(int(length.sum()))
+        - np.repeat(np.cumsum(length) - length, length)
+    )
 
 
 def _deposit(name: str) -> property:
