@@ -119,7 +119,8 @@ AGENTS: dict[str, AgentSpec] = {
         size_factor=1.0,
         # droplet median 33.7 µm (1 s/push) to 52 µm (2 s/push), JVIR 2017 PMID 28501268 (R)
         size_sd_fraction=0.3,
-        sphere_volume_fraction=2.0 / 3.0,  # oil share of a 1:2 drug:oil emulsion (D)
+        sphere_volume_fraction=2.0 / 3.0,  # oil share of a 1:2 drug:oil emulsion (D); see
+        # oil_fraction() for other ratios
         occlusion_potency=0.15,  # U: oil droplets slow flow transiently; the embolic follows
         activity_per_sphere_bq=0.0,
         radiopaque=True,  # 480 mg I/mL (SmPC, R)
@@ -159,6 +160,10 @@ DEB_LOADING_MG_ML = (25.0, 37.5)  # doxorubicin mg per mL beads (IFU; PubMed 211
 DEB_MAX_DOX_MG = 150.0  # up to 150 mg in two vials per session (PMC6315076 Table 4, R)
 DEB_ELUTED_FRACTION_6H = 0.21  # DC Bead in-vitro plateau at 6 h (de Baere 2016, R)
 LIPIODOL_DOX_MG_PER_ML_DRUG = 10.0  # U: 50 mg doxorubicin in 5 mL aqueous phase
+# drug:lipiodol 1:2 is the usual emulsion (70 % water-in-oil vs 16 % at 1:1; JVIR 2017,
+# PMID 28501268, R); the ratio sets oil share and drug per mL, not the droplet size (D)
+LIPIODOL_OIL_RATIO = 2.0
+LIPIODOL_OIL_RATIOS = (1.0, 2.0, 3.0)  # the window's menu
 Y90_HALF_LIFE_H = 64.1  # TheraSphere insert (R)
 
 
@@ -200,10 +205,25 @@ def n_spheres(agent: str, activity_gbq: float) -> float:
     return activity_gbq * 1e9 / bq
 
 
-def spheres_per_ml(agent: str, size_um: tuple[float, float], activity_gbq: float = 0.0) -> float:
-    """Spheres per mL of suspension as pushed (Y-90: the prepared activity over its volume)."""
+def spheres_per_ml(
+    agent: str,
+    size_um: tuple[float, float],
+    activity_gbq: float = 0.0,
+    oil_ratio: float = LIPIODOL_OIL_RATIO,
+) -> float:
+    """Spheres (or oil droplets) per mL as pushed.
+
+    Y-90: the prepared activity over its volume. Lipiodol: the oil share of an emulsion of
+    ``oil_ratio`` parts oil per part drug, in droplets of the nominal size.
+    """
     spec = AGENTS[agent]
     if spec.activity_per_sphere_bq > 0:
         return n_spheres(agent, activity_gbq) / Y90_PREP_VOLUME_ML[agent]
     d_m = mean_diameter_um(agent, size_um) * 1e-6
-    return spec.sphere_volume_fraction * 1e-6 / float(sphere_volume_m3(d_m))
+    fraction = oil_fraction(oil_ratio) if agent == "lipiodol" else spec.sphere_volume_fraction
+    return fraction * 1e-6 / float(sphere_volume_m3(d_m))
+
+
+def oil_fraction(oil_ratio: float) -> float:
+    """Oil share of a drug:lipiodol emulsion of 1 : ``oil_ratio`` by volume."""
+    return oil_ratio / (1.0 + oil_ratio)

@@ -91,3 +91,34 @@ def test_smaller_spheres_mean_more_per_ml():
     assert spheres_per_ml("y90_resin", (20, 60), 2.5) == pytest.approx(
         n_spheres("y90_resin", 2.5) / 25.0
     )
+
+
+def _ctace(oil_ratio: float, emulsion_ml: float | None = None, volume_ml: float = 3.0):
+    from helpers import SCENARIOS
+
+    from sim.engine.actions import Finish, Inject, Navigate, SelectAgent
+    from sim.engine.procedure import Procedure
+    from sim.outcome.assess import assess
+    from sim.scenario.load import load_scenario
+
+    sc, _ = load_scenario(SCENARIOS / "ctace_lipiodol.yaml")
+    p = Procedure(sc)
+    p.apply(Navigate(target="feeder:T1"))
+    p.apply(SelectAgent(agent="lipiodol", oil_ratio=oil_ratio, emulsion_ml=emulsion_ml))
+    p.apply(Inject(volume_ml=volume_ml, rate_ml_min=2.0))
+    p.apply(Finish())
+    return p, assess(p)
+
+
+def test_lipiodol_ratio_sets_oil_and_drug_and_the_drawn_volume_limits_delivery():
+    lean, out_lean = _ctace(1.0)
+    rich, out_rich = _ctace(3.0)
+    # 1:1 is half oil, 1:3 three quarters; drug is the aqueous share
+    assert lean.metrics.oil_ml == pytest.approx(1.5, rel=1e-6)
+    assert rich.metrics.oil_ml == pytest.approx(2.25, rel=1e-6)
+    assert rich.metrics.drug_mg < lean.metrics.drug_mg
+    t_lean = out_lean["tumors"][0]["lipiodol_ml"]
+    t_rich = out_rich["tumors"][0]["lipiodol_ml"]
+    assert t_rich > 1.2 * t_lean > 0
+    drawn, _ = _ctace(2.0, emulsion_ml=1.0)
+    assert drawn.metrics.agent_ml["lipiodol"] == pytest.approx(1.0, rel=1e-6)

@@ -210,3 +210,39 @@ def test_demo_command_plays_the_expert_plan_with_screenshots(tmp_path):
     img = pygame.image.load(str(shots[-2]))
     arr = pygame.surfarray.array3d(img)
     assert arr.std() > 10, "a real picture, not a blank frame"
+
+
+def test_agent_panel_by_keyboard(app):
+    from sim.scenario.load import LoadedCase, load_scenario
+
+    path = SCENARIOS / "ctace_lipiodol.yaml"
+    sc, _ = load_scenario(path)
+    app.switch(ProcedureScene(app, LoadedCase(path, sc, [])))
+    frames(app, 2)
+    scene = app.scene
+    ag = scene.proc.agent
+    assert ag.agent == "lipiodol" and ag.emulsion_ml == 10.0 and ag.oil_ratio == 2.0
+    key(app, pygame.K_PERIOD)  # emulsion drawn up +1 mL
+    key(app, pygame.K_SEMICOLON)  # drug:oil 1:2 -> 1:1
+    key(app, pygame.K_RIGHTBRACKET)  # rate 2.0 -> 2.5 mL/min
+    frames(app, 2)
+    ag = scene.proc.agent
+    assert (ag.emulsion_ml, ag.oil_ratio, scene.rate_ml_min) == (11.0, 1.0, 2.5)
+    assert scene.rate_slider.get_current_value() == pytest.approx(2.5)
+    t0 = scene.proc.t
+    key(app, pygame.K_SPACE)
+    frames(app, 30, dt=0.1)
+    key(app, pygame.K_SPACE, up=True)
+    frames(app, 1)
+    given = scene.proc.metrics.agent_ml["lipiodol"]
+    assert given == pytest.approx(2.5 / 60 * (scene.proc.t - t0), rel=0.1)
+    assert scene.proc.metrics.oil_ml == pytest.approx(given / 2, rel=1e-6)  # 1:1 is half oil
+    key(app, pygame.K_a)  # next agent: bland
+    frames(app, 2)
+    assert scene.proc.agent.agent == "bland"
+    before = scene.proc.agent.size_um
+    key(app, pygame.K_z)
+    frames(app, 2)
+    assert scene.proc.agent.size_um != before
+    logged = [a for _, a in scene.proc.log if "select_agent" in a]
+    assert logged[-1]["select_agent"]["agent"] == "bland"

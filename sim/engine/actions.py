@@ -36,6 +36,20 @@ class SelectAgent(_Action):
     activity_gbq: float | None = Field(
         None, gt=0.0, le=20.0, description="Y-90 activity drawn up for this injection, GBq."
     )
+    oil_ratio: float | None = Field(
+        None,
+        ge=1.0,
+        le=4.0,
+        description="cTACE emulsion: parts lipiodol per part aqueous drug (1:2 usual; "
+        "JVIR 2017, PMID 28501268). Default 2.",
+    )
+    emulsion_ml: float | None = Field(
+        None,
+        gt=0.0,
+        le=30.0,
+        description="cTACE emulsion drawn up, mL; the injection stops delivering when it is "
+        "used up (default: as much as is pushed).",
+    )
 
 
 class Inject(_Action):

@@ -7,6 +7,9 @@ the machine cannot keep up). Drawing never changes the simulation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UIDropDownMenu, UIHorizontalSlider, UILabel
@@ -22,6 +25,7 @@ from sim.scenario.load import LoadedCase
 
 MAX_STEPS_PER_FRAME = 12
 SPEEDS = (1.0, 2.0, 4.0)
+RATE_SPAN = (0.5, 10.0)  # mL/min, the rate slider
 KEY_COMMANDS = {
     pygame.K_c: "contrast",
     pygame.K_d: "dsa",
@@ -31,11 +35,22 @@ KEY_COMMANDS = {
     pygame.K_s: "speed",
     pygame.K_h: "help",
     pygame.K_f: "finish",
+    pygame.K_a: "next_agent",
+    pygame.K_z: "next_size",
+    pygame.K_LEFTBRACKET: "rate_down",
+    pygame.K_RIGHTBRACKET: "rate_up",
+    pygame.K_COMMA: "setting0_down",
+    pygame.K_PERIOD: "setting0_up",
+    pygame.K_SEMICOLON: "setting1_down",
+    pygame.K_QUOTE: "setting1_up",
 }
 HELP = [
     "Click a vessel            move the catheter there",
     "Up / Down                 advance / pull back one segment",
     "Left / Right              choose the branch at the next fork",
+    "A   Z                     next agent / next particle size",
+    "[   ]                     injection rate down / up",
+    ",   .      ;   '          agent settings (activity, loading, emulsion)",
     "Space (hold) or Inject    inject the prepared agent",
     "C                         contrast run",
     "D   R   T                 DSA / roadmap / teaching overlay",
@@ -43,6 +58,37 @@ HELP = [
     "F                         finish the case (debrief)",
     "F11   H   Esc             fullscreen / this help / leave",
 ]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting of the prepared agent: a ``SelectAgent`` field shown as a labelled slider.
+
+    ``window_default`` is applied when the agent is chosen in the window (None: the engine's).
+    """
+
+    field: str
+    span: tuple[float, float]
+    step: float
+    text: Callable[[float], str]
+    window_default: float | None = None
+
+
+_ACTIVITY = Setting("activity_gbq", (0.2, 6.0), 0.1, lambda v: f"Activity {v:.1f} GBq")
+AGENT_SETTINGS: dict[str, tuple[Setting, ...]] = {
+    "y90_resin": (_ACTIVITY,),
+    "y90_glass": (_ACTIVITY,),
+    "deb": (
+        Setting(
+            "doxorubicin_mg_ml", (25.0, 37.5), 12.5, lambda v: f"Doxorubicin {v:g} mg/mL beads"
+        ),
+    ),
+    "lipiodol": (
+        # 2–20 mL lipiodol per cTACE (protocol example, reference §3.3); 10 mL drawn up (U)
+        Setting("emulsion_ml", (2.0, 20.0), 1.0, lambda v: f"Emulsion drawn up {v:g} mL", 10.0),
+        Setting("oil_ratio", (1.0, 3.0), 1.0, lambda v: f"Drug : lipiodol  1 : {v:g}"),
+    ),
+}
 
 
 class ProcedureScene(Scene):
@@ -106,31 +152,13 @@ class ProcedureScene(Scene):
             sizes, cur if cur in sizes else sizes[0], pygame.Rect(x0, y, wd, row), ui
         )
         y += row + px(6)
-        self.setting_slider = None
-        self.setting_label = None
-        spec = AGENTS[agent]
-        if spec.activity_per_sphere_bq > 0:
-            self.setting_label, self.setting_slider, y = self._slider(
-                x0,
-                y,
-                wd,
-                f"Activity {self.proc.agent.activity_gbq:.2f} GBq",
-                self.proc.agent.activity_gbq,
-                (0.2, 6.0),
-                0.1,
-            )
-        elif agent == "deb":
-            self.setting_label, self.setting_slider, y = self._slider(
-                x0,
-                y,
-                wd,
-                f"Doxorubicin {self.proc.agent.doxorubicin_mg_ml:g} mg/mL beads",
-                self.proc.agent.doxorubicin_mg_ml,
-                (25.0, 37.5),
-                12.5,
-            )
+        self.setting_ui: list[tuple[Setting, UILabel, UIHorizontalSlider]] = []
+        for st in AGENT_SETTINGS.get(agent, ()):
+            v = self._setting_value(st)
+            label, slider, y = self._slider(x0, y, wd, st.text(v), v, st.span, st.step)
+            self.setting_ui.append((st, label, slider))
         self.rate_label, self.rate_slider, y = self._slider(
-            x0, y + px(4), wd, self._rate_text(), self.rate_ml_min, (0.5, 10.0), 0.5
+            x0, y + px(4), wd, self._rate_text(), self.rate_ml_min, RATE_SPAN, 0.5
         )
         y += px(6)
         half = (wd - px(8)) // 2
@@ -179,9 +207,63 @@ class ProcedureScene(Scene):
         return f"Rate {self.rate_ml_min:.1f} mL/min"
 
     # ------------------------------------------------------------------ actions
-    def _select(self, agent: str, size) -> None:
+    def _select(self, agent: str, size, **settings) -> None:
+        """Prepare ``agent`` (the window's defaults for settings not given)."""
         self._stop_injection()
-        self.proc.apply(SelectAgent(agent=agent, size_um=size))
+        for st in AGENT_SETTINGS.get(agent, ()):
+            if st.field not in settings and st.window_default is not None:
+                settings[st.field] = st.window_default
+        self.proc.apply(SelectAgent(agent=agent, size_um=size, **settings))
+
+    def _setting_value(self, st: Setting) -> float:
+        ag = self.proc.agent
+        v = getattr(ag, st.field)
+        return float(v if v is not None else st.window_default or st.span[0])
+
+    def _change_setting(self, i: int, value: float) -> None:
+        """Set agent setting ``i`` (snapped to its step and span) and re-prepare the agent."""
+        if i >= len(self.setting_ui):
+            return
+        st, label, slider = self.setting_ui[i]
+        lo, hi = st.span
+        v = min(max(lo + round((value - lo) / st.step) * st.step, lo), hi)
+        ag = self.proc.agent
+        current = {s.field: self._setting_value(s) for s, _, _ in self.setting_ui}
+        current[st.field] = v
+        self._select(ag.agent, ag.size_um, **current)
+        label.set_text(st.text(v))
+        if abs(slider.get_current_value() - v) > 1e-9:
+            slider.set_current_value(v)
+
+    def _set_rate(self, rate: float) -> None:
+        self.rate_ml_min = min(max(round(rate * 2) / 2, RATE_SPAN[0]), RATE_SPAN[1])
+        self.rate_label.set_text(self._rate_text())
+        if abs(self.rate_slider.get_current_value() - self.rate_ml_min) > 1e-9:
+            self.rate_slider.set_current_value(self.rate_ml_min)
+        if self.injecting:
+            self.proc.apply(SetInjection(rate_ml_min=self.rate_ml_min))
+
+    def _cycle_agent(self) -> None:
+        i = (
+            self.agent_ids.index(self.proc.agent.agent)
+            if self.proc.agent.agent in self.agent_ids
+            else -1
+        )
+        agent = self.agent_ids[(i + 1) % len(self.agent_ids)]
+        self._select(agent, None)
+        self._build_panel()
+        self._say(f"Agent: {AGENTS[agent].name}")
+
+    def _cycle_size(self) -> None:
+        ag = self.proc.agent
+        sizes = self._sizes(ag.agent)
+        cur = self._size_text(ag.size_um)
+        nxt = sizes[(sizes.index(cur) + 1) % len(sizes)] if cur in sizes else sizes[0]
+        lo, hi = nxt.replace(" µm", "").split("–")
+        current = {s.field: self._setting_value(s) for s, _, _ in self.setting_ui}
+        self._select(ag.agent, (float(lo), float(hi)), **current)
+        self._build_panel()
+        self._say(f"Size: {nxt}")
 
     def _navigate(self, target: str) -> None:
         if self.injecting:
@@ -243,6 +325,18 @@ class ProcedureScene(Scene):
             self.show_help = not self.show_help
         elif name == "finish":
             self._finish()
+        elif name == "next_agent":
+            self._cycle_agent()
+        elif name == "next_size":
+            self._cycle_size()
+        elif name in ("rate_down", "rate_up"):
+            self._set_rate(self.rate_ml_min + (0.5 if name == "rate_up" else -0.5))
+        elif name.startswith("setting"):
+            i = int(name[7])
+            if i < len(self.setting_ui):
+                st = self.setting_ui[i][0]
+                sign = 1.0 if name.endswith("_up") else -1.0
+                self._change_setting(i, self._setting_value(st) + sign * st.step)
 
     def _say(self, text: str) -> None:
         self.message, self.message_t = text, 4.0
@@ -326,27 +420,14 @@ class ProcedureScene(Scene):
                 self._build_panel()
             elif event.ui_element == self.size_menu:
                 lo, hi = event.text.replace(" µm", "").split("–")
-                self._select(self.proc.agent.agent, (float(lo), float(hi)))
-        elif (
-            event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED
-            and event.ui_element is self.setting_slider
-        ):
-            ag = self.proc.agent
-            if AGENTS[ag.agent].activity_per_sphere_bq > 0:
-                act = round(float(event.value), 1)
-                self.proc.apply(SelectAgent(agent=ag.agent, size_um=ag.size_um, activity_gbq=act))
-                self.setting_label.set_text(f"Activity {act:.2f} GBq")
-            else:
-                dox = 25.0 if float(event.value) < 31.25 else 37.5
-                self.proc.apply(
-                    SelectAgent(agent=ag.agent, size_um=ag.size_um, doxorubicin_mg_ml=dox)
-                )
-                self.setting_label.set_text(f"Doxorubicin {dox:g} mg/mL beads")
+                current = {s.field: self._setting_value(s) for s, _, _ in self.setting_ui}
+                self._select(self.proc.agent.agent, (float(lo), float(hi)), **current)
         elif event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED:
-            self.rate_ml_min = round(float(event.value) * 2) / 2
-            self.rate_label.set_text(self._rate_text())
-            if self.injecting:
-                self.proc.apply(SetInjection(rate_ml_min=self.rate_ml_min))
+            if event.ui_element is self.rate_slider:
+                self._set_rate(float(event.value))
+            for i, (_, _, slider) in enumerate(self.setting_ui):
+                if event.ui_element is slider:
+                    self._change_setting(i, float(event.value))
 
     # ------------------------------------------------------------------ loop
     def update(self, dt: float) -> None:
@@ -359,6 +440,7 @@ class ProcedureScene(Scene):
             self.proc.step()
             self.acc -= DT
             n += 1
+        self._check_prepared()
         self.slow = self.acc >= DT
         if self.slow:
             self.acc = DT
@@ -422,6 +504,7 @@ class ProcedureScene(Scene):
             f"Contrast {m.contrast_ml:5.1f} mL",
             f"Agent {sum(m.agent_ml.values()):5.2f} mL"
             + (f"   {m.activity_gbq:.2f} GBq" if m.activity_gbq else ""),
+            self._prepared_text(),
             f"Antegrade flow {100 * min(p.residual_antegrade(), 9.99):4.0f} %   "
             f"SACE {p.sace_level()}",
             f"Injecting {self.rate_ml_min:.1f} mL/min" if self.injecting else "Not injecting",
@@ -443,6 +526,25 @@ class ProcedureScene(Scene):
             (190, 196, 205),
             max_y=self.app.size[1] - px(6),
         )
+
+    def _prepared_text(self) -> str:
+        """What is left of what was drawn up (Y-90 vial, cTACE emulsion)."""
+        ag = self.proc.agent
+        if AGENTS[ag.agent].activity_per_sphere_bq > 0:
+            return f"Vial {ag.activity_left_gbq:.2f} of {ag.activity_gbq:.2f} GBq left"
+        if ag.agent == "lipiodol" and ag.emulsion_ml:
+            return f"Emulsion {ag.emulsion_left_ml:.1f} of {ag.emulsion_ml:g} mL left"
+        return f"{AGENTS[ag.agent].name}"
+
+    def _check_prepared(self) -> None:
+        """Stop the injection when what was drawn up is used up, and say so."""
+        ag = self.proc.agent
+        empty = (AGENTS[ag.agent].activity_per_sphere_bq > 0 and ag.activity_left_gbq <= 1e-9) or (
+            ag.agent == "lipiodol" and ag.emulsion_left_ml <= 1e-9
+        )
+        if self.injecting and empty:
+            self._stop_injection()
+            self._say("All that was drawn up has been given: prepare more (agent panel) or finish")
 
     def _planning_lines(self) -> list[str]:
         """Y-90 planning calculator from the case's mapping study (BSA and partition)."""
