@@ -9,6 +9,7 @@ so the same scenario, seed and actions reproduce the same state bit for bit.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,8 +18,10 @@ from sim.agents import (
     AGENTS,
     DEB_LOADING_MG_ML,
     LIPIODOL_DOX_MG_PER_ML_DRUG,
+    LIPIODOL_OIL_RATIO,
     Y90_PREP_VOLUME_ML,
     draw_diameters_m,
+    oil_fraction,
     spheres_per_ml,
 )
 from sim.anatomy.build import Liver, build_liver
@@ -56,6 +59,7 @@ STASIS_RESIDUAL = 0.10  # SACE IV: 0–10 % residual antegrade flow (reference �
 NEAR_STASIS_RESIDUAL = 0.50  # SACE III below 50 % (U)
 RELEASE_BATCH_TICKS = 5  # packets are planned in batches of a quarter second (speed)
 TALLY_EVERY_TICKS = 20  # lung dose and systemic reflux are checked once a second
+OBSERVE_EVERY_TICKS = 20  # observers (record sync) are called once a simulated second
 
 
 @dataclass
@@ -67,6 +71,9 @@ class AgentState:
     doxorubicin_mg_ml: float = DEB_LOADING_MG_ML[0]
     activity_gbq: float = 0.0
     activity_left_gbq: float = 0.0
+    oil_ratio: float = LIPIODOL_OIL_RATIO
+    emulsion_ml: float | None = None  # cTACE emulsion drawn up (None: as much as is pushed)
+    emulsion_left_ml: float = math.inf
 
 
 @dataclass
@@ -77,6 +84,7 @@ class Metrics:
     agent_ml: dict[str, float] = field(default_factory=dict)
     activity_gbq: float = 0.0
     drug_mg: float = 0.0
+    oil_ml: float = 0.0  # lipiodol (the oil phase of cTACE emulsions) pushed, mL
 
 
 class Procedure:
@@ -120,6 +128,8 @@ class Procedure:
         self._lung_warned = False
         self.tip_ref_flow = 0.0
         self.final_sace: int | None = None
+        # called with the procedure once a simulated second from step(); they only read it
+        self.observers: list[Callable[[Procedure], None]] = []
         self._set_catheter(self.c.vessel_edges("coeliac"))
 
     # ------------------------------------------------------------------ clock
@@ -133,7 +143,8 @@ class Procedure:
         if self.finished:
             raise NavigationError("the case is finished")
         if isinstance(action, Navigate):
-            self._navigate(action.target)
+            self._navigate(action.target)  # logs itself once the target resolves
+            return
         elif isinstance(action, SelectAgent):
             self._select(action)
         elif isinstance(action, Inject):
@@ -196,6 +207,9 @@ class Procedure:
         self.metrics.procedure_s = self.t
         if fluoro:
             self.metrics.fluoro_s += DT
+        if self.observers and self.tick % OBSERVE_EVERY_TICKS == 0:
+            for observe in self.observers:
+                observe(self)
 
     def _run(self, n: int, fluoro: bool = True) -> None:
         for _ in range(n):
@@ -305,6 +319,10 @@ class Procedure:
         if spec.activity_per_sphere_bq > 0:
             st.activity_gbq = a.activity_gbq or 3.0  # one 3-GBq vial (sirtex.com; TheraSphere)
             st.activity_left_gbq = st.activity_gbq
+        if a.agent == "lipiodol":
+            st.oil_ratio = a.oil_ratio or LIPIODOL_OIL_RATIO
+            st.emulsion_ml = a.emulsion_ml
+            st.emulsion_left_ml = a.emulsion_ml if a.emulsion_ml else math.inf
         self.agent = st
         self._packet_carry = 0.0
 
@@ -335,8 +353,14 @@ class Procedure:
             if dv <= 0:
                 return
             ag.activity_left_gbq -= ag.activity_gbq * dv / prep
+        if ag.agent == "lipiodol":
+            dv = min(dv, ag.emulsion_left_ml)
+            if dv <= 0:
+                return
+            ag.emulsion_left_ml -= dv
+            self.metrics.oil_ml += dv * oil_fraction(ag.oil_ratio)
         self.metrics.agent_ml[ag.agent] = self.metrics.agent_ml.get(ag.agent, 0.0) + dv
-        spheres = dv * spheres_per_ml(ag.agent, ag.size_um, ag.activity_gbq)
+        spheres = dv * spheres_per_ml(ag.agent, ag.size_um, ag.activity_gbq, ag.oil_ratio)
         self._packet_carry += dv * PACKETS_PER_ML
         n = int(self._packet_carry)
         if n == 0:
@@ -368,8 +392,8 @@ class Procedure:
     def _drug_per_ml(ag: AgentState) -> float:
         if ag.agent == "deb":  # mg per mL beads × mL beads per mL suspension (2 in 17, D)
             return ag.doxorubicin_mg_ml * 2.0 / 17.0
-        if ag.agent == "lipiodol":  # aqueous third of a 1:2 drug:oil emulsion
-            return LIPIODOL_DOX_MG_PER_ML_DRUG / 3.0
+        if ag.agent == "lipiodol":  # the aqueous share of a 1:r drug:oil emulsion
+            return LIPIODOL_DOX_MG_PER_ML_DRUG / (1.0 + ag.oil_ratio)
         return 0.0
 
     def _contrast(self, volume_ml: float, rate_ml_s: float) -> None:
