@@ -21,11 +21,22 @@ from sim.app.settings import Settings, data_dir  # noqa: E402
 from sim.render.fonts import ASSETS  # noqa: E402
 
 MIN_SIZE = (1280, 720)
+WIDGET_KINDS = (
+    "button",
+    "label",
+    "drop_down_menu",
+    "selection_list",
+    "text_entry_line",
+    "horizontal_slider",
+    "text_box",
+    "tool_tip",
+)
 FPS = 60
 
 
-def load_theme() -> dict:
-    """The pygame_gui theme with font paths made absolute (fonts ship in ``assets/``)."""
+def load_theme(scale: float = 1.0) -> dict:
+    """The pygame_gui theme with font paths made absolute (fonts ship in ``assets/``) and font
+    sizes multiplied by ``scale`` (widgets stay readable on 4K screens and projectors)."""
     theme = json.loads((ASSETS / "theme.json").read_text(encoding="utf-8"))
 
     def fix(node):
@@ -33,10 +44,22 @@ def load_theme() -> dict:
             for k, v in node.items():
                 if k.endswith("_path") and isinstance(v, str):
                     node[k] = str(ASSETS.parent / v)
+                elif k == "size" and isinstance(v, str) and v.isdigit():
+                    node[k] = str(max(8, round(int(v) * scale)))
                 else:
                     fix(v)
 
     fix(theme)
+    # pygame_gui reads only colours from "defaults": give every widget kind the shipped font
+    default_font = theme["defaults"]["font"]
+    for kind in WIDGET_KINDS:
+        block = theme.setdefault(kind, {})
+        block["font"] = {**default_font, **block.get("font", {})}
+    misc = theme["selection_list"].setdefault("misc", {})
+    misc["list_item_height"] = str(round(24 * scale))
+    theme.setdefault("selection_list.#item_list_item", {}).setdefault("misc", {}).update(
+        {"text_horiz_alignment": "left", "text_horiz_alignment_padding": str(round(8 * scale))}
+    )
     return theme
 
 
@@ -85,13 +108,19 @@ class App:
         self.windowed_size = (max(size[0], 640), max(size[1], 480))
         self.screen = self._open(self.windowed_size)
         self.size = self.screen.get_size()
-        self.ui = pygame_gui.UIManager(self.size, load_theme(), enable_live_theme_updates=False)
+        self.ui = self._ui_manager()
         self.clock = pygame.time.Clock()
         self.data_dir = data_dir(data)
         self.settings = Settings(self.data_dir)
         self.scene: Scene | None = None
         self.running = True
         self.frames = 0
+
+    def _ui_manager(self) -> pygame_gui.UIManager:
+        self._ui_scale = round(self.scale, 1)
+        return pygame_gui.UIManager(
+            self.size, load_theme(self._ui_scale), enable_live_theme_updates=False
+        )
 
     def _open(self, size) -> pygame.Surface:
         flags = pygame.FULLSCREEN if self.fullscreen else pygame.RESIZABLE
@@ -122,8 +151,11 @@ class App:
         self.size = (max(size[0], 320), max(size[1], 240))
         if not self.fullscreen:
             self.windowed_size = self.size
-        self.ui.set_window_resolution(self.size)
-        self.ui.clear_and_reset()
+        if round(self.scale, 1) != self._ui_scale:
+            self.ui = self._ui_manager()  # fonts follow the UI scale
+        else:
+            self.ui.set_window_resolution(self.size)
+            self.ui.clear_and_reset()
         if self.scene is not None:
             self.scene.resize(self.size)
 

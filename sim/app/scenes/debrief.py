@@ -23,6 +23,7 @@ class DebriefScene(Scene):
         self.out = assess(proc)
         self.before, self.after = before, after
         self.scroll = 0
+        self._scale_cache: dict = {}
         self.exit_after: int | None = None  # demo: frames to show before closing
         self.shot_dir = None
 
@@ -121,9 +122,9 @@ class DebriefScene(Scene):
                 col=(255, 170, 160),
             )
         add("Complication risks", 17, True)
-        for r in o["complications"] or [
-            {"name": "none", "probability": 0, "source": "", "scored": False}
-        ]:
+        if not o["complications"]:
+            add("None for this patient and what was given.")
+        for r in o["complications"]:
             add(
                 f"{r['name']}: {100 * r['probability']:.0f} %"
                 f"{'' if r['scored'] else ' (not scored)'} — {r['source']}"
@@ -162,12 +163,21 @@ class DebriefScene(Scene):
         x = col_w + px(40)
         img_w = w - x - px(20)
         yy = px(16)
+        room = (h - px(16) - px(76) - 2 * px(32)) // 2  # two images above the buttons
         for label, img in (("Before", self.before), ("After", self.after)):
             if img is None:
                 continue
-            ih = int(img_w * img.get_height() / img.get_width())
-            ih = min(ih, (h - px(120)) // 2)
+            ih = min(int(img_w * img.get_height() / img.get_width()), room)
             iw = int(ih * img.get_width() / img.get_height())
-            surface.blit(pygame.transform.smoothscale(img, (iw, ih)), (x, yy + px(22)))
+            surface.blit(self._scaled(img, (iw, ih)), (x, yy + px(22)))
             draw_lines(surface, [f"{label} (DSA)"], (x, yy), px(15), bold=True)
             yy += ih + px(32)
+
+    def _scaled(self, img: pygame.Surface, size: tuple[int, int]) -> pygame.Surface:
+        """``img`` scaled to ``size``, cached (a 4K smoothscale every frame is not free)."""
+        key = (id(img), size)
+        if key not in self._scale_cache:
+            if len(self._scale_cache) > 8:
+                self._scale_cache.clear()
+            self._scale_cache[key] = pygame.transform.smoothscale(img, size)
+        return self._scale_cache[key]

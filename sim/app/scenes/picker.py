@@ -33,7 +33,7 @@ class PickerScene(Scene):
     def resize(self, size) -> None:
         ui, px = self.app.ui, self.app.px
         w, h = size
-        self.list_w = int(w * 0.42)
+        self.list_w = int(w * 0.45)
         UILabel(
             pygame.Rect(px(16), px(12), self.list_w, px(34)),
             "Siphon — case library",

@@ -45,18 +45,18 @@ KEY_COMMANDS = {
     pygame.K_QUOTE: "setting1_up",
 }
 HELP = [
-    "Click a vessel            move the catheter there",
-    "Up / Down                 advance / pull back one segment",
-    "Left / Right              choose the branch at the next fork",
-    "A   Z                     next agent / next particle size",
-    "[   ]                     injection rate down / up",
-    ",   .      ;   '          agent settings (activity, loading, emulsion)",
-    "Space (hold) or Inject    inject the prepared agent",
-    "C                         contrast run",
-    "D   R   T                 DSA / roadmap / teaching overlay",
-    "P   S                     pause / time scale 1x 2x 4x",
-    "F                         finish the case (debrief)",
-    "F11   H   Esc             fullscreen / this help / leave",
+    ("Click a vessel", "move the catheter there"),
+    ("Up / Down", "advance / pull back one segment"),
+    ("Left / Right", "choose the branch at the next fork"),
+    ("A   Z", "next agent / next particle size"),
+    ("[   ]", "injection rate down / up"),
+    (",  .     ;  '", "agent settings (activity, loading, emulsion)"),
+    ("Space (hold), Inject", "inject the prepared agent"),
+    ("C", "contrast run"),
+    ("D   R   T", "DSA / roadmap / teaching overlay"),
+    ("P   S", "pause / time scale 1x 2x 4x"),
+    ("F", "finish the case (debrief)"),
+    ("F11   H   Esc", "fullscreen / this help / leave"),
 ]
 
 
@@ -578,17 +578,28 @@ class ProcedureScene(Scene):
         ]
 
     def _draw_help(self, surface) -> None:
-        self._draw_box(surface, ["Keys"] + HELP, y=self.app.px(70), mono=True)
+        self._draw_box(surface, [("Keys", "")] + HELP, y=self.app.px(70))
 
-    def _draw_box(self, surface, lines, y: int | None = None, mono: bool = False) -> None:
+    def _draw_box(self, surface, lines, y: int | None = None) -> None:
+        """A dark box centred on the view; lines are strings, or (key, meaning) in two columns."""
         px = self.app.px
         size = px(16)
         f = font(size)
-        w = max(f.size(t)[0] for t in lines) + px(32)
-        h = len(lines) * int(size * 1.4) + px(24)
+        rows = [(t, "") if isinstance(t, str) else t for t in lines]
+        two = any(b for _, b in rows)
+        col = max(f.size(a)[0] for a, b in rows if b or not two) + px(24) if two else 0
+        w = max(col + f.size(b)[0] if b else f.size(a)[0] for a, b in rows) + px(32)
+        step = int(size * 1.4)
+        h = len(rows) * step + px(24)
         x = (self.view_rect.width - w) // 2
         y = (self.view_rect.height - h) // 2 if y is None else y
         box = pygame.Surface((w, h), pygame.SRCALPHA)
         box.fill((10, 12, 16, 225))
         surface.blit(box, (x, y))
-        draw_lines(surface, lines, (x + px(16), y + px(12)), size, spacing=1.4)
+        for i, (a, b) in enumerate(rows):
+            yy = y + px(12) + i * step
+            draw_lines(
+                surface, [a], (x + px(16), yy), size, (255, 236, 170) if b else (225, 228, 235)
+            )
+            if b:
+                draw_lines(surface, [b], (x + px(16) + col, yy), size)
