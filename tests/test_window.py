@@ -246,3 +246,36 @@ def test_agent_panel_by_keyboard(app):
     assert scene.proc.agent.size_um != before
     logged = [a for _, a in scene.proc.log if "select_agent" in a]
     assert logged[-1]["select_agent"]["agent"] == "bland"
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080), (3840, 2160)])
+def test_procedure_layout_fits_and_text_scales(tmp_path, size):
+    from sim.scenario.load import LoadedCase, load_scenario
+
+    a = App(size=size, data=tmp_path)
+    try:
+        path = SCENARIOS / "y90_resin_lsf12.yaml"
+        sc, _ = load_scenario(path)
+        a.switch(ProcedureScene(a, LoadedCase(path, sc, [])))
+        frames(a, 2)
+        screen = pygame.Rect((0, 0), a.size)
+        rects = [
+            el.get_abs_rect()
+            for el in a.ui.get_root_container().elements
+            if el.visible and el.get_abs_rect().width > 0
+        ]
+        # widgets, not their parts (a slider's buttons, a menu's selected-option button)
+        rects = [r for r in rects if not any(q != r and q.contains(r) for q in rects)]
+        assert len(rects) >= 10
+        for i, r in enumerate(rects):
+            assert screen.contains(r), (r, size)
+            for q in rects[i + 1 :]:
+                assert not r.inflate(-2, -2).colliderect(q.inflate(-2, -2)), (r, q, size)
+        # the counters start below the last widget and above the bottom of the window
+        scene = a.scene
+        assert max(r.bottom for r in rects) <= scene.counters_y < size[1] - a.px(120)
+        # widget text grows with the screen: about 1/50 of the height on every size
+        h = a.ui.get_theme().get_font(["button"]).get_rect("Finish").height
+        assert 0.014 * size[1] <= h <= 0.03 * size[1], (h, size)
+    finally:
+        pygame.display.quit()
