@@ -279,3 +279,43 @@ def test_procedure_layout_fits_and_text_scales(tmp_path, size):
         assert 0.014 * size[1] <= h <= 0.03 * size[1], (h, size)
     finally:
         pygame.display.quit()
+
+
+def test_window_records_finished_and_abandoned_cases(app):
+    from sim.records.replay import replay
+    from sim.records.store import RecordStore
+    from sim.scenario.load import LoadedCase, load_scenario
+
+    app.settings.set("trainee", "Dr Test")
+    path = SCENARIOS / "workshop_quick.yaml"
+    sc, _ = load_scenario(path)
+    app.switch(ProcedureScene(app, LoadedCase(path, sc, [])))
+    frames(app, 2)
+    key(app, pygame.K_UP)
+    key(app, pygame.K_SPACE)
+    frames(app, 40, dt=0.1)
+    key(app, pygame.K_SPACE, up=True)
+    key(app, pygame.K_c)
+    frames(app, 20, dt=0.1)
+    key(app, pygame.K_f)
+    frames(app, 2)
+    assert isinstance(app.scene, DebriefScene)
+    finished_proc = app.scene.proc
+    key(app, pygame.K_r)  # retry, then leave the case unfinished
+    frames(app, 2)
+    key(app, pygame.K_SPACE)
+    frames(app, 10, dt=0.1)
+    key(app, pygame.K_ESCAPE)
+    key(app, pygame.K_y)
+    frames(app, 2)
+    assert isinstance(app.scene, PickerScene)
+    recs = RecordStore(app.data_dir).list()
+    assert [r.status for r in recs] == ["abandoned", "finished"]
+    assert all(r.trainee == "Dr Test" and r.mode == "window" for r in recs)
+    # the finished window session replays to the same digest as the window's own run
+    done = recs[1]
+    proc, outcome = replay(done)
+    assert outcome["score"] == done.outcome["score"]
+    assert proc.tick == finished_proc.tick
+    np.testing.assert_array_equal(proc.flow.occlusion, finished_proc.flow.occlusion)
+    assert any("set_injection" in a for _, a in recs[0].actions)

@@ -200,10 +200,28 @@ class App:
             self.running = False
 
     def run(self, max_frames: int | None = None) -> None:
-        """Run until quit (or ``max_frames``)."""
+        """Run until quit (or ``max_frames``); the last scene is left properly (a case in
+        progress is saved as abandoned)."""
         while self.running and (max_frames is None or self.frames < max_frames):
             self.frame()
+        if self.scene is not None:
+            self.scene.leave()
+            self.scene = None
         pygame.display.quit()
+
+    @property
+    def records(self):
+        """The record store in the data directory (opened on first use), or None if it cannot
+        be opened — the window then runs without saving, and says so."""
+        if not hasattr(self, "_records"):
+            from sim.records.store import RecordStore
+
+            try:
+                self._records = RecordStore(self.data_dir)
+            except Exception as exc:  # a broken disk must not stop a training session
+                self._records = None
+                self.records_problem = f"records cannot be saved: {exc}"
+        return self._records
 
     def screenshot(self, path: str | Path) -> Path:
         path = Path(path)

@@ -17,10 +17,20 @@ from sim.scenario.load import LoadedCase
 class DebriefScene(Scene):
     """What happened and why."""
 
-    def __init__(self, app: App, case: LoadedCase, proc: Procedure, before=None, after=None):
+    def __init__(
+        self,
+        app: App,
+        case: LoadedCase,
+        proc: Procedure,
+        before=None,
+        after=None,
+        outcome: dict | None = None,
+        record_id: int | None = None,
+    ):
         super().__init__(app)
         self.case, self.proc = case, proc
-        self.out = assess(proc)
+        self.out = outcome if outcome is not None else assess(proc)
+        self.record_id = record_id
         self.before, self.after = before, after
         self.scroll = 0
         self._scale_cache: dict = {}

@@ -55,6 +55,8 @@ def caption(action, proc) -> str:
 class DemoScene(ProcedureScene):
     """Play ``steps`` at ``speed`` × real time, writing a screenshot at each step if asked."""
 
+    RECORD_MODE = None  # an autoplay is not a trainee's case
+
     def __init__(
         self,
         app,

@@ -92,12 +92,15 @@ AGENT_SETTINGS: dict[str, tuple[Setting, ...]] = {
 
 
 class ProcedureScene(Scene):
-    """A case in progress."""
+    """A case in progress, recorded as it happens (``RECORD_MODE``; None: not recorded)."""
+
+    RECORD_MODE: str | None = "window"
 
     def __init__(self, app: App, case: LoadedCase, seed: int | None = None) -> None:
         super().__init__(app)
         self.case = case
         self.proc = Procedure(case.scenario, seed)
+        self.record = self._begin_record()
         self.view = None
         self.acc = 0.0
         self.speed_i = 0
@@ -119,6 +122,45 @@ class ProcedureScene(Scene):
         first = opts[0]
         self._select(first.agent, (first.sizes_um or [None])[0])
         self.proc.apply(Navigate(target="CHA"))
+
+    # ------------------------------------------------------------------ record
+    def _begin_record(self):
+        """Start the live record (None when not recorded or the store is unavailable)."""
+        store = self.app.records if self.RECORD_MODE else None
+        if store is None:
+            return None
+        try:
+            return store.begin(
+                trainee=self.app.settings.get("trainee", "") or "",
+                scenario_path=self.case.path,
+                seed=self.proc.seed,
+                mode=self.RECORD_MODE,
+            )
+        except Exception as exc:  # never lose the session over the records
+            self.app.records_problem = f"this case is not being saved: {exc}"
+            return None
+
+    def _record(self, how: str, outcome: dict | None = None) -> None:
+        """Sync, finish or abandon the live record; a failing disk is reported, not raised."""
+        if self.record is None:
+            return
+        try:
+            if how == "sync":
+                self.record.sync(self.proc)
+            elif how == "finish":
+                self.record.finish(self.proc, outcome)
+                self.record = None
+            else:
+                self.record.abandon(self.proc)
+                self.record = None
+        except Exception as exc:
+            self._say(f"Could not save the record: {exc}")
+            self.record = None
+
+    def leave(self) -> None:
+        """Leaving a case unfinished saves it as abandoned (replayable to where it stopped)."""
+        self._stop_injection()
+        self._record("abandon")
 
     # ------------------------------------------------------------------ layout
     def resize(self, size) -> None:
@@ -300,7 +342,14 @@ class ProcedureScene(Scene):
             run = self.proc.contrast_runs[-1]
             after = self.view.render(run.t0 + min(run.duration, 2.0), mode="dsa")
         self.proc.apply(Finish())
-        self.app.switch(DebriefScene(self.app, self.case, self.proc, before, after))
+        from sim.outcome.assess import assess
+
+        outcome = assess(self.proc)
+        record_id = self.record.id if self.record is not None else None
+        self._record("finish", outcome)
+        self.app.switch(
+            DebriefScene(self.app, self.case, self.proc, before, after, outcome, record_id)
+        )
 
     def _first_run_peak(self) -> float:
         runs = self.proc.contrast_runs
@@ -441,6 +490,7 @@ class ProcedureScene(Scene):
             self.acc -= DT
             n += 1
         self._check_prepared()
+        self._record("sync")
         self.slow = self.acc >= DT
         if self.slow:
             self.acc = DT
