@@ -319,3 +319,49 @@ def test_window_records_finished_and_abandoned_cases(app):
     assert proc.tick == finished_proc.tick
     np.testing.assert_array_equal(proc.flow.occlusion, finished_proc.flow.occlusion)
     assert any("set_injection" in a for _, a in recs[0].actions)
+
+
+def test_what_if_from_the_debrief_by_keyboard(app):
+    from sim.app.scenes.whatif import CompareScene, WhatIfScene
+    from sim.engine.actions import Inject, SelectAgent
+    from sim.scenario.load import LoadedCase, load_scenario
+
+    path = SCENARIOS / "workshop_quick.yaml"
+    sc, _ = load_scenario(path)
+    app.switch(ProcedureScene(app, LoadedCase(path, sc, [])))
+    frames(app, 2)
+    scene = app.scene
+    scene._navigate("feeder:T1")
+    scene.proc.apply(SelectAgent(agent="bland", size_um=(100, 300)))
+    scene.proc.apply(Inject(volume_ml=2.0, rate_ml_min=2.0))
+    key(app, pygame.K_f)
+    frames(app, 2)
+    debrief = app.scene
+    assert isinstance(debrief, DebriefScene)
+    key(app, pygame.K_w)
+    frames(app, 2)
+    chooser = app.scene
+    assert isinstance(chooser, WhatIfScene)
+    # the second action with something to change is the move to the tumour's feeder
+    nav = next(
+        k
+        for k, (i, _) in enumerate(chooser.rows)
+        if "navigate" in chooser.log[i][1] and chooser.log[i][1]["navigate"] == "feeder:T1"
+    )
+    for _ in range(nav):
+        key(app, pygame.K_DOWN)
+    key(app, pygame.K_TAB)
+    frames(app, 2)
+    labels = [a.label for a in chooser.rows[chooser.row][1]]
+    for _ in range(labels.index("catheter to PHA instead")):
+        key(app, pygame.K_DOWN)
+    key(app, pygame.K_RETURN)
+    frames(app, 4)
+    cmp_ = app.scene
+    assert isinstance(cmp_, CompareScene)
+    assert cmp_.choice.label == "catheter to PHA instead"
+    assert cmp_.right["normal_liver_damage"] > cmp_.left["normal_liver_damage"]
+    assert cmp_.left is debrief.out
+    key(app, pygame.K_ESCAPE)
+    frames(app, 2)
+    assert app.scene is debrief

@@ -50,11 +50,19 @@ class DebriefScene(Scene):
         self.lib = UIButton(
             pygame.Rect(w - (bw + px(12)), h - px(58), bw, px(44)), "Library (L)", ui
         )
+        self.whatif = UIButton(
+            pygame.Rect(w - 4 * (bw + px(12)), h - px(58), bw, px(44)), "What if… (W)", ui
+        )
 
     def _go(self, what: str) -> None:
         from sim.app.scenes.picker import PickerScene
         from sim.app.scenes.procedure import ProcedureScene
 
+        if what == "whatif":
+            from sim.app.scenes.whatif import WhatIfScene
+
+            self.app.switch(WhatIfScene(self.app, self))
+            return
         if what == "retry":
             self.app.switch(ProcedureScene(self.app, self.case))
             return
@@ -74,6 +82,7 @@ class DebriefScene(Scene):
                 self.retry: lambda: self._go("retry"),
                 self.next: lambda: self._go("next"),
                 self.lib: lambda: self._go("library"),
+                self.whatif: lambda: self._go("whatif"),
             }.get(event.ui_element, lambda: None)()
 
     def handle(self, event) -> None:
@@ -82,6 +91,8 @@ class DebriefScene(Scene):
                 self._go("retry")
             elif event.key == pygame.K_n:
                 self._go("next")
+            elif event.key == pygame.K_w:
+                self._go("whatif")
             elif event.key in (pygame.K_l, pygame.K_ESCAPE):
                 self._go("library")
             elif event.key in (pygame.K_DOWN, pygame.K_PAGEDOWN):

@@ -1,0 +1,268 @@
+"""What-if from the debrief: "replay from here with…" and the two outcomes side by side.
+
+The fellow picks one of the case's actions (a catheter move, the agent, an injection), picks
+one change (catheter position, agent, particle size or rate), and the case is run again
+headless up to that action, with the change, and on to the end (:mod:`sim.records.whatif`).
+Everything is reachable by keyboard: Up/Down choose, Tab switches list, Enter runs, Esc goes back.
+"""
+
+from __future__ import annotations
+
+import pygame
+import pygame_gui
+from pygame_gui.elements import UIButton, UILabel, UISelectionList
+
+from sim.app.window import App, Scene
+from sim.records.whatif import (
+    Alternative,
+    WhatIfError,
+    alternatives,
+    describe,
+    effective,
+    run_what_if,
+)
+from sim.render.text import draw_lines, wrap
+
+
+class WhatIfScene(Scene):
+    """Choose an action of the finished case and one change to it."""
+
+    def __init__(self, app: App, debrief) -> None:
+        super().__init__(app)
+        self.debrief = debrief
+        proc = debrief.proc
+        self.log = list(proc.log)
+        names = set(proc.c.names)
+        self.rows: list[tuple[int, list[Alternative]]] = []
+        for i in effective(self.log):
+            alts = alternatives(self.log[i][1], proc.scenario, names)
+            if alts:
+                self.rows.append((i, alts))
+        self.row = 0
+        self.alt = 0
+        self.focus = 0  # 0: actions, 1: changes
+        self.message = "" if self.rows else "Nothing in this case can be changed."
+        self.pending = False
+        self._asked_at = 0
+
+    def _action_label(self, k: int) -> str:
+        i, _ = self.rows[k]
+        tick, item = self.log[i]
+        return f"{k + 1:2d}.  {tick * 0.05:6.0f} s   {describe(item)}"
+
+    def resize(self, size) -> None:
+        ui, px = self.app.ui, self.app.px
+        w, h = size
+        half = (w - px(48)) // 2
+        UILabel(
+            pygame.Rect(px(16), px(10), w - px(32), px(34)),
+            "What if…  replay from an action with one thing changed",
+            ui,
+            object_id="#title",
+        )
+        top, bottom = px(80), h - px(90)
+        self.actions_list = UISelectionList(
+            pygame.Rect(px(16), top, half, bottom - top),
+            [self._action_label(k) for k in range(len(self.rows))],
+            ui,
+            default_selection=self._action_label(self.row) if self.rows else None,
+        )
+        alts = [a.label for a in self.rows[self.row][1]] if self.rows else []
+        self.alt = min(self.alt, max(len(alts) - 1, 0))
+        self.alts_list = UISelectionList(
+            pygame.Rect(px(32) + half, top, half, bottom - top),
+            alts,
+            ui,
+            default_selection=alts[self.alt] if alts else None,
+        )
+        bw = px(220)
+        self.run_btn = UIButton(
+            pygame.Rect(w - 2 * (bw + px(12)), h - px(64), bw, px(48)), "Run what-if (Enter)", ui
+        )
+        self.back_btn = UIButton(
+            pygame.Rect(w - (bw + px(12)), h - px(64), bw, px(48)), "Back (Esc)", ui
+        )
+
+    def ui_event(self, event) -> None:
+        if event.type == pygame_gui.UI_SELECTION_LIST_NEW_SELECTION:
+            if event.ui_element == self.actions_list:
+                labels = [self._action_label(k) for k in range(len(self.rows))]
+                if event.text in labels:
+                    self.row, self.alt, self.focus = labels.index(event.text), 0, 0
+                    self._rebuild()
+            elif event.ui_element == self.alts_list and self.rows:
+                labels = [a.label for a in self.rows[self.row][1]]
+                if event.text in labels:
+                    self.alt, self.focus = labels.index(event.text), 1
+        elif event.type == pygame_gui.UI_BUTTON_PRESSED:
+            if event.ui_element == self.run_btn and self.rows:
+                self._ask_run()
+            elif event.ui_element == self.back_btn:
+                self.app.switch(self.debrief)
+
+    def _rebuild(self) -> None:
+        self.app.ui.clear_and_reset()
+        self.resize(self.app.size)
+
+    def handle(self, event) -> None:
+        if event.type != pygame.KEYDOWN:
+            return
+        if event.key == pygame.K_ESCAPE:
+            self.app.switch(self.debrief)
+        elif event.key == pygame.K_RETURN and self.rows:
+            self._ask_run()
+        elif event.key in (pygame.K_TAB, pygame.K_LEFT, pygame.K_RIGHT):
+            self.focus = (
+                1 - self.focus if event.key == pygame.K_TAB else int(event.key == pygame.K_RIGHT)
+            )
+        elif event.key in (pygame.K_UP, pygame.K_DOWN) and self.rows:
+            step = 1 if event.key == pygame.K_DOWN else -1
+            if self.focus == 0:
+                self.row = max(0, min(self.row + step, len(self.rows) - 1))
+                self.alt = 0
+            else:
+                self.alt = max(0, min(self.alt + step, len(self.rows[self.row][1]) - 1))
+            self._rebuild()
+
+    def _ask_run(self) -> None:
+        """Run on the next frame, so "Running…" is on screen while the case re-runs."""
+        self.pending = True
+        self._asked_at = self.app.frames
+
+    def update(self, dt: float) -> None:
+        if self.pending and self.app.frames > self._asked_at:
+            self.pending = False
+            self._run()
+
+    def _run(self) -> None:
+        """Run the what-if (blocking: a few seconds headless) and show the comparison."""
+        i, alts = self.rows[self.row]
+        choice = alts[self.alt]
+        d = self.debrief
+        try:
+            proc, out = run_what_if(d.proc.scenario, d.proc.seed, self.log, i, choice.action)
+        except WhatIfError as exc:
+            self.message = f"Cannot do that: {exc}"
+            return
+        self.app.switch(CompareScene(self.app, d, self, choice, proc, out))
+
+    def draw(self, surface) -> None:
+        px = self.app.px
+        w, h = self.app.size
+        heads = ("The case's actions (Up/Down)", "Change one thing (Tab, then Up/Down)")
+        for k, text in enumerate(heads):
+            bold = self.focus == k
+            x = px(16) + k * ((w - px(48)) // 2 + px(16))
+            draw_lines(surface, [text], (x, px(50)), px(16), (255, 236, 170), bold)
+        line = "Running the case again with this change…" if self.pending else self.message
+        if line:
+            draw_lines(surface, [line], (px(16), h - px(60)), px(18), (255, 220, 140), True)
+
+
+class CompareScene(Scene):
+    """What was done and the what-if, side by side."""
+
+    def __init__(self, app: App, debrief, chooser: WhatIfScene, choice, proc, out) -> None:
+        super().__init__(app)
+        self.debrief, self.chooser, self.choice = debrief, chooser, choice
+        self.left, self.right = debrief.out, out
+        self.proc = proc
+        self.images = [_final_dsa(debrief.proc), _final_dsa(proc)]
+
+    def resize(self, size) -> None:
+        ui, px = self.app.ui, self.app.px
+        w, h = size
+        bw = px(230)
+        self.again = UIButton(
+            pygame.Rect(w - 2 * (bw + px(12)), h - px(64), bw, px(48)), "Another what-if (W)", ui
+        )
+        self.back = UIButton(
+            pygame.Rect(w - (bw + px(12)), h - px(64), bw, px(48)), "Back to debrief (Esc)", ui
+        )
+
+    def ui_event(self, event) -> None:
+        if event.type == pygame_gui.UI_BUTTON_PRESSED:
+            if event.ui_element == self.again:
+                self.app.switch(self.chooser)
+            elif event.ui_element == self.back:
+                self.app.switch(self.debrief)
+
+    def handle(self, event) -> None:
+        if event.type == pygame.KEYDOWN:
+            if event.key == pygame.K_w:
+                self.app.switch(self.chooser)
+            elif event.key == pygame.K_ESCAPE:
+                self.app.switch(self.debrief)
+
+    def _scaled(self, k: int, img, size):
+        if getattr(self, "_cache", {}).get(k, (None,))[0] != size:
+            self._cache = getattr(self, "_cache", {})
+            self._cache[k] = (size, pygame.transform.smoothscale(img, size))
+        return self._cache[k][1]
+
+    @staticmethod
+    def column(o: dict) -> list[str]:
+        """The lines compared for one outcome."""
+        rows = [f"Score {o['score']:.0f} / 100"]
+        rows += [
+            f"{c['name'].replace('_', ' ')}: {c['points']:.1f} / {c['max']:.0f} — {c['reason']}"
+            for c in o["components"]
+        ]
+        rows += [
+            f"{t['id']}: coverage {100 * t['coverage']:.0f} %"
+            + (f", {t['dose_gy']:.0f} Gy" if t["dose_gy"] > 0 else "")
+            for t in o["tumors"]
+        ]
+        rows.append(f"normal liver injured {100 * o['normal_liver_damage']:.1f} %")
+        nt = ", ".join(f"{k} {100 * v:.2f} %" for k, v in o["non_target"].items()) or "none"
+        rows.append(f"non-target: {nt}")
+        rows.append(f"lung dose {o['lung_dose_gy']:.1f} Gy · endpoint SACE {o['sace_level']}")
+        return rows
+
+    def draw(self, surface) -> None:
+        px = self.app.px
+        w, h = self.app.size
+        col = (w - px(48)) // 2
+        for k, (title, o) in enumerate(
+            (("What you did", self.left), (f"What if: {self.choice.label}", self.right))
+        ):
+            x = px(16) + k * (col + px(16))
+            y = px(14)
+            for line in wrap(title, px(20), col, True):
+                draw_lines(surface, [line], (x, y), px(20), (255, 255, 255), True)
+                y += px(26)
+            y += px(6)
+            other = self.column(self.left)
+            for i, text in enumerate(self.column(o)):
+                size = px(24) if i == 0 else px(15)
+                colr = (255, 230, 140) if i == 0 else (225, 228, 235)
+                if k == 1 and i > 0 and (i >= len(other) or other[i] != text):
+                    colr = (130, 210, 255)  # what the change changed
+                for line in wrap(text, size, col, i == 0):
+                    draw_lines(surface, [line], (x, y), size, colr, i == 0)
+                    y += int(size * 1.3)
+            img = self.images[k]
+            room_h = h - px(80) - (y + px(30))
+            if img is not None and room_h > px(80):
+                ih = min(room_h, int(col * img.get_height() / img.get_width()))
+                iw = int(ih * img.get_width() / img.get_height())
+                draw_lines(surface, ["Last angiogram (DSA)"], (x, y + px(8)), px(14), bold=True)
+                surface.blit(self._scaled(k, img, (iw, ih)), (x, y + px(28)))
+        delta = self.right["score"] - self.left["score"]
+        draw_lines(
+            surface,
+            [f"Score change {delta:+.1f} — a simulation, not a prediction for a patient."],
+            (px(16), h - px(56)),
+            px(17),
+            (200, 220, 255),
+        )
+
+
+def _final_dsa(proc) -> pygame.Surface | None:
+    """The last contrast run of a procedure at its peak, as DSA (None: no run)."""
+    from sim.render.fluoro import FluoroView
+
+    if not proc.contrast_runs:
+        return None
+    run = proc.contrast_runs[-1]
+    return FluoroView(proc, (640, 560)).render(run.t0 + min(run.duration, 2.0), mode="dsa")

@@ -1,0 +1,177 @@
+"""What-if: run a case again up to a chosen action, change that one action, and run on.
+
+The debrief's "replay from here with…" — a fellow asks what would have happened with the
+catheter one segment further, smaller particles, another agent or a slower rate. The case is
+re-run from its scenario and seed with the recorded timed actions; the chosen action is
+replaced; the actions after it follow at their recorded ticks where the clock has not passed
+them yet (a longer navigation pushes them later), and the case is finished and assessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.agents import AGENTS
+from sim.engine.actions import Finish, Inject, Navigate, SelectAgent, SetInjection, to_dict
+from sim.engine.navigation import NavigationError
+from sim.engine.procedure import Procedure
+from sim.outcome.assess import assess
+from sim.scenario.models import Scenario
+from sim.scenario.plan import ActionFormError, action_from_dict
+
+RATES_ML_MIN = (0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 10.0)
+CATHETER_TARGETS = ("CHA", "PHA", "RHA", "LHA", "S4", "RA", "LA", "RPA", "RAA")
+SEGMENTS = tuple(f"S{i}" for i in range(1, 9))
+
+
+class WhatIfError(Exception):
+    """The changed action cannot be applied (e.g. the catheter cannot get there)."""
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One change offered for an action: what the menu says and the action that replaces it."""
+
+    label: str
+    action: object
+
+
+def describe(item: dict) -> str:
+    """A short line for a logged action (plan-file form), for menus and timelines."""
+    kind, payload = next(iter(item.items()))
+    if kind == "navigate":
+        return f"catheter to {payload}"
+    if kind == "select_agent":
+        size = payload.get("size_um")
+        return f"agent {payload['agent']}" + (f" {size[0]:g}–{size[1]:g} µm" if size else "")
+    if kind == "inject":
+        return f"inject {payload['volume_ml']:g} mL at {payload.get('rate_ml_min', 2.0):g} mL/min"
+    if kind == "set_injection":
+        r = payload["rate_ml_min"]
+        return f"start injecting at {r:g} mL/min" if r > 0 else "stop injecting"
+    if kind in ("contrast", "start_contrast"):
+        return f"contrast {payload.get('volume_ml', 3.0):g} mL"
+    if kind == "wait":
+        return f"wait {payload['seconds']:g} s"
+    return kind.replace("_", " ")
+
+
+def alternatives(item: dict, scenario: Scenario, vessel_names: set[str]) -> list[Alternative]:
+    """The one-thing changes offered for a logged action: catheter position, agent, particle
+    size or rate. Actions with nothing to change (contrast, waits, finish) give ``[]``.
+
+    ``vessel_names`` are the names in the case's tree (``Compiled.names``), so only vessels
+    that exist are offered.
+    """
+    action = action_from_dict(item)
+    out: list[Alternative] = []
+    if isinstance(action, Navigate):
+        targets = [v for v in dict.fromkeys(CATHETER_TARGETS + SEGMENTS) if v in vessel_names]
+        targets += [f"feeder:{t.id}" for t in scenario.tumors]
+        out = [
+            Alternative(f"catheter to {t} instead", Navigate(target=t))
+            for t in targets
+            if t != action.target
+        ]
+    elif isinstance(action, SelectAgent):
+        for opt in scenario.agents_available:
+            sizes = opt.sizes_um or list(AGENTS[opt.agent].sizes_um)
+            if opt.agent != action.agent:
+                out.append(
+                    Alternative(
+                        f"{AGENTS[opt.agent].name} instead",
+                        SelectAgent(agent=opt.agent, size_um=tuple(sizes[0]) if sizes else None),
+                    )
+                )
+                continue
+            for s in sizes:
+                if action.size_um is None or tuple(s) != tuple(action.size_um):
+                    changed = action.model_copy(update={"size_um": tuple(s)})
+                    out.append(Alternative(f"size {s[0]:g}–{s[1]:g} µm instead", changed))
+    elif isinstance(action, Inject | SetInjection) and action.rate_ml_min > 0:
+        for r in RATES_ML_MIN:
+            if abs(r - action.rate_ml_min) > 1e-9:
+                changed = action.model_copy(update={"rate_ml_min": r})
+                out.append(Alternative(f"rate {r:g} mL/min instead", changed))
+    return out
+
+
+def effective(actions: list[tuple[int, dict]]) -> list[int]:
+    """Indices of the actions that mattered: a catheter move or agent choice that was replaced
+    by another before anything was injected is left out (changing it would change nothing)."""
+    out = []
+    for i, (_, item) in enumerate(actions):
+        kind = next(iter(item))
+        if kind in ("navigate", "select_agent"):
+            later = [next(iter(a)) for _, a in actions[i + 1 :]]
+            nxt = next((k for k in later if k in (kind, "inject", "set_injection")), None)
+            if nxt == kind:
+                continue
+        out.append(i)
+    return out
+
+
+def run_what_if(
+    scenario: Scenario,
+    seed: int,
+    actions: list[tuple[int, dict]],
+    index: int,
+    replacement,
+) -> tuple[Procedure, dict]:
+    """Re-run ``actions`` with action ``index`` replaced, then finish and assess.
+
+    Parameters
+    ----------
+    scenario, seed
+        The case and procedure seed of the original run.
+    actions : list of (tick, dict)
+        The original timed actions (``Procedure.log`` or a record's actions).
+    index : int
+        Which action to replace.
+    replacement : Action
+        What to do instead.
+
+    Returns
+    -------
+    (Procedure, dict)
+        The what-if procedure (finished) and its outcome.
+
+    Raises
+    ------
+    WhatIfError
+        If the replacement is refused (the message says why, in the engine's words).
+    """
+    original = action_from_dict(actions[index][1])
+    delta = _changed_fields(original, replacement)
+    proc = Procedure(scenario, seed)
+    for i, (tick, item) in enumerate(actions):
+        if proc.finished:
+            break
+        proc.run_to(tick)
+        try:
+            action = replacement if i == index else action_from_dict(item)
+        except ActionFormError as exc:
+            raise WhatIfError(f"action {i}: {exc}") from None
+        if i > index and delta and isinstance(action, SelectAgent):
+            if action.agent == original.agent:  # the case re-prepares the agent it changed
+                action = action.model_copy(update=delta)
+        try:
+            proc.apply(action)
+        except NavigationError as exc:
+            if i == index:
+                raise WhatIfError(f"{describe(to_dict(action))}: {exc}") from None
+            # a later catheter move the new path makes impossible is skipped, as a fellow would
+    if not proc.finished:
+        proc.apply(Finish())
+    return proc, assess(proc)
+
+
+def _changed_fields(original, replacement) -> dict:
+    """Agent and size a changed ``select_agent`` carries into later re-preparations."""
+    if not isinstance(original, SelectAgent) or not isinstance(replacement, SelectAgent):
+        return {}
+    return {
+        k: getattr(replacement, k)
+        for k in ("agent", "size_um")
+        if getattr(replacement, k) != getattr(original, k)
+    }

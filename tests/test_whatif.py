@@ -1,0 +1,74 @@
+"""What-if: change one action of a finished case and run on."""
+
+import pytest
+from helpers import SCENARIOS
+
+from sim.app.runner import run_plan
+from sim.engine.actions import Navigate
+from sim.records.whatif import WhatIfError, alternatives, describe, run_what_if
+from sim.scenario.plan import action_from_dict
+
+
+@pytest.fixture(scope="module")
+def expert():
+    return run_plan(SCENARIOS / "default.yaml")
+
+
+def test_same_action_reproduces_the_case(expert):
+    proc, out = expert
+    i = next(k for k, (_, a) in enumerate(proc.log) if "select_agent" in a)
+    same = action_from_dict(proc.log[i][1])
+    p2, out2 = run_what_if(proc.scenario, proc.seed, proc.log, i, same)
+    assert out2 == out
+    assert p2.tick == proc.tick
+
+
+def test_catheter_back_in_the_pha_treats_more_normal_liver(expert):
+    proc, out = expert
+    i = next(k for k, (_, a) in enumerate(proc.log) if "navigate" in a)
+    alts = alternatives(proc.log[i][1], proc.scenario, set(proc.c.names))
+    labels = [a.label for a in alts]
+    assert "catheter to PHA instead" in labels
+    pha = next(a for a in alts if a.label == "catheter to PHA instead")
+    p2, out2 = run_what_if(proc.scenario, proc.seed, proc.log, i, pha.action)
+    assert p2.breadcrumb() == [] and p2.finished
+    assert out2["normal_liver_damage"] > out["normal_liver_damage"]
+    assert out2["score"] < out["score"]
+
+
+def test_alternatives_by_kind(expert):
+    proc, _ = expert
+    sc, names = proc.scenario, set(proc.c.names)
+    sel = next(a for _, a in proc.log if "select_agent" in a)
+    sizes = alternatives(sel, sc, names)
+    assert sizes and all("µm" in a.label or "instead" in a.label for a in sizes)
+    inj = next(a for _, a in proc.log if "inject" in a)
+    rates = alternatives(inj, sc, names)
+    offered = {a.action.rate_ml_min for a in rates}
+    assert offered >= {0.5, 4.0} and 1.0 not in offered  # not the rate it already had
+    assert alternatives({"finish": None}, sc, names) == []
+    assert describe(inj).startswith("inject ")
+
+
+def test_refused_change_says_why(expert):
+    proc, _ = expert
+    i = next(k for k, (_, a) in enumerate(proc.log) if "navigate" in a)
+    with pytest.raises(WhatIfError, match="nowhere|unknown|no vessel"):
+        run_what_if(proc.scenario, proc.seed, proc.log, i, Navigate(target="S99"))
+
+
+def test_superseded_moves_are_not_offered():
+    from sim.records.whatif import effective
+
+    log = [
+        (0, {"select_agent": {"agent": "bland"}}),
+        (0, {"navigate": "CHA"}),
+        (40, {"navigate": "RHA"}),
+        (80, {"select_agent": {"agent": "bland", "size_um": [100, 300]}}),
+        (80, {"inject": {"volume_ml": 1, "rate_ml_min": 1}}),
+        (900, {"navigate": "PHA"}),
+        (960, {"finish": None}),
+    ]
+    # the first agent and the CHA are replaced before anything is injected; the last move
+    # still counts (a what-if may move the catheter before finishing)
+    assert effective(log) == [2, 3, 4, 5, 6]
