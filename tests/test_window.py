@@ -365,3 +365,49 @@ def test_what_if_from_the_debrief_by_keyboard(app):
     key(app, pygame.K_ESCAPE)
     frames(app, 2)
     assert app.scene is debrief
+
+
+def test_history_screen_lists_and_replays_the_case(app):
+    from sim.app.scenes.history import HistoryScene
+    from sim.app.scenes.playback import PlaybackScene
+    from sim.engine.actions import Inject, SelectAgent
+    from sim.scenario.load import LoadedCase, load_scenario
+
+    app.settings.set("trainee", "Fellow A")
+    path = SCENARIOS / "workshop_quick.yaml"
+    sc, _ = load_scenario(path)
+    app.switch(ProcedureScene(app, LoadedCase(path, sc, [])))
+    frames(app, 2)
+    scene = app.scene
+    scene._navigate("feeder:T1")
+    scene.proc.apply(SelectAgent(agent="bland", size_um=(100, 300)))
+    scene.proc.apply(Inject(volume_ml=1.5, rate_ml_min=2.0))
+    key(app, pygame.K_f)
+    frames(app, 2)
+    score = app.scene.out["score"]
+    key(app, pygame.K_l)
+    frames(app, 2)
+    key(app, pygame.K_F2)
+    frames(app, 2)
+    hist = app.scene
+    assert isinstance(hist, HistoryScene)
+    (summary,) = hist.summaries
+    (case,) = summary.cases
+    assert (summary.trainee, case.scenario_id, case.played, case.best) == (
+        "Fellow A",
+        "workshop_quick",
+        1,
+        score,
+    )
+    seen = []
+    switch = app.switch
+    app.switch = lambda scene: (seen.append(type(scene)), switch(scene))
+    key(app, pygame.K_RETURN)
+    frames(app, 2)
+    assert seen[0] is PlaybackScene
+    for _ in range(3000):
+        frames(app, 1, dt=0.25)
+        if isinstance(app.scene, DebriefScene):
+            break
+    assert isinstance(app.scene, DebriefScene)
+    assert app.scene.out["score"] == score

@@ -55,6 +55,9 @@ class PickerScene(Scene):
         self.start = UIButton(
             pygame.Rect(w - px(236), h - px(70), px(220), px(50)), "Start case (Enter)", ui
         )
+        self.history = UIButton(
+            pygame.Rect(w - px(472), h - px(70), px(220), px(50)), "History (F2)", ui
+        )
 
     def _selected(self) -> LoadedCase | None:
         return self.cases[self.index] if self.cases else None
@@ -71,6 +74,8 @@ class PickerScene(Scene):
                 self._start()
         elif event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element == self.start:
             self._start()
+        elif event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element == self.history:
+            self._history()
         elif event.type == pygame_gui.UI_TEXT_ENTRY_CHANGED and event.ui_element == self.name:
             self.app.settings.set("trainee", self.name.get_text().strip()[:40])
 
@@ -83,8 +88,15 @@ class PickerScene(Scene):
                 self.resize(self.app.size)
             elif event.key == pygame.K_RETURN:
                 self._start()
+            elif event.key == pygame.K_F2:
+                self._history()
             elif event.key == pygame.K_ESCAPE:
                 self.app.running = False
+
+    def _history(self) -> None:
+        from sim.app.scenes.history import HistoryScene
+
+        self.app.switch(HistoryScene(self.app))
 
     def _start(self) -> None:
         case = self._selected()
