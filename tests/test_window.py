@@ -411,3 +411,29 @@ def test_history_screen_lists_and_replays_the_case(app):
             break
     assert isinstance(app.scene, DebriefScene)
     assert app.scene.out["score"] == score
+
+
+def test_debrief_report_button_writes_the_report(app):
+    from sim.engine.actions import Inject, SelectAgent
+    from sim.scenario.load import LoadedCase, load_scenario
+
+    path = SCENARIOS / "y90_glass_segmentectomy.yaml"
+    sc, _ = load_scenario(path)
+    app.switch(ProcedureScene(app, LoadedCase(path, sc, [])))
+    frames(app, 2)
+    scene = app.scene
+    scene._navigate("feeder:T1")
+    scene.proc.apply(SelectAgent(agent="y90_glass", activity_gbq=1.0))
+    scene.proc.apply(Inject(volume_ml=20.0, rate_ml_min=5.0))
+    key(app, pygame.K_f)
+    frames(app, 2)
+    debrief = app.scene
+    rows = [r[0] for r in debrief._lines(800)]
+    assert any("dose-volume:" in r for r in rows)
+    key(app, pygame.K_e)
+    frames(app, 2)
+    html = debrief.report_path
+    assert html is not None and html.is_file() and html.parent.parent.name == "reports"
+    text = html.read_text(encoding="utf-8")
+    assert f"{debrief.out['score']:.1f}" in text or f"{debrief.out['score']:.0f}" in text
+    assert (html.parent / "card.png").is_file()

@@ -34,6 +34,8 @@ class DebriefScene(Scene):
         self.before, self.after = before, after
         self.scroll = 0
         self._scale_cache: dict = {}
+        self.notice = ""
+        self.report_path = None
         self.exit_after: int | None = None  # demo: frames to show before closing
         self.shot_dir = None
 
@@ -52,6 +54,9 @@ class DebriefScene(Scene):
         )
         self.whatif = UIButton(
             pygame.Rect(w - 4 * (bw + px(12)), h - px(58), bw, px(44)), "What if… (W)", ui
+        )
+        self.report = UIButton(
+            pygame.Rect(w - 5 * (bw + px(12)), h - px(58), bw, px(44)), "Report (E)", ui
         )
 
     def _go(self, what: str) -> None:
@@ -76,6 +81,34 @@ class DebriefScene(Scene):
                     return
         self.app.switch(picker)
 
+    def _report(self) -> None:
+        """Write the HTML report and the PNG card into the data folder and say where."""
+        import datetime
+        import os
+        import webbrowser
+
+        from sim.app.report import report_for_procedure
+
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        name = f"record-{self.record_id}" if self.record_id else f"case-{stamp}"
+        folder = self.app.data_dir / "reports" / name
+        meta = {
+            "trainee": self.app.settings.get("trainee", ""),
+            "record_id": self.record_id,
+            "date": stamp,
+        }
+        try:
+            files = report_for_procedure(
+                self.proc, self.out, meta, folder, before=self.before, after=self.after
+            )
+        except OSError as exc:
+            self.notice = f"Could not write the report: {exc}"
+            return
+        self.report_path = files.html
+        self.notice = f"Report written: {files.html}  (card: {files.card.name})"
+        if os.environ.get("SDL_VIDEODRIVER") not in ("dummy", "offscreen"):
+            webbrowser.open(files.html.as_uri())
+
     def ui_event(self, event) -> None:
         if event.type == pygame_gui.UI_BUTTON_PRESSED:
             {
@@ -83,6 +116,7 @@ class DebriefScene(Scene):
                 self.next: lambda: self._go("next"),
                 self.lib: lambda: self._go("library"),
                 self.whatif: lambda: self._go("whatif"),
+                self.report: self._report,
             }.get(event.ui_element, lambda: None)()
 
     def handle(self, event) -> None:
@@ -93,6 +127,8 @@ class DebriefScene(Scene):
                 self._go("next")
             elif event.key == pygame.K_w:
                 self._go("whatif")
+            elif event.key == pygame.K_e:
+                self._report()
             elif event.key in (pygame.K_l, pygame.K_ESCAPE):
                 self._go("library")
             elif event.key in (pygame.K_DOWN, pygame.K_PAGEDOWN):
@@ -126,6 +162,16 @@ class DebriefScene(Scene):
                 f" {100 * t['deposited_fraction']:.1f} % of the agent"
                 + (f", {t['dose_gy']:.0f} Gy" if t["dose_gy"] > 0 else "")
             )
+            dv = [pt for pt in t.get("dose_volume") or [] if pt["dose_gy"] > 0]
+            if dv:
+                add(
+                    "  dose-volume: "
+                    + ", ".join(
+                        f"{100 * pt['volume_fraction']:.0f} % ≥ {pt['dose_gy']:.0f} Gy" for pt in dv
+                    ),
+                    14,
+                    col=(200, 210, 225),
+                )
         add("Normal liver", 17, True)
         add(
             f"{100 * o['normal_liver_damage']:.1f} % injured; mean dose "
@@ -175,6 +221,11 @@ class DebriefScene(Scene):
     def draw(self, surface) -> None:
         px = self.app.px
         w, h = self.app.size
+        if self.notice:
+            for i, line in enumerate(wrap(self.notice, px(14), w - px(40))[:2]):
+                draw_lines(
+                    surface, [line], (px(20), h - px(100) + i * px(18)), px(14), (150, 230, 160)
+                )
         col_w = int(w * 0.52)
         y = px(16) - self.scroll
         for text, size, bold, col in self._lines(col_w):
