@@ -16,11 +16,16 @@ DEFAULT_SCENARIO = SCENARIOS / "default.yaml"
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from sim.app.records_cli import recording_dir, run_and_record
     from sim.app.report_text import render_text
     from sim.app.runner import RunError, run_plan
 
+    folder = recording_dir(args)
     try:
-        _, out = run_plan(args.scenario, args.plan, args.seed)
+        if folder:  # recorded as it runs; the output is the same
+            out, _ = run_and_record(args, folder)
+        else:
+            _, out = run_plan(args.scenario, args.plan, args.seed)
     except RunError as exc:
         for p in exc.problems:
             print(p, file=sys.stderr)
@@ -35,6 +40,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from sim.scenario.load import load_scenario
     from sim.scenario.plan import load_plan
+    from sim.scenario.playlist import is_playlist, load_playlist
 
     files: list[Path] = []
     for p in [Path(x) for x in (args.paths or [SCENARIOS])]:
@@ -43,6 +49,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     for f in files:
         if f.name.endswith(".plan.yaml"):
             _, problems = load_plan(f)
+        elif is_playlist(f):
+            _, problems = load_playlist(f)
         else:
             _, problems = load_scenario(f)
         for pr in problems:
@@ -203,6 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--plan", help="plan YAML (default: the case's expert plan)")
     r.add_argument("--seed", type=int, help="procedure seed (default: the scenario's)")
     r.add_argument("--json", action="store_true", help="print one JSON object")
+    r.add_argument("--data-dir", help="record the run in this folder (or $SIPHON_DATA_DIR)")
+    r.add_argument("--trainee", help="trainee name for the record")
     r.set_defaults(fn=_cmd_run)
     v = sub.add_parser("validate", help="check scenario files or folders")
     v.add_argument("paths", nargs="*")
@@ -238,6 +248,15 @@ def build_parser() -> argparse.ArgumentParser:
     sh = sub.add_parser("screenshots", help="take the README screenshots headless")
     sh.add_argument("--out", default="docs/img")
     sh.set_defaults(fn=_cmd_screenshots)
+    from sim.app.report.command import add_command as add_report_command
+
+    add_report_command(sub)
+    from sim.app.records_cli import add_commands as add_record_commands
+
+    add_record_commands(sub, _window_options)
+    from sim.app.kiosk.launch import add_kiosk_parser
+
+    add_kiosk_parser(sub)
     return ap
 
 

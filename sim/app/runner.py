@@ -1,4 +1,5 @@
-"""Run a scenario with a plan headless: used by ``run``, the library tests and the benchmark."""
+"""Run a scenario with a plan headless (``run``, the library tests, the benchmark), recorded if
+asked (:func:`run_recorded`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 from sim.engine.navigation import NavigationError
 from sim.engine.procedure import Procedure
 from sim.outcome.assess import assess
+from sim.records.store import RecordStore
 from sim.scenario.load import load_scenario
 from sim.scenario.plan import PlanStep, load_plan
 from sim.scenario.problems import Problem
@@ -25,10 +27,13 @@ def default_plan_path(scenario_path: Path) -> Path:
     return scenario_path.with_name(scenario_path.stem + ".plan.yaml")
 
 
-def run_plan(
+def prepare_run(
     scenario_path: str | Path, plan_path: str | Path | None = None, seed: int | None = None
-) -> tuple[Procedure, dict]:
-    """Load, run and assess; raises :class:`RunError` with located problems."""
+) -> tuple[Procedure, list[PlanStep]]:
+    """Load the case and the plan (default: the expert plan) and build the procedure.
+
+    Raises :class:`RunError` with located problems.
+    """
     sp = Path(scenario_path)
     sc, problems = load_scenario(sp)
     if sc is None:
@@ -37,9 +42,47 @@ def run_plan(
     steps, problems = load_plan(pp)
     if problems:
         raise RunError(problems)
-    proc = Procedure(sc, seed)
+    return Procedure(sc, seed), steps
+
+
+def run_plan(
+    scenario_path: str | Path, plan_path: str | Path | None = None, seed: int | None = None
+) -> tuple[Procedure, dict]:
+    """Load, run and assess; raises :class:`RunError` with located problems."""
+    proc, steps = prepare_run(scenario_path, plan_path, seed)
     run_steps(proc, steps)
     return proc, assess(proc)
+
+
+def run_recorded(
+    store: RecordStore,
+    scenario_path: str | Path,
+    plan_path: str | Path | None = None,
+    seed: int | None = None,
+    trainee: str = "",
+    mode: str = "cli",
+) -> tuple[Procedure, dict, int]:
+    """:func:`run_plan`, recorded in ``store`` as it runs; returns the record id as well.
+
+    The record is begun before the first action and synced once a simulated second (through
+    ``Procedure.observers``, so long injections are synced while they run); a run that stops
+    early (a refused step, Ctrl-C) leaves an abandoned record.
+    """
+    proc, steps = prepare_run(scenario_path, plan_path, seed)
+    live = store.begin(
+        trainee=trainee, scenario_path=Path(scenario_path), seed=proc.seed, mode=mode
+    )
+    proc.observers.append(live.sync)
+    try:
+        run_steps(proc, steps)
+        out = assess(proc)
+    except BaseException:
+        live.abandon(proc)
+        raise
+    finally:
+        proc.observers.remove(live.sync)
+    live.finish(proc, out)
+    return proc, out, live.id
 
 
 def run_steps(proc: Procedure, steps: list[PlanStep]) -> None:

@@ -1,4 +1,4 @@
-"""Where Siphon keeps the trainee's settings (and, later, records): the user data directory.
+"""The trainee's settings, kept in the user data directory (records: :mod:`sim.records`).
 
 Overridable with ``--data-dir`` or the ``SIPHON_DATA_DIR`` environment variable (kiosks, tests).
 Files are written atomically (temp file + rename) so a crash never leaves half a file.
@@ -7,35 +7,12 @@ Files are written atomically (temp file + rename) so a crash never leaves half a
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
-import platformdirs
+# One implementation of the data directory and of atomic writes, in the headless core.
+from sim.records.paths import ENV_DATA_DIR, data_dir, write_atomic
 
-ENV_DATA_DIR = "SIPHON_DATA_DIR"
-
-
-def data_dir(override: str | os.PathLike | None = None) -> Path:
-    """The data directory: ``override``, else ``$SIPHON_DATA_DIR``, else the platform's."""
-    d = Path(override or os.environ.get(ENV_DATA_DIR) or platformdirs.user_data_dir("siphon"))
-    d.mkdir(parents=True, exist_ok=True)
-    return d
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+__all__ = ["ENV_DATA_DIR", "Settings", "data_dir", "write_atomic"]
 
 
 class Settings:

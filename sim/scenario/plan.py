@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from sim.engine.actions import ACTION_TYPES
+from sim.engine.actions import ACTION_TYPES, Action
 from sim.scenario.problems import Problem, YamlProblem, problems_from_validation_error
 
 
@@ -36,6 +36,68 @@ class PlanStep:
     def problem(self, message: str) -> Problem:
         kind = getattr(self.action, "kind", "")
         return Problem(self.file, self.line, self.col, f"actions[{self.index}].{kind}", message)
+
+
+class ActionFormError(ValueError):
+    """An action item that is not ``{kind: payload}`` with a known kind; ``message`` says why.
+
+    ``kind`` is set when the kind was understood but its payload was not.
+    """
+
+    def __init__(self, message: str, kind: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+
+
+def split_action(item: object) -> tuple[str, object, type, dict]:
+    """Take a plan-file action item apart: ``(kind, raw args, action class, payload)``.
+
+    ``item`` is ``"finish"``, ``{"navigate": "RHA"}``, ``{"inject": {"volume_ml": 4}}`` … (the
+    form :func:`sim.engine.actions.to_dict` writes). The payload is not validated yet.
+
+    Raises
+    ------
+    ActionFormError
+        If the item is not one key, the kind is unknown, or the payload is not a mapping.
+    """
+    if isinstance(item, str):
+        kind, args = item, None
+    elif isinstance(item, dict) and len(item) == 1:
+        kind, args = next(iter(item.items()))
+    else:
+        raise ActionFormError("each action is one key, e.g. 'navigate: RHA' or 'finish'")
+    if kind not in ACTION_TYPES:
+        hint = difflib.get_close_matches(str(kind), ACTION_TYPES, n=1)
+        msg = f"unknown action '{kind}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+        raise ActionFormError(msg + f" (allowed: {', '.join(ACTION_TYPES)})")
+    payload = (
+        {"target": args} if kind == "navigate" and not isinstance(args, dict) else (args or {})
+    )
+    if not isinstance(payload, dict):
+        raise ActionFormError("expected a mapping of settings, e.g. {volume_ml: 4}", kind)
+    return kind, args, ACTION_TYPES[kind], payload
+
+
+def action_from_dict(item: object) -> Action:
+    """The action an item in plan-file form stands for (the inverse of ``to_dict``).
+
+    One parser for plan files and for recorded actions (:mod:`sim.records.replay`).
+
+    Raises
+    ------
+    ActionFormError
+        If the item is malformed or its settings are invalid (one-line message).
+    """
+    kind, _, cls, payload = split_action(item)
+    try:
+        return cls.model_validate(payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        raise ActionFormError(
+            f"{kind}{'.' + where if where else ''}: {first['msg']}", kind
+        ) from None
 
 
 def load_plan(path: str | Path) -> tuple[list[PlanStep], list[Problem]]:
@@ -62,48 +124,11 @@ def load_plan(path: str | Path) -> tuple[list[PlanStep], list[Problem]]:
     steps: list[PlanStep] = []
     for i, item in enumerate(items):
         m = marks.locate_mark(("actions", i))
-        if isinstance(item, str):
-            kind, args = item, None
-        elif isinstance(item, dict) and len(item) == 1:
-            kind, args = next(iter(item.items()))
-        else:
-            problems.append(
-                Problem(
-                    m.file,
-                    m.line,
-                    m.col,
-                    f"actions[{i}]",
-                    "each action is one key, e.g. 'navigate: RHA' or 'finish'",
-                )
-            )
-            continue
-        if kind not in ACTION_TYPES:
-            hint = difflib.get_close_matches(str(kind), ACTION_TYPES, n=1)
-            msg = f"unknown action '{kind}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
-            problems.append(
-                Problem(
-                    m.file,
-                    m.line,
-                    m.col,
-                    f"actions[{i}]",
-                    msg + f" (allowed: {', '.join(ACTION_TYPES)})",
-                )
-            )
-            continue
-        cls = ACTION_TYPES[kind]
-        payload = (
-            {"target": args} if kind == "navigate" and not isinstance(args, dict) else (args or {})
-        )
-        if not isinstance(payload, dict):
-            problems.append(
-                Problem(
-                    m.file,
-                    m.line,
-                    m.col,
-                    f"actions[{i}].{kind}",
-                    "expected a mapping of settings, e.g. {volume_ml: 4}",
-                )
-            )
+        try:
+            kind, args, cls, payload = split_action(item)
+        except ActionFormError as exc:
+            field = f"actions[{i}]" + (f".{exc.kind}" if exc.kind else "")
+            problems.append(Problem(m.file, m.line, m.col, field, exc.message))
             continue
         try:
             action = cls.model_validate(payload)

@@ -1,0 +1,60 @@
+"""A fingerprint of a procedure's final state, stored with a record and checked by a replay.
+
+sha256 over, in a fixed order: the outcome dict as canonical JSON (sorted keys, exact float
+repr), the clock (tick), the raw bytes of the final flow state (occlusion, flows, pressures)
+and of every transport tally (deposits per edge and agent, lung, aorta, delivered), and the
+states of the random streams. Anything that makes two runs differ — one packet lodged
+elsewhere, one more draw from a generator — changes it. Only side-effect-free reads are used
+(``Transport.tally``), so computing a digest never changes the procedure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+
+from sim.transport.packets import DEPOSITS
+
+TALLIES = DEPOSITS + (
+    "_lung_count",
+    "_lung_activity",
+    "_out_count",
+    "_out_activity",
+)
+
+
+def _array(h, name: str, a: np.ndarray) -> None:
+    a = np.ascontiguousarray(a)
+    h.update(f"{name}:{a.dtype.str}:{a.shape}\n".encode())
+    h.update(a.tobytes())
+
+
+def state_digest(proc, outcome: dict) -> str:
+    """Hex sha256 of ``outcome`` and ``proc``'s final state.
+
+    Parameters
+    ----------
+    proc : sim.engine.procedure.Procedure
+        The procedure (usually finished; an unfinished one digests as it stands).
+    outcome : dict
+        Its :func:`sim.outcome.assess.assess` dict.
+    """
+    h = hashlib.sha256()
+    h.update(json.dumps(outcome, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+    h.update(f"\ntick:{int(proc.tick)}\n".encode())
+    _array(h, "occlusion", proc.flow.occlusion)
+    _array(h, "flow", proc.flow.flow)
+    _array(h, "pressure", proc.flow.pressure)
+    tr = proc.transport
+    for name in TALLIES:
+        _array(h, name, tr.tally(name))
+    for name in ("delivered_count", "delivered_activity"):
+        _array(h, name, getattr(tr, name))
+    _array(h, "in_flight", tr.in_flight_count())
+    streams = proc.streams
+    for name in type(streams).__dataclass_fields__:
+        state = getattr(streams, name).bit_generator.state
+        h.update(f"rng:{name}:{json.dumps(state, sort_keys=True, default=str)}\n".encode())
+    return h.hexdigest()

@@ -1,0 +1,181 @@
+"""A trainee's progress from their records: cases played, best scores, trends, goals met.
+
+Definitions (kept simple, and honest about what a score can tell):
+
+- *best* — the highest score of the trainee's finished records of that case;
+- *trend* — the last finished score minus the first (``None`` until a case is finished twice);
+- *goals met* — a case's learning goals count as met once one finished record of it scores at
+  least :data:`GOAL_SCORE` with no non-target deposit at all (``outcome["non_target"]`` empty).
+  Goals are met per case, all together: the outcome does not grade each goal on its own.
+
+Headless: the command line prints :func:`format_history`; a window screen can show the same
+:class:`TraineeSummary` objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from sim.records.store import Record
+
+GOAL_SCORE = 80.0  # score at or above which a clean case counts as its goals met (U)
+
+
+@dataclass
+class CaseSummary:
+    """One trainee on one case."""
+
+    scenario_id: str
+    title: str
+    played: int
+    finished: int
+    best: float | None
+    first: float | None
+    last: float | None
+    trend: float | None
+    goals: list[str] = field(default_factory=list)
+    goals_met: bool = False
+
+
+@dataclass
+class TraineeSummary:
+    """One trainee over all their records."""
+
+    trainee: str
+    records: int
+    cases: list[CaseSummary]
+
+    @property
+    def goals_met(self) -> list[str]:
+        """``"<case>: <goal>"`` for every learning goal met."""
+        return [f"{c.scenario_id}: {g}" for c in self.cases if c.goals_met for g in c.goals]
+
+
+def goal_met(outcome: dict | None) -> bool:
+    """Whether one finished outcome meets its case's goals (see the module docstring)."""
+    if not outcome:
+        return False
+    return float(outcome.get("score", 0.0)) >= GOAL_SCORE and not outcome.get("non_target")
+
+
+def _case_info(text: str) -> tuple[str, list[str]]:
+    from sim.scenario.problems import YamlProblem
+    from sim.scenario.yaml_strict import load_yaml_text
+
+    try:
+        data, _ = load_yaml_text(text, "scenario")
+    except (YamlProblem, ValueError):
+        return "", []
+    title = data.get("title", "")
+    goals = data.get("learning_goals") or []
+    return (
+        title if isinstance(title, str) else "",
+        [g for g in goals if isinstance(g, str)] if isinstance(goals, list) else [],
+    )
+
+
+def summarize(records: list[Record]) -> list[TraineeSummary]:
+    """Per-trainee summaries, trainees in alphabetical order, cases by id.
+
+    ``records`` may come in any order (the store lists newest first); first and last are by
+    start time.
+    """
+    info: dict[str, tuple[str, list[str]]] = {}
+    by_trainee: dict[str, list[Record]] = {}
+    for r in records:
+        by_trainee.setdefault(r.trainee, []).append(r)
+    out = []
+    for trainee in sorted(by_trainee):
+        recs = sorted(by_trainee[trainee], key=lambda r: (r.started_at, r.id))
+        cases: dict[str, list[Record]] = {}
+        for r in recs:
+            cases.setdefault(r.scenario_id, []).append(r)
+        summaries = []
+        for sid in sorted(cases):
+            rs = cases[sid]
+            done = [r for r in rs if r.status == "finished" and r.score is not None]
+            scores = [float(r.score) for r in done]
+            latest = rs[-1]
+            if latest.scenario_sha256 not in info:
+                info[latest.scenario_sha256] = _case_info(latest.scenario_text)
+            title, goals = info[latest.scenario_sha256]
+            summaries.append(
+                CaseSummary(
+                    scenario_id=sid,
+                    title=title,
+                    played=len(rs),
+                    finished=len(done),
+                    best=max(scores) if scores else None,
+                    first=scores[0] if scores else None,
+                    last=scores[-1] if scores else None,
+                    trend=round(scores[-1] - scores[0], 2) if len(scores) >= 2 else None,
+                    goals=goals,
+                    goals_met=any(goal_met(r.outcome) for r in done),
+                )
+            )
+        out.append(TraineeSummary(trainee, len(recs), summaries))
+    return out
+
+
+def record_row(r: Record) -> dict:
+    """The listing fields of one record (JSON-friendly)."""
+    return {
+        "id": r.id,
+        "date": r.started_at,
+        "trainee": r.trainee,
+        "case": r.scenario_id,
+        "mode": r.mode,
+        "status": r.status,
+        "score": r.score,
+    }
+
+
+def history_json(records: list[Record]) -> dict:
+    """``{"records": [...], "trainees": [...]}`` for ``history --json``."""
+    return {
+        "records": [record_row(r) for r in records],
+        "trainees": [asdict(s) | {"goals_met": s.goals_met} for s in summarize(records)],
+    }
+
+
+def _when(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso[:16]
+
+
+def _num(x: float | None, signed: bool = False) -> str:
+    if x is None:
+        return "–"
+    return f"{x:+.1f}" if signed else f"{x:.1f}"
+
+
+def format_history(records: list[Record]) -> str:
+    """The readable ``history`` listing: one line per record, then one block per trainee."""
+    status = {"in_progress": "in progress"}
+    lines = [f"{'id':>5}  {'date':16}  {'trainee':12}  {'case':26}  {'mode':7}  "
+             f"{'status':11}  score"]  # fmt: skip
+    for r in records:
+        lines.append(
+            f"{r.id:>5}  {_when(r.started_at):16}  {(r.trainee or '-')[:12]:12}  "
+            f"{r.scenario_id[:26]:26}  {r.mode:7}  {status.get(r.status, r.status):11}  "
+            f"{_num(r.score):>5}"
+        )
+    if not records:
+        lines.append("(no records)")
+    for s in summarize(records):
+        lines.append("")
+        lines.append(f"{s.trainee or '(no name)'}: {s.records} record(s), {len(s.cases)} case(s)")
+        for c in s.cases:
+            lines.append(
+                f"  {c.scenario_id:26} played {c.played:>2}  best {_num(c.best):>5}  "
+                f"trend {_num(c.trend, True):>6}  goals {'met' if c.goals_met else 'not yet'}"
+            )
+        met = s.goals_met
+        lines.append(
+            f"  learning goals met ({len(met)}):" if met else "  learning goals met: none yet"
+        )
+        lines.extend(f"    - {g}" for g in met)
+    return "\n".join(lines)

@@ -1,0 +1,47 @@
+"""Where Siphon keeps its files (settings, records) and how it writes them.
+
+One implementation for the whole program: :mod:`sim.app.settings` re-exports these. The data
+directory is ``--data-dir`` if given, else ``$SIPHON_DATA_DIR`` (kiosks, tests), else the
+platform's user data directory. Files are written atomically (temp file, fsync, rename), so a
+crash never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import platformdirs
+
+ENV_DATA_DIR = "SIPHON_DATA_DIR"
+
+
+def data_dir(override: str | os.PathLike | None = None) -> Path:
+    """The data directory, created if missing.
+
+    Parameters
+    ----------
+    override : str or PathLike, optional
+        Explicit folder (``--data-dir``); else ``$SIPHON_DATA_DIR``; else the platform's user
+        data directory for ``siphon``.
+    """
+    d = Path(override or os.environ.get(ENV_DATA_DIR) or platformdirs.user_data_dir("siphon"))
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def write_atomic(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically: a reader sees the old file or the new one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
