@@ -55,6 +55,36 @@ def take(out: Path, library: Path, data=None) -> list[Path]:
     for _ in range(3):
         app.frame(1 / 60)
     saved.append(app.screenshot(out / "debrief.png"))
+    saved += _what_if_and_history(app, out)
+    return saved
+
+
+def _what_if_and_history(app: App, out: Path) -> list[Path]:
+    """From the debrief: a what-if (the same case from the proper hepatic artery), then the
+    history screen with the finished case."""
+    from sim.app.scenes.history import HistoryScene
+    from sim.app.scenes.whatif import WhatIfScene
+
+    debrief = app.scene
+    chooser = WhatIfScene(app, debrief)
+    app.switch(chooser)
+    nav = [k for k, (i, _) in enumerate(chooser.rows) if "navigate" in chooser.log[i][1]]
+    chooser.row = nav[0] if nav else 0
+    labels = [a.label for a in chooser.rows[chooser.row][1]]
+    chooser.alt = (
+        labels.index("catheter to PHA instead") if "catheter to PHA instead" in labels else 0
+    )
+    chooser.focus = 1
+    chooser._rebuild()
+    app.frame(1 / 60)
+    chooser._ask_run()
+    for _ in range(3):
+        app.frame(1 / 60)
+    saved = [app.screenshot(out / "whatif.png")]
+    app.switch(HistoryScene(app))
+    for _ in range(2):
+        app.frame(1 / 60)
+    saved.append(app.screenshot(out / "history.png"))
     return saved
 
 
