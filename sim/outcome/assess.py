@@ -12,6 +12,10 @@ The model (each weight's source or "U" beside it):
   arterial-only peribiliary plexus is hurt by small beads and DEB (bilomas in 54 % of
   multifocal NET livers after DEB, Bhagat 2013; RETNET DEB arm stopped). Radiation injures
   above tolerance (70 Gy resin ≈ 120 Gy glass, Walrand 2014), as a logistic around it (U).
+- Dose-volume (Y-90 only; :mod:`sim.outcome.dose_volume`): each tumour's ``dose_volume`` is the
+  exact cumulative DVH of its rim and core sub-beds, and ``normal_liver_dose_volume_by_segment``
+  samples each segment's normal-liver DVH. Without Y-90 the lists are empty and the dict too, so
+  the keys are always there.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from sim.agents import AGENTS, mean_diameter_um, sphere_volume_m3
 from sim.agents import LIPIODOL_MAX_ML as LIPIODOL_CAP_ML
 from sim.anatomy.graph import BED_KINDS, NON_TARGET_KINDS
 from sim.engine.territory import COMPLICATION, push_down
+from sim.outcome.dose_volume import cumulative_dvh, sampled_dvh
 from sim.outcome.dosimetry import MIRD_GY_KG_PER_GBQ, lung_dose_gy, resin_equivalent_gy
 from sim.transport.packets import AGENT_IDS
 
@@ -75,6 +80,7 @@ def assess(p) -> dict:
     mass_kg = c.bed_mass_g * 1e-3
     dose = MIRD_GY_KG_PER_GBQ * bed_act_gbq / mass_kg
     device = next((a for a in ("y90_glass", "y90_resin") if a in by_agent), "y90_resin")
+    radioactive = any(a.startswith("y90") for a in by_agent)
 
     # lipiodol retained per bed, mL: droplets of the emulsion's oil; tumours keep it, normal liver
     # clears it within 7–15 days (SmPC) — the retention factor is the catalogue's (U)
@@ -122,6 +128,7 @@ def assess(p) -> dict:
                 )
                 for r in ("rim", "core")
             },
+            "dose_volume": cumulative_dvh(dose[m], c.bed_mass_g[m]) if radioactive else [],
         }
         tumors.append(entry)
         if t.target:
@@ -145,10 +152,12 @@ def assess(p) -> dict:
     lm = c.bed_mass_g[liver_b]
     normal_mass = float(lm.sum())
     damage = float((dmg[liver_b] * lm).sum() / normal_mass)
-    by_seg = {}
+    by_seg, dvh_seg = {}, {}
     for s in sorted({b.segment for b in c.beds if b.kind == "liver"}):
         m = liver_b & np.array([b.segment == s for b in c.beds])
         by_seg[s] = round(float((dmg[m] * c.bed_mass_g[m]).sum() / c.bed_mass_g[m].sum()), 4)
+        if radioactive:
+            dvh_seg[s] = sampled_dvh(dose[m], c.bed_mass_g[m])
     nl_dose = float((dose[liver_b] * lm).sum() / normal_mass)
     lung_gbq = float(tr.lung_activity.sum()) * 1e-9
     lung_gy = lung_dose_gy(lung_gbq)
@@ -168,6 +177,7 @@ def assess(p) -> dict:
         "agent_ml": round(sum(m.agent_ml.values()), 3),
         "activity_gbq": round(m.activity_gbq, 4),
         "drug_mg": round(m.drug_mg, 2),
+        "lipiodol_oil_ml": round(m.oil_ml, 2),
     }
     comps = complications(sc, p.metrics, by_agent, kinds)
     worst = max((c_["probability"] for c_ in comps if c_["scored"]), default=0.0)
@@ -190,6 +200,7 @@ def assess(p) -> dict:
         },
         "tumors": tumors,
         "normal_liver_dose_gy": round(nl_dose, 3),
+        "normal_liver_dose_volume_by_segment": dvh_seg,
         "lipiodol_retained_ml": {
             "tumor": round(float(lip_ml[tumor_b].sum()), 4),
             "normal_liver": round(float(lip_ml[liver_b].sum()), 4),
@@ -253,7 +264,7 @@ def complications(sc, metrics, by_agent: dict, kinds: np.ndarray) -> list[dict]:
                 "(Bhagat 2013); RETNET closed its DEB arm",
             )
         )
-    lip = ml.get("lipiodol", 0.0) * 2.0 / 3.0
+    lip = metrics.oil_ml
     if lip > LIPIODOL_CAP_ML:
         out.append(
             _risk(

@@ -32,7 +32,7 @@ from sim.agents import AGENTS, spheres_per_ml  # noqa: E402
 from sim.engine.territory import push_down  # noqa: E402
 from sim.render.raster import Maps, box_blur3, build_maps, nearest_edge  # noqa: E402
 from sim.render.teaching import Teaching  # noqa: E402
-from sim.transport.packets import AGENT_IDS, END_AORTA, END_LUNG  # noqa: E402
+from sim.transport.packets import AGENT_IDS  # noqa: E402
 
 VESSEL_K = 1.4  # optical density per mm of vessel filled with undiluted contrast (U)
 BLUSH_K = 0.6  # optical density per mm of tissue per unit parenchymal contrast fraction (U)
@@ -292,18 +292,6 @@ class FluoroView:
 
 
 def deposits_by_agent(tr) -> np.ndarray:
-    """Spheres lodged per agent and edge (A, E), read without touching the transport.
-
-    ``Transport.dep_agent_count`` folds finished flights into the tallies when read, which frees
-    their slots earlier and so changes where later packets are stored: drawing must not do that.
-    This adds the finished-but-untallied flights to a copy instead (same rule as the tally).
-    """
-    dep = tr._dep["dep_agent_count"]
-    j = np.flatnonzero(tr.pending)
-    if j.size == 0:
-        return dep
-    kind, e = tr.end_kind[j], tr.end_edge[j]
-    j = j[(kind != END_LUNG) & (kind != END_AORTA) & (e >= 0)]
-    n_a, n_e = dep.shape
-    add = np.bincount(tr.agent[j] * n_e + tr.end_edge[j], weights=tr.count[j], minlength=n_a * n_e)
-    return dep + add.reshape(n_a, n_e)
+    """Spheres lodged per agent and edge (A, E), read without changing the transport
+    (:meth:`Transport.tally` adds finished, untallied flights to a copy)."""
+    return tr.tally("dep_agent_count")

@@ -1,0 +1,109 @@
+"""The report's pictures: before/after angiograms and PNG encoding for ``data:`` URIs.
+
+The angiograms are drawn exactly as the procedure screen draws them for the debrief
+(:meth:`sim.app.scenes.procedure.ProcedureScene._finish`): DSA at the peak of the first contrast
+run (before) and of the last one (after), ``min(duration, 2 s)`` after each run starts. Drawing
+only reads the procedure, so a report never changes the case it describes. A case without a
+contrast run has no angiogram: the report says so instead of showing an empty frame.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass
+
+from sim.render.headless import use_dummy_video_if_headless
+
+use_dummy_video_if_headless()
+
+import pygame  # noqa: E402
+
+from sim.app.report.timeline import clock  # noqa: E402
+
+ANGIO_SIZE = (720, 600)  # px: the DSA frames in the report (≈ the window's view aspect)
+PEAK_S = 2.0  # s after a run starts: its arterial-phase peak (as the debrief)
+
+
+@dataclass
+class Angiogram:
+    """One DSA frame with what it shows."""
+
+    label: str
+    t: float
+    surface: pygame.Surface
+    caption: str
+
+
+def run_peak(run) -> float:
+    """Simulated time of a contrast run's peak (the debrief's choice of frame)."""
+    return run.t0 + min(run.duration, PEAK_S)
+
+
+def angiograms(
+    proc,
+    size: tuple[int, int] = ANGIO_SIZE,
+    before: pygame.Surface | None = None,
+    after: pygame.Surface | None = None,
+) -> list[Angiogram]:
+    """Before and after DSA frames of ``proc``; empty when the case had no contrast run.
+
+    Parameters
+    ----------
+    proc : sim.engine.procedure.Procedure
+        Read only.
+    size : tuple of int
+        Frame size, px, when the frames are drawn here.
+    before, after : pygame.Surface, optional
+        Frames already drawn (the debrief's, taken before the catheter was withdrawn); used as
+        they are instead of drawing new ones.
+    """
+    runs = list(proc.contrast_runs)
+    if not runs:
+        return []
+    first, last = runs[0], runs[-1]
+    view = None
+    if before is None or after is None:
+        from sim.render.fluoro import FluoroView
+
+        view = FluoroView(proc, size)
+    if before is None:
+        before = view.render(run_peak(first), mode="dsa")
+    if after is None:
+        after = view.render(run_peak(last), mode="dsa")
+    one = len(runs) == 1
+    return [
+        Angiogram(
+            "Before",
+            run_peak(first),
+            before,
+            f"First contrast run, started at {clock(first.t0)}"
+            + (" (the only run: before and after are the same frame)" if one else ""),
+        ),
+        Angiogram(
+            "After",
+            run_peak(last),
+            after,
+            f"Last contrast run, started at {clock(last.t0)}"
+            + (" (the only run)" if one else f"; {len(runs)} runs in all"),
+        ),
+    ]
+
+
+def png_bytes(surface: pygame.Surface) -> bytes:
+    """``surface`` encoded as PNG."""
+    buf = io.BytesIO()
+    pygame.image.save(surface, buf, "report.png")
+    return buf.getvalue()
+
+
+def data_uri(png: bytes) -> str:
+    """A ``data:image/png;base64,…`` URI: the page carries its images in itself."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def thumbnail(surface: pygame.Surface, box: tuple[int, int]) -> pygame.Surface:
+    """``surface`` scaled to fit ``box`` with its aspect kept."""
+    w, h = surface.get_size()
+    k = min(box[0] / w, box[1] / h)
+    return pygame.transform.smoothscale(surface, (max(1, int(w * k)), max(1, int(h * k))))

@@ -1,0 +1,277 @@
+"""The report page: one self-contained HTML document (inline CSS, ``data:`` images, no script).
+
+Sections, in order, each a ``<section id=…>`` with an ``<h2>``: ``case``, ``score``, ``tumors``,
+``normal-liver``, ``non-target``, ``timeline``, ``angiograms``, ``notes`` (the case's teaching
+points) and ``disclaimer``. :data:`SECTION_IDS` lists them for tests and links.
+
+The print stylesheet (``@media print``) gives a white page, starts each section on a new page
+(the case and score share the first), keeps tables rows and figures whole and fits the images
+to the page width, so "Print → Save as PDF" in any browser gives a clean document.
+"""
+
+from __future__ import annotations
+
+import html
+
+from sim.app.report.charts import PALETTE, meter
+from sim.app.report.sections import (
+    angiograms_section,
+    non_target_section,
+    normal_liver_section,
+    pct,
+    section,
+    table,
+    timeline_section,
+    tumors_section,
+)
+
+e = html.escape
+SECTION_IDS = (
+    "case",
+    "score",
+    "tumors",
+    "normal-liver",
+    "non-target",
+    "timeline",
+    "angiograms",
+    "notes",
+    "disclaimer",
+)
+COMPONENT_LABELS = {
+    "tumor_coverage": "Tumour coverage",
+    "normal_liver": "Normal liver spared",
+    "non_target": "No non-target embolization",
+    "lung": "Lung dose",
+    "efficiency": "Efficiency (fluoroscopy)",
+    "complications": "Complication risk",
+}
+CSS = """
+:root { --ink: #1d2330; --muted: #5b6475; --line: #d8dce3; --accent: #0072B2; --warn: #b3261e; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #eef1f5; color: var(--ink);
+  font: 15px/1.45 "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; }
+main { max-width: 1180px; margin: 0 auto; padding: 0 24px 32px; }
+header { background: #17202e; color: #fff; padding: 22px 28px; }
+header .kicker { font-size: 12px; letter-spacing: .12em; text-transform: uppercase;
+  color: #9fb3c8; }
+header h1 { margin: 4px 0 6px; font-size: 28px; }
+header .who { color: #d5dde8; }
+section { background: #fff; border: 1px solid var(--line); border-radius: 8px;
+  margin: 18px 0; padding: 18px 24px; }
+h2 { margin: 0 0 12px; font-size: 20px; border-bottom: 2px solid var(--accent);
+  padding-bottom: 4px; }
+h3 { font-size: 16px; margin: 16px 0 6px; }
+table { border-collapse: collapse; width: 100%; margin: 6px 0 10px; font-size: 14px; }
+th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left;
+  vertical-align: top; }
+th { background: #f3f5f8; font-weight: 600; }
+table.num td { font-variant-numeric: tabular-nums; }
+tr.warn td { color: var(--warn); font-weight: 600; }
+table.nt td:first-child { color: var(--warn); }
+table.components td:nth-child(3) { white-space: nowrap; }
+td.t { font-variant-numeric: tabular-nums; white-space: nowrap; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 3px 16px; margin: 6px 0; }
+dl.facts dt { color: var(--muted); }
+dl.facts dd { margin: 0; }
+.cols { display: grid; grid-template-columns: 1fr 1fr; gap: 8px 32px; }
+.charts { display: grid; grid-template-columns: 1fr 1fr; gap: 24px; align-items: start; }
+.beside { display: grid; grid-template-columns: 540px 1fr; gap: 24px; align-items: center; }
+dl.meta { grid-template-columns: repeat(3, max-content 1fr); }
+table.wide th:first-child, table.wide td:first-child { color: var(--muted); }
+.score { display: flex; align-items: baseline; gap: 12px; margin: 4px 0 10px; }
+.score .big { font-size: 56px; font-weight: 700; color: var(--accent); line-height: 1; }
+.score .of { font-size: 22px; color: var(--muted); }
+.tag { font-size: 11px; background: #eceff3; border-radius: 3px; padding: 1px 5px;
+  font-weight: normal; }
+.note, .caption { color: var(--muted); font-size: 13px; }
+.missing { background: #fff6e0; border-left: 4px solid #E69F00; padding: 10px 14px; }
+.figure { margin: 10px 0; }
+svg.chart { max-width: 100%; height: auto; }
+.angios { display: grid; grid-template-columns: 1fr 1fr; gap: 18px; }
+figure { margin: 0; }
+figure img { width: 100%; height: auto; border: 1px solid var(--line); display: block; }
+figcaption { font-size: 13px; color: var(--muted); margin-top: 4px; }
+#disclaimer { border-left: 6px solid var(--warn); }
+#disclaimer p.strong { font-weight: 700; font-size: 16px; }
+@page { size: A4; margin: 14mm; }
+@media print {
+  body { background: #fff; font-size: 11pt; }
+  header { background: #fff; color: #000; border-bottom: 2px solid #000; padding: 0 0 8px; }
+  header .kicker, header .who { color: #333; }
+  main { max-width: none; padding: 0; }
+  section { border: none; border-radius: 0; margin: 0; padding: 8px 0;
+    break-before: page; page-break-before: always; }
+  section#case, section#score, section#disclaimer { break-before: auto;
+    page-break-before: auto; }
+  tr, figure, .figure, svg, img { break-inside: avoid; page-break-inside: avoid; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
+  thead { display: table-header-group; }
+  img, svg.chart { max-width: 100%; }
+  .angios, .charts { grid-template-columns: 1fr 1fr; }
+  .beside, dl.meta { grid-template-columns: 1fr; }
+  dl.meta { grid-template-columns: repeat(2, max-content 1fr); }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"""
+
+
+def facts(pairs: list[tuple[str, str]], cls: str = "") -> str:
+    """A definition list of ``(label, value)``; empty values are left out; both escaped."""
+    items = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in pairs if v not in ("", None))
+    return f'<dl class="facts {cls}">{items}</dl>' if items else ""
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def case_section(sc, meta: dict, agents_used: list[dict]) -> str:
+    """Who, when, which case; briefing, goals, patient and the agents actually given."""
+    body = ""
+    if meta.get("notice"):
+        body += f'<p class="missing">{e(meta["notice"])}</p>'
+    if sc.summary:
+        body += f"<p>{e(sc.summary)}</p>"
+    body += facts(
+        [
+            ("Trainee", meta.get("trainee") or "not recorded"),
+            ("Date", meta.get("date", "")),
+            ("Record", str(meta.get("record_id") or "not stored (run from a plan)")),
+            ("Case", str(meta.get("scenario_id", ""))),
+            ("Difficulty", f"{sc.difficulty} of 5"),
+            ("Seed", str(meta.get("seed", ""))),
+            ("Siphon", str(meta.get("app_version", ""))),
+        ],
+        "meta",
+    )
+    b = sc.briefing
+    body += '<div class="cols"><div><h3>Briefing</h3>'
+    body += (
+        facts(
+            [
+                ("History", b.history),
+                ("CT / MRI", b.ct),
+                ("PET", b.pet),
+                ("Biopsy", b.biopsy),
+                ("Mapping", b.mapping),
+            ]
+        )
+        or "<p>No briefing.</p>"
+    )
+    goals = "".join(f"<li>{e(g)}</li>" for g in sc.learning_goals)
+    body += f"<h3>Learning goals</h3><ul>{goals}</ul>" if goals else ""
+    p = sc.patient
+    body += "</div><div><h3>Patient</h3>"
+    body += facts(
+        [
+            ("Age, sex", f"{p.age_y} y, {p.sex}"),
+            ("Weight, height", f"{p.weight_kg:g} kg, {p.height_cm:g} cm"),
+            ("Liver mass", f"{p.liver_mass_g:g} g" if p.liver_mass_g else ""),
+            ("Bilirubin", f"{p.bilirubin_mg_dl:g} mg/dL"),
+            ("Albumin", f"{p.albumin_g_dl:g} g/dL"),
+            ("Prior Whipple", _yes(p.prior_whipple)),
+            ("Portal vein thrombosis", _yes(p.portal_vein_thrombosis)),
+            ("Carcinoid syndrome", _yes(p.carcinoid_syndrome)),
+            ("Prior treatments", ", ".join(p.prior_treatments)),
+            ("Arterial anatomy", f"Michels type {sc.anatomy.michels}"),
+            ("Lung shunt fraction", pct(sc.shunt.lung_shunt_fraction, 1)),
+        ]
+    )
+    body += "</div></div><h3>Agent used</h3>"
+    if agents_used:
+        rows = [
+            [e(a["name"]), f"{a['volume_ml']:.2f} mL", e(a["detail"]) or "–"] for a in agents_used
+        ]
+        body += table(["Agent", "Volume injected", "Preparation"], rows)
+    else:
+        body += "<p>No agent was injected.</p>"
+    return section("case", "The case", body)
+
+
+def score_section(o: dict) -> str:
+    """The total and each component with its points, maximum and reason."""
+    rows = []
+    for i, c in enumerate(o["components"]):
+        frac = c["points"] / c["max"] if c["max"] else 0.0
+        rows.append(
+            [
+                e(COMPONENT_LABELS.get(c["name"], c["name"].replace("_", " "))),
+                meter(frac, color=PALETTE[i % len(PALETTE)]),
+                f"{c['points']:.1f} / {c['max']:.0f}",
+                e(c["reason"]),
+            ]
+        )
+    m = o["metrics"]
+    body = (
+        f'<div class="score"><span class="big">{o["score"]:.1f}</span>'
+        '<span class="of">/ 100</span></div>'
+    )
+    body += table(["Component", "", "Points", "Why"], rows, "num components")
+    body += (
+        f"<p>Procedure {m['procedure_s'] / 60:.1f} min · fluoroscopy {m['fluoro_s'] / 60:.1f} min"
+        f" · contrast {m['contrast_ml']:g} mL · agent {m['agent_ml']:g} mL"
+        + (f" · activity {m['activity_gbq']:g} GBq" if m["activity_gbq"] else "")
+        + (f" · doxorubicin {m['drug_mg']:g} mg" if m["drug_mg"] else "")
+        + f" · endpoint SACE {o['sace_level'] or '–'}.</p>"
+    )
+    body += (
+        '<p class="note">The score weighs simulated outcomes with the case\'s weights; the '
+        "scales are chosen for teaching (marked U in docs/physics.md), not clinical "
+        "thresholds.</p>"
+    )
+    return section("score", "Score", body)
+
+
+def notes_section(sc) -> str:
+    """The case's debrief notes: what the instructor wants remembered, with sources."""
+    items = "".join(f"<li>{e(n)}</li>" for n in sc.debrief_notes)
+    body = f"<ul>{items}</ul>" if items else "<p>This case has no debrief notes.</p>"
+    return section("notes", "Teaching points", body)
+
+
+def disclaimer_section(o: dict) -> str:
+    """The disclaimer, always last and always shown."""
+    text = o.get("disclaimer") or "Siphon is a teaching tool, not a clinical planning device."
+    body = (
+        f'<p class="strong">{e(text)}</p><p>Its anatomy is generated, its physics simplified '
+        "and its numbers calibrated from published ranges; every figure in this report is a "
+        "simulation estimate for teaching. Never use it to choose a treatment, an activity or "
+        "a dose for a patient.</p>"
+    )
+    return section("disclaimer", "Disclaimer", body)
+
+
+def render_page(
+    sc, o: dict, meta: dict, agents_used: list[dict], rows, angios, uris: list[str]
+) -> str:
+    """The whole document as a string (see the module docstring for its sections)."""
+    agents = {a["id"] for a in agents_used}
+    who = " · ".join(
+        x
+        for x in (
+            meta.get("trainee") or "",
+            meta.get("date") or "",
+            f"record {meta['record_id']}" if meta.get("record_id") else "",
+        )
+        if x
+    )
+    parts = [
+        case_section(sc, meta, agents_used),
+        score_section(o),
+        tumors_section(o, sc, agents),
+        normal_liver_section(o, sc, agents),
+        non_target_section(o, sc.scoring),
+        timeline_section(rows),
+        angiograms_section(angios, uris),
+        notes_section(sc),
+        disclaimer_section(o),
+    ]
+    title = f"Siphon debrief — {sc.title}"
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        f'<header><div class="kicker">Siphon · debrief report · score {o["score"]:.1f} / 100'
+        f'</div><h1>{e(sc.title)}</h1><div class="who">{e(who)}</div></header>\n'
+        "<main>\n" + "".join(parts) + "</main>\n</body>\n</html>\n"
+    )
