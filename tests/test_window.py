@@ -43,6 +43,29 @@ def click(app, pos, button=1):
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=button))
 
 
+def open_case(app, name: str) -> ProcedureScene:
+    """Start ``scenarios/<name>`` in the window and return its procedure scene."""
+    from sim.scenario.load import LoadedCase, load_scenario
+
+    path = SCENARIOS / name
+    sc, _ = load_scenario(path)
+    app.switch(ProcedureScene(app, LoadedCase(path, sc, [])))
+    frames(app, 2)
+    return app.scene
+
+
+def finish_case(app, name: str, *actions) -> DebriefScene:
+    """Play ``actions`` from the tumour's feeder in ``name`` and finish: the debrief."""
+    scene = open_case(app, name)
+    scene._navigate("feeder:T1")
+    for a in actions:
+        scene.proc.apply(a)
+    key(app, pygame.K_f)
+    frames(app, 2)
+    assert isinstance(app.scene, DebriefScene)
+    return app.scene
+
+
 def test_whole_case_by_events(app):
     app.switch(PickerScene(app))
     frames(app, 3)
@@ -213,13 +236,7 @@ def test_demo_command_plays_the_expert_plan_with_screenshots(tmp_path):
 
 
 def test_agent_panel_by_keyboard(app):
-    from sim.scenario.load import LoadedCase, load_scenario
-
-    path = SCENARIOS / "ctace_lipiodol.yaml"
-    sc, _ = load_scenario(path)
-    app.switch(ProcedureScene(app, LoadedCase(path, sc, [])))
-    frames(app, 2)
-    scene = app.scene
+    scene = open_case(app, "ctace_lipiodol.yaml")
     ag = scene.proc.agent
     assert ag.agent == "lipiodol" and ag.emulsion_ml == 10.0 and ag.oil_ratio == 2.0
     key(app, pygame.K_PERIOD)  # emulsion drawn up +1 mL
@@ -284,13 +301,9 @@ def test_procedure_layout_fits_and_text_scales(tmp_path, size):
 def test_window_records_finished_and_abandoned_cases(app):
     from sim.records.replay import replay
     from sim.records.store import RecordStore
-    from sim.scenario.load import LoadedCase, load_scenario
 
     app.settings.set("trainee", "Dr Test")
-    path = SCENARIOS / "workshop_quick.yaml"
-    sc, _ = load_scenario(path)
-    app.switch(ProcedureScene(app, LoadedCase(path, sc, [])))
-    frames(app, 2)
+    open_case(app, "workshop_quick.yaml")
     key(app, pygame.K_UP)
     key(app, pygame.K_SPACE)
     frames(app, 40, dt=0.1)
@@ -324,20 +337,13 @@ def test_window_records_finished_and_abandoned_cases(app):
 def test_what_if_from_the_debrief_by_keyboard(app):
     from sim.app.scenes.whatif import CompareScene, WhatIfScene
     from sim.engine.actions import Inject, SelectAgent
-    from sim.scenario.load import LoadedCase, load_scenario
 
-    path = SCENARIOS / "workshop_quick.yaml"
-    sc, _ = load_scenario(path)
-    app.switch(ProcedureScene(app, LoadedCase(path, sc, [])))
-    frames(app, 2)
-    scene = app.scene
-    scene._navigate("feeder:T1")
-    scene.proc.apply(SelectAgent(agent="bland", size_um=(100, 300)))
-    scene.proc.apply(Inject(volume_ml=2.0, rate_ml_min=2.0))
-    key(app, pygame.K_f)
-    frames(app, 2)
-    debrief = app.scene
-    assert isinstance(debrief, DebriefScene)
+    debrief = finish_case(
+        app,
+        "workshop_quick.yaml",
+        SelectAgent(agent="bland", size_um=(100, 300)),
+        Inject(volume_ml=2.0, rate_ml_min=2.0),
+    )
     key(app, pygame.K_w)
     frames(app, 2)
     chooser = app.scene
@@ -371,20 +377,15 @@ def test_history_screen_lists_and_replays_the_case(app):
     from sim.app.scenes.history import HistoryScene
     from sim.app.scenes.playback import PlaybackScene
     from sim.engine.actions import Inject, SelectAgent
-    from sim.scenario.load import LoadedCase, load_scenario
 
     app.settings.set("trainee", "Fellow A")
-    path = SCENARIOS / "workshop_quick.yaml"
-    sc, _ = load_scenario(path)
-    app.switch(ProcedureScene(app, LoadedCase(path, sc, [])))
-    frames(app, 2)
-    scene = app.scene
-    scene._navigate("feeder:T1")
-    scene.proc.apply(SelectAgent(agent="bland", size_um=(100, 300)))
-    scene.proc.apply(Inject(volume_ml=1.5, rate_ml_min=2.0))
-    key(app, pygame.K_f)
-    frames(app, 2)
-    score = app.scene.out["score"]
+    debrief = finish_case(
+        app,
+        "workshop_quick.yaml",
+        SelectAgent(agent="bland", size_um=(100, 300)),
+        Inject(volume_ml=1.5, rate_ml_min=2.0),
+    )
+    score = debrief.out["score"]
     key(app, pygame.K_l)
     frames(app, 2)
     key(app, pygame.K_F2)
@@ -415,19 +416,13 @@ def test_history_screen_lists_and_replays_the_case(app):
 
 def test_debrief_report_button_writes_the_report(app):
     from sim.engine.actions import Inject, SelectAgent
-    from sim.scenario.load import LoadedCase, load_scenario
 
-    path = SCENARIOS / "y90_glass_segmentectomy.yaml"
-    sc, _ = load_scenario(path)
-    app.switch(ProcedureScene(app, LoadedCase(path, sc, [])))
-    frames(app, 2)
-    scene = app.scene
-    scene._navigate("feeder:T1")
-    scene.proc.apply(SelectAgent(agent="y90_glass", activity_gbq=1.0))
-    scene.proc.apply(Inject(volume_ml=20.0, rate_ml_min=5.0))
-    key(app, pygame.K_f)
-    frames(app, 2)
-    debrief = app.scene
+    debrief = finish_case(
+        app,
+        "y90_glass_segmentectomy.yaml",
+        SelectAgent(agent="y90_glass", activity_gbq=1.0),
+        Inject(volume_ml=20.0, rate_ml_min=5.0),
+    )
     rows = [r[0] for r in debrief._lines(800)]
     assert any("dose-volume:" in r for r in rows)
     key(app, pygame.K_e)
