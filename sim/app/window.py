@@ -87,6 +87,21 @@ class Scene:
     def leave(self) -> None:
         """The scene is being replaced."""
 
+    def button_row(self, labels: list[str], width: float = 200, height: float = 48) -> list:
+        """Buttons along the bottom right, in the order given (sizes in UI-scaled pixels)."""
+        from pygame_gui.elements import UIButton
+
+        px, (w, h) = self.app.px, self.app.size
+        bw, n = px(width), len(labels)
+        return [
+            UIButton(
+                pygame.Rect(w - (n - i) * (bw + px(12)), h - px(height + 14), bw, px(height)),
+                text,
+                self.app.ui,
+            )
+            for i, text in enumerate(labels)
+        ]
+
 
 class App:
     """The application window and its loop.

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pygame
 import pygame_gui
-from pygame_gui.elements import UIButton
 
 from sim.app.window import App, Scene
 from sim.engine.procedure import Procedure
@@ -40,23 +39,8 @@ class DebriefScene(Scene):
         self.shot_dir = None
 
     def resize(self, size) -> None:
-        ui, px = self.app.ui, self.app.px
-        w, h = size
-        bw = px(170)
-        self.retry = UIButton(
-            pygame.Rect(w - 3 * (bw + px(12)), h - px(58), bw, px(44)), "Retry (R)", ui
-        )
-        self.next = UIButton(
-            pygame.Rect(w - 2 * (bw + px(12)), h - px(58), bw, px(44)), "Next case (N)", ui
-        )
-        self.lib = UIButton(
-            pygame.Rect(w - (bw + px(12)), h - px(58), bw, px(44)), "Library (L)", ui
-        )
-        self.whatif = UIButton(
-            pygame.Rect(w - 4 * (bw + px(12)), h - px(58), bw, px(44)), "What if… (W)", ui
-        )
-        self.report = UIButton(
-            pygame.Rect(w - 5 * (bw + px(12)), h - px(58), bw, px(44)), "Report (E)", ui
+        self.report, self.whatif, self.retry, self.next, self.lib = self.button_row(
+            ["Report (E)", "What if… (W)", "Retry (R)", "Next case (N)", "Library (L)"], 170, 44
         )
 
     def _go(self, what: str) -> None:

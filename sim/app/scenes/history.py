@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pygame
 import pygame_gui
-from pygame_gui.elements import UIButton, UILabel, UISelectionList
+from pygame_gui.elements import UILabel, UISelectionList
 
 from sim.app.window import App, Scene
 from sim.records.history import summarize
@@ -53,13 +53,7 @@ class HistoryScene(Scene):
             ui,
             default_selection=labels[self.index] if labels else None,
         )
-        bw = px(210)
-        self.replay_btn = UIButton(
-            pygame.Rect(w - 2 * (bw + px(12)), h - px(64), bw, px(48)), "Replay (Enter)", ui
-        )
-        self.back_btn = UIButton(
-            pygame.Rect(w - (bw + px(12)), h - px(64), bw, px(48)), "Back (Esc)", ui
-        )
+        self.replay_btn, self.back_btn = self.button_row(["Replay (Enter)", "Back (Esc)"], 210)
 
     def ui_event(self, event) -> None:
         if event.type == pygame_gui.UI_SELECTION_LIST_NEW_SELECTION:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pygame
 import pygame_gui
-from pygame_gui.elements import UIButton, UILabel, UISelectionList
+from pygame_gui.elements import UILabel, UISelectionList
 
 from sim.app.window import App, Scene
 from sim.records.whatif import (
@@ -75,13 +75,7 @@ class WhatIfScene(Scene):
             ui,
             default_selection=alts[self.alt] if alts else None,
         )
-        bw = px(220)
-        self.run_btn = UIButton(
-            pygame.Rect(w - 2 * (bw + px(12)), h - px(64), bw, px(48)), "Run what-if (Enter)", ui
-        )
-        self.back_btn = UIButton(
-            pygame.Rect(w - (bw + px(12)), h - px(64), bw, px(48)), "Back (Esc)", ui
-        )
+        self.run_btn, self.back_btn = self.button_row(["Run what-if (Enter)", "Back (Esc)"], 220)
 
     def ui_event(self, event) -> None:
         if event.type == pygame_gui.UI_SELECTION_LIST_NEW_SELECTION:
@@ -170,14 +164,8 @@ class CompareScene(Scene):
         self.images = [_final_dsa(debrief.proc), _final_dsa(proc)]
 
     def resize(self, size) -> None:
-        ui, px = self.app.ui, self.app.px
-        w, h = size
-        bw = px(230)
-        self.again = UIButton(
-            pygame.Rect(w - 2 * (bw + px(12)), h - px(64), bw, px(48)), "Another what-if (W)", ui
-        )
-        self.back = UIButton(
-            pygame.Rect(w - (bw + px(12)), h - px(64), bw, px(48)), "Back to debrief (Esc)", ui
+        self.again, self.back = self.button_row(
+            ["Another what-if (W)", "Back to debrief (Esc)"], 230
         )
 
     def ui_event(self, event) -> None:
