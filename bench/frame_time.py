@@ -33,7 +33,7 @@ from sim.engine.actions import Navigate, StartContrast  # noqa: E402
 from sim.scenario.load import load_library  # noqa: E402
 
 MIN_PACKETS = 20_000
-FRAMES = 240
+FRAMES = 600
 TOP_UP = 2.0  # topped up to 2 × the minimum before each frame: a contrast push can
 # end ~13,000 flights within one frame, and the minimum must hold after every frame
 

@@ -16,7 +16,7 @@ ends). A step then only settles the packets whose journey ends within it — one
 packet, however many nodes they cross. When the flow is re-solved, every packet in flight is
 re-planned from where it is, spread over the next :data:`REPLAN_SPREAD_STEPS` steps in a fixed
 round-robin order (so a window never stalls on one 40,000-packet re-plan; a packet meets a new
-flow field at most 0.2 s late, and the order depends on nothing but the simulation).
+flow field at most 0.4 s late, and the order depends on nothing but the simulation).
 Positions for drawing are recovered from the plan at any time.
 
 Packets live in a pool of slots (struct of arrays); a finished packet's slot is reused by a new
@@ -46,7 +46,7 @@ SHUNT_FULL_BELOW_M = 60e-6
 SHUNT_NONE_ABOVE_M = 100e-6
 STASIS_VELOCITY_M_S = 1e-4  # a packet in slower flow than this lodges where it is (U)
 MAX_HOPS = 256
-REPLAN_SPREAD_STEPS = 4  # a flow change reaches every packet in flight within 4 steps (speed, U)
+REPLAN_SPREAD_STEPS = 8  # a flow change reaches every packet in flight within 8 steps (speed, U)
 
 # How a flight ends.
 END_VESSEL, END_BED, END_LUNG, END_AORTA, END_STASIS = 0, 1, 2, 3, 4
@@ -259,16 +259,21 @@ class Transport:
     def n_in_flight(self) -> int:
         return self._n_alive
 
-    def positions(self, t: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Edge and distance from its ``edge_from`` end (m) of every packet in flight at ``t``.
+    def positions(
+        self, t: float | None = None, slots: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Edge and distance from its ``edge_from`` end (m) of packets in flight at ``t``.
+
+        ``slots`` (slots in flight) picks some packets; default all, in the order of
+        ``np.flatnonzero(alive)``. Reading positions changes nothing.
 
         Returns
         -------
         edge : ndarray of int (P,)
         pos : ndarray (P,)
-            In the order of ``np.flatnonzero(alive)``.
         """
-        return self._positions_of(np.flatnonzero(self.alive), self.t if t is None else t)
+        live = np.flatnonzero(self.alive) if slots is None else slots
+        return self._positions_of(live, self.t if t is None else t)
 
     def _positions_of(self, live: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
         if live.size == 0:
@@ -451,21 +456,21 @@ class Transport:
         # a re-plan that is no longer than the old plan is written over it, in place
         fits = nh <= self.n_hop[slots] if new is None else np.zeros(slots.size, bool)
         off = np.empty(slots.size, np.int64)
-        if fits.any():
-            f = np.flatnonzero(fits)
-            src = _ranges(np.cumsum(nh)[f] - nh[f], nh[f])
-            dst = _ranges(self.hop_off[slots[f]], nh[f])
-            for k in ("hop_edge", "hop_t", "hop_fwd"):
-                getattr(self, k)[dst] = plan[k][src]
-            off[f] = self.hop_off[slots[f]]
         rest = np.flatnonzero(~fits)
-        if rest.size:
+        if rest.size:  # appended first: appending may compact the store and move old plans
             if rest.size == slots.size:
                 hops = (plan["hop_edge"], plan["hop_t"], plan["hop_fwd"])
             else:
                 src = _ranges(np.cumsum(nh)[rest] - nh[rest], nh[rest])
                 hops = (plan["hop_edge"][src], plan["hop_t"][src], plan["hop_fwd"][src])
             off[rest] = self._hop_append(*hops) + np.cumsum(nh[rest]) - nh[rest]
+        if fits.any():
+            f = np.flatnonzero(fits)
+            src = _ranges(np.cumsum(nh)[f] - nh[f], nh[f])
+            off[f] = self.hop_off[slots[f]]
+            dst = _ranges(off[f], nh[f])
+            for k in ("hop_edge", "hop_t", "hop_fwd"):
+                getattr(self, k)[dst] = plan[k][src]
         self.hop_off[slots] = off
         self.n_hop[slots] = nh
         self.plan_version += 1
@@ -477,20 +482,22 @@ class Transport:
         self.pending[slots] = False
         self.held[slots] = False
         self.stale[slots] = False
-        live_hops = int(self.n_hop[self.alive].sum())
-        if self._hop_n > 4 * live_hops + 65536:
-            self._compact_hops()
 
     def _hop_append(self, edge: np.ndarray, t: np.ndarray, fwd: np.ndarray) -> int:
-        """Append hops to the store (growing its capacity geometrically); returns their start."""
-        n, k = self._hop_n, edge.size
-        if n + k > self.hop_edge.size:
-            cap = max(2 * self.hop_edge.size, n + k, 65536)
-            for name in ("hop_edge", "hop_t", "hop_fwd"):
-                old = getattr(self, name)
-                grown = np.zeros(cap, old.dtype)
-                grown[:n] = old[:n]
-                setattr(self, name, grown)
+        """Append hops to the store; returns their start. When the store is full it drops the
+        finished flights' hops (if that frees half of it) or doubles — both rare, amortized."""
+        k = edge.size
+        if self._hop_n + k > self.hop_edge.size:
+            live_hops = int(self.n_hop[self.alive].sum())
+            if live_hops + k > self.hop_edge.size // 2:
+                cap = max(2 * self.hop_edge.size, 2 * (live_hops + k), 65536)
+                for name in ("hop_edge", "hop_t", "hop_fwd"):
+                    old = getattr(self, name)
+                    grown = np.zeros(cap, old.dtype)
+                    grown[: self._hop_n] = old[: self._hop_n]
+                    setattr(self, name, grown)
+            self._compact_hops()
+        n = self._hop_n
         self.hop_edge[n : n + k] = edge
         self.hop_t[n : n + k] = t
         self.hop_fwd[n : n + k] = fwd
