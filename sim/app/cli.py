@@ -190,6 +190,12 @@ def _cmd_screenshots(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for p in take(Path(args.out), SCENARIOS, data=tmp):
             print(f"wrote {p}")
+    if not args.no_kiosk:
+        from sim.app.kiosk.shots import take_kiosk_screenshots
+
+        with tempfile.TemporaryDirectory() as tmp:
+            for p in take_kiosk_screenshots(Path(args.out), Path(tmp)):
+                print(f"wrote {p}")
     return 0
 
 
@@ -247,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(fn=_cmd_demo)
     sh = sub.add_parser("screenshots", help="take the README screenshots headless")
     sh.add_argument("--out", default="docs/img")
+    sh.add_argument("--no-kiosk", action="store_true", help="skip the workshop-mode pictures")
     sh.set_defaults(fn=_cmd_screenshots)
     from sim.app.report.command import add_command as add_report_command
 

@@ -15,8 +15,6 @@ import pygame
 from sim.app.kiosk.i18n import t
 from sim.app.kiosk.widgets import AMBER, GREEN, RED, WHITE, clock_text, fit_size, panel, text
 from sim.app.scenes.procedure import ProcedureScene
-from sim.engine.actions import Finish
-from sim.outcome.assess import assess
 from sim.scenario.load import LoadedCase
 
 BLOCKED_COMMANDS = ("pause", "speed")  # the countdown is real time; nothing may stop it
@@ -60,11 +58,10 @@ class GameScene(ProcedureScene):
         """Finish the case (F, the Finish button or the countdown) and show the brief debrief."""
         self._stop_injection()
         image = self.view.render(self.proc.t, mode="fluoro", teaching=True) if self.view else None
-        self.proc.apply(Finish())
-        outcome = assess(self.proc)
-        record_id = self.record.id if self.record is not None else -1
-        self._record("finish", outcome)
-        self.app.game_over(self, outcome, record_id, image, self.timed_out)
+        outcome, record_id = self.finish_case()
+        self.app.game_over(
+            self, outcome, -1 if record_id is None else record_id, image, self.timed_out
+        )
 
     def update(self, dt: float) -> None:
         if self.proc.finished:

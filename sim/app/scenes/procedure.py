@@ -332,7 +332,24 @@ class ProcedureScene(Scene):
         if self.proc.contrast_m3_s == 0 and not self.proc.finished:
             self.proc.apply(StartContrast(volume_ml=3.0, rate_ml_s=1.0))
 
+    def finish_case(self) -> tuple[dict, int | None]:
+        """Stop injecting, finish the case, assess it and close its record.
+
+        Returns the outcome and the record id (None when not recorded). Scenes that show their
+        own ending (the kiosk's brief debrief) call this instead of :meth:`_finish`.
+        """
+        from sim.outcome.assess import assess
+
+        self._stop_injection()
+        self.proc.apply(Finish())
+        outcome = assess(self.proc)
+        record_id = self.record.id if self.record is not None else None
+        self._record("finish", outcome)
+        return outcome, record_id
+
     def _finish(self) -> None:
+        """Finish and open the debrief, with the first and last angiograms as the trainee saw
+        them (drawn before the catheter is withdrawn)."""
         from sim.app.scenes.debrief import DebriefScene
 
         self._stop_injection()
@@ -341,12 +358,7 @@ class ProcedureScene(Scene):
         if self.proc.contrast_runs and self.view is not None:
             run = self.proc.contrast_runs[-1]
             after = self.view.render(run.t0 + min(run.duration, 2.0), mode="dsa")
-        self.proc.apply(Finish())
-        from sim.outcome.assess import assess
-
-        outcome = assess(self.proc)
-        record_id = self.record.id if self.record is not None else None
-        self._record("finish", outcome)
+        outcome, record_id = self.finish_case()
         self.app.switch(
             DebriefScene(self.app, self.case, self.proc, before, after, outcome, record_id)
         )
