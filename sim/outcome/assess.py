@@ -33,6 +33,10 @@ from sim.transport.packets import AGENT_IDS
 
 DRUG_KILL_MG_PER_G = 0.5  # doxorubicin mg/g giving 63 % kill (U)
 NORMAL_DAMAGE_ZERO_POINTS = 0.30  # normal-liver damage fraction that scores 0 (U)
+# Sparing the patient is earned by treating: the safety components (normal liver, non-target,
+# lung, efficiency, complications) count in proportion to tumour coverage up to this much, so
+# doing nothing cannot score (U, playability; a teaching choice, not a clinical rule).
+SAFETY_FULL_AT_COVERAGE = 0.5
 NON_TARGET_SCALE = 0.01  # non-target fraction at which that component falls to 37 % (U)
 # Injury per unit of lost arterial inflow in normal liver. Ischaemic injury: arterial share
 # (25 %) × 0.4, because the portal supply carries the parenchyma through (U). Biliary injury of
@@ -359,6 +363,13 @@ def _score(
             or "no patient-specific complication risk",
         ),
     ]
+    earned = min(1.0, coverage / SAFETY_FULL_AT_COVERAGE)
+    if earned < 1.0:
+        note = (
+            f" — counted at {100 * earned:.0f} %: sparing the patient counts in proportion "
+            f"to treatment (full from {100 * SAFETY_FULL_AT_COVERAGE:.0f} % coverage)"
+        )
+        parts = parts[:1] + [(n, wt, f * earned, r + note) for n, wt, f, r in parts[1:]]
     comps = [
         {"name": n, "points": round(k * wt * f, 2), "max": round(k * wt, 2), "reason": r}
         for n, wt, f, r in parts
