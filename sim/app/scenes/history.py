@@ -99,6 +99,11 @@ class HistoryScene(Scene):
         except ReplayError as exc:
             self.message = str(exc)
             return
+        if not path.exists():  # the case changed since: keep its recorded text for a retry
+            from sim.records.paths import write_atomic
+
+            path = self.app.data_dir / "cases" / f"{rec.scenario_id}-{rec.scenario_sha256[:8]}.yaml"
+            write_atomic(path, rec.scenario_text)
         self.app.switch(PlaybackScene(self.app, LoadedCase(path, sc, []), rec, actions))
 
     def draw(self, surface) -> None:
