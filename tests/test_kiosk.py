@@ -407,3 +407,28 @@ def test_killed_mid_game_the_board_survives_a_restart(playlist, tmp_path):
         ]
     finally:
         app.close()
+
+
+def test_sigterm_closes_the_booth_cleanly(tmp_path):
+    """A host's shutdown or service manager (SIGTERM) closes the booth with exit 0, where SDL
+    would have turned the signal into a window-close request the booth refuses."""
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "kiosk", "--data-dir", str(tmp_path)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.time() + 60
+        while not (tmp_path / "records.sqlite3").exists() and time.time() < deadline:
+            time.sleep(0.2)
+        time.sleep(1.0)
+        assert proc.poll() is None  # the booth is running
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

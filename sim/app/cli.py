@@ -86,6 +86,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     text = export_schema()
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
     else:
         print(text, end="")
     return 0
@@ -280,8 +281,13 @@ def main(argv: list[str] | None = None) -> int:
                 "headless (on a desktop, this command opens the window).\n"
             )
             args = ap.parse_args(["run", str(DEFAULT_SCENARIO)])
+    from sim.records.paths import DataDirError
+
     try:
         return args.fn(args)
+    except DataDirError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into head & co.

@@ -27,8 +27,21 @@ def data_dir(override: str | os.PathLike | None = None) -> Path:
         data directory for ``siphon``.
     """
     d = Path(override or os.environ.get(ENV_DATA_DIR) or platformdirs.user_data_dir("siphon"))
-    d.mkdir(parents=True, exist_ok=True)
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise DataDirError(
+            f"{d}: is a file, not a folder; give the folder that holds records.sqlite3"
+        ) from None
+    except OSError as exc:
+        raise DataDirError(
+            f"{d}: cannot use it as the data folder: {exc.strerror or exc}"
+        ) from None
     return d
+
+
+class DataDirError(OSError):
+    """The data folder cannot be used (a file is in the way, no permission …); one line."""
 
 
 def write_atomic(path: str | os.PathLike, text: str) -> None:

@@ -81,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.app.kiosk.app import KioskApp
 
     app = KioskApp(playlist, size=size, data=args.data_dir, minutes=args.minutes)
+    _close_on_signals(app)
     app.go_attract()
     try:
         app.run(max_frames=args.frames)
@@ -108,3 +109,16 @@ def _self_test(playlist, args, size, data_dir) -> int:
     )
     print(rep.line(), flush=True)
     return 0 if rep.ok else 1
+
+
+def _close_on_signals(app) -> None:
+    """SIGTERM (shutdown, a service manager, ``timeout``) and Ctrl+C in the host's terminal close
+    the booth properly — a game in progress is saved as abandoned. SDL would otherwise turn them
+    into window-close events, which the booth refuses."""
+    import signal
+
+    def stop(signum, frame) -> None:
+        app.leave_kiosk()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, stop)
