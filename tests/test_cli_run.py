@@ -1,6 +1,7 @@
 """`python main.py run`: JSON fields, determinism, and clear one-line errors for bad plans."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -8,6 +9,7 @@ import pytest
 from helpers import ROOT, SCENARIOS
 
 DEFAULT = str(SCENARIOS / "default.yaml")
+NO_DISPLAY_VARS = ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")
 
 
 def run(*args):
@@ -141,3 +143,22 @@ def test_unreachable_vessel_is_refused_with_its_calibre(tmp_path):
         f"plan.yaml:2:5: actions[0].navigate: the 0.90 mm catheter cannot enter "
         f"{c.names[narrow]} ({2e3 * c.radius[narrow]:.2f} mm)"
     )
+
+
+@pytest.mark.parametrize(
+    "cmd",
+    [["window"], ["demo", "scenarios/workshop_quick.yaml"], ["kiosk"]],
+)
+def test_window_commands_without_a_display_say_so_and_stop(cmd, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in NO_DISPLAY_VARS}
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *cmd, "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+    assert r.returncode == 2
+    assert r.stderr.strip().startswith("no display here, so the window cannot open")
+    assert "Traceback" not in r.stderr

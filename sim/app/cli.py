@@ -120,15 +120,14 @@ def _cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
-def _has_display() -> bool:
-    import os
+def _window_refused() -> bool:
+    """Print why a window cannot open here (and return True), or return False."""
+    from sim.render.headless import window_refused
 
-    return bool(
-        os.environ.get("DISPLAY")
-        or os.environ.get("WAYLAND_DISPLAY")
-        or sys.platform in ("win32", "darwin")
-        or os.environ.get("SDL_VIDEODRIVER") not in (None, "", "dummy")
-    )
+    why = window_refused()
+    if why:
+        print(why, file=sys.stderr)
+    return bool(why)
 
 
 def _open_case(path: str) -> object:
@@ -139,6 +138,8 @@ def _open_case(path: str) -> object:
 
 
 def _cmd_window(args: argparse.Namespace) -> int:
+    if _window_refused():
+        return 2
     from sim.app.window import App
 
     app = App(fullscreen=args.fullscreen, data=args.data_dir)
@@ -160,6 +161,8 @@ def _cmd_window(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    if _window_refused():
+        return 2
     from sim.app.runner import default_plan_path
     from sim.scenario.plan import load_plan
 
@@ -273,7 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = build_parser()
     args = ap.parse_args(argv)
     if args.command is None:
-        if _has_display():
+        from sim.render.headless import has_display
+
+        if has_display():
             args = ap.parse_args(["window", str(DEFAULT_SCENARIO)])
         else:
             print(

@@ -126,6 +126,11 @@ def _cmd_replay(args: argparse.Namespace) -> int:
 
 
 def _replay_window(args: argparse.Namespace, record) -> int:
+    from sim.render.headless import window_refused
+
+    if why := window_refused():
+        _err(why)
+        return 2
     from sim.records.replay import ReplayError, parse_actions, record_scenario, version_warnings
 
     for msg in version_warnings(record):

@@ -56,9 +56,10 @@ def add_kiosk_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """The ``kiosk`` command; returns the exit code."""
-    from sim.render.headless import use_dummy_video_if_headless
+    from sim.render.headless import use_dummy_video_if_headless, window_refused
     from sim.scenario.playlist import load_playlist
 
+    refused = window_refused()  # asked before the dummy driver is chosen below
     use_dummy_video_if_headless()  # before pygame is imported: also hides its banner
 
     if args.minutes is not None and not 0.5 <= args.minutes <= 30:
@@ -78,6 +79,9 @@ def run(args: argparse.Namespace) -> int:
             return _self_test(playlist, args, size, args.data_dir)
         with tempfile.TemporaryDirectory(prefix="siphon-selftest-") as tmp:
             return _self_test(playlist, args, size, tmp)
+    if refused:  # the self-test runs headless; a booth nobody can see would run forever
+        print(refused, file=sys.stderr)
+        return 2
     from sim.app.kiosk.app import KioskApp
 
     app = KioskApp(playlist, size=size, data=args.data_dir, minutes=args.minutes)
