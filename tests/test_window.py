@@ -432,3 +432,23 @@ def test_debrief_report_button_writes_the_report(app):
     text = html.read_text(encoding="utf-8")
     assert f"{debrief.out['score']:.1f}" in text or f"{debrief.out['score']:.0f}" in text
     assert (html.parent / "card.png").is_file()
+
+
+def test_demo_ends_exactly_where_run_ends(app):
+    from sim.app.runner import run_plan
+    from sim.app.scenes.demo import DemoScene
+    from sim.scenario.load import LoadedCase, load_scenario
+    from sim.scenario.plan import load_plan
+
+    path = SCENARIOS / "workshop_quick.yaml"
+    sc, _ = load_scenario(path)
+    steps, _ = load_plan(SCENARIOS / "workshop_quick.plan.yaml")
+    app.switch(DemoScene(app, LoadedCase(path, sc, []), steps, speed=60.0))
+    for _ in range(5000):
+        frames(app, 1, dt=0.25)
+        if isinstance(app.scene, DebriefScene):
+            break
+    assert isinstance(app.scene, DebriefScene)
+    _, out = run_plan(path)
+    assert app.scene.out["score"] == out["score"]
+    assert app.scene.out["metrics"]["procedure_s"] == out["metrics"]["procedure_s"]

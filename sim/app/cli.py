@@ -273,6 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python main.py`` and the ``siphon`` script."""
+    import os
+
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # our output, not pygame's banner
     ap = build_parser()
     args = ap.parse_args(argv)
     if args.command is None:

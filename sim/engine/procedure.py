@@ -9,7 +9,7 @@ so the same scenario, seed and actions reproduce the same state bit for bit.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -139,29 +139,43 @@ class Procedure:
         return self.tick * DT
 
     def apply(self, action) -> None:
-        """Apply one action (recorded with its tick); raises NavigationError if refused."""
+        """Apply one action (recorded with its tick); raises NavigationError if refused.
+
+        Actions with a duration (inject, contrast, wait, navigate, finish) run their steps to
+        the end; :meth:`stepwise` gives the same steps one at a time.
+        """
+        for _ in self.stepwise(action):
+            pass
+
+    def stepwise(self, action) -> Iterator[None]:
+        """Apply one action, yielding after each simulation step it takes.
+
+        Exhausting it is exactly :meth:`apply` — same log, same steps, same state — so a window
+        can play a plan at any speed and still end where ``run`` ends. Raises NavigationError
+        (before any step) if the action is refused.
+        """
         if self.finished:
             raise NavigationError("the case is finished")
         if isinstance(action, Navigate):
-            self._navigate(action.target)  # logs itself once the target resolves
+            yield from self._navigate(action.target)  # logs itself once the target resolves
             return
         elif isinstance(action, SelectAgent):
             self._select(action)
         elif isinstance(action, Inject):
             self.log.append((self.tick, to_dict(action)))
-            self._inject(action.volume_ml, action.rate_ml_min)
+            yield from self._inject(action.volume_ml, action.rate_ml_min)
             return
         elif isinstance(action, Contrast):
             self.log.append((self.tick, to_dict(action)))
-            self._contrast(action.volume_ml, action.rate_ml_s)
+            yield from self._contrast(action.volume_ml, action.rate_ml_s)
             return
         elif isinstance(action, Wait):
             self.log.append((self.tick, to_dict(action)))
-            self._run(math.ceil(action.seconds / DT - 1e-9), fluoro=False)
+            yield from self._run(math.ceil(action.seconds / DT - 1e-9), fluoro=False)
             return
         elif isinstance(action, Finish):
             self.log.append((self.tick, to_dict(action)))
-            self._finish()
+            yield from self._finish()
             return
         elif isinstance(action, SetInjection):
             self.log.append((self.tick, to_dict(action)))
@@ -211,9 +225,10 @@ class Procedure:
             for observe in self.observers:
                 observe(self)
 
-    def _run(self, n: int, fluoro: bool = True) -> None:
+    def _run(self, n: int, fluoro: bool = True) -> Iterator[None]:
         for _ in range(n):
             self.step(fluoro)
+            yield
 
     def run_to(self, tick: int) -> None:
         """Let the clock run freely up to ``tick`` (how a replay re-creates the window's frames)."""
@@ -263,7 +278,7 @@ class Procedure:
             self._event(
                 "reflux",
                 f"flow reversed behind the tip in {self.c.names[e]} "
-                f"({m3_s_to_ml_min(q):.1f} mL/min)",
+                f"({min(m3_s_to_ml_min(q), -0.1):.1f} mL/min)",
             )
         elif self._in_reflux and q >= 0 and injecting:
             self._in_reflux = False
@@ -279,7 +294,7 @@ class Procedure:
             self._event("near_stasis", f"antegrade flow below the tip {100 * r:.0f} % (SACE III)")
 
     # ------------------------------------------------------------------ actions
-    def _navigate(self, target: str) -> None:
+    def _navigate(self, target: str) -> Iterator[None]:
         node, warn = resolve_target(
             self.c, self.flow, target, self.catheter_radius, self.liver.tumors
         )
@@ -300,7 +315,7 @@ class Procedure:
             )
         elif warn:
             self._event("wedge", warn)
-        self._run(math.ceil(NAVIGATE_S_PER_EDGE * max(moved, 1) / DT))
+        yield from self._run(math.ceil(NAVIGATE_S_PER_EDGE * max(moved, 1) / DT))
 
     def breadcrumb(self) -> list[str]:
         """Vessel names along the catheter, proximal first, without repeats."""
@@ -326,18 +341,19 @@ class Procedure:
         self.agent = st
         self._packet_carry = 0.0
 
-    def _inject(self, volume_ml: float, rate_ml_min: float) -> None:
+    def _inject(self, volume_ml: float, rate_ml_min: float) -> Iterator[None]:
         self.injection_ml_min = rate_ml_min
         self._in_reflux = False
         self._resolve()
         steps = volume_ml / (rate_ml_min / 60.0 * DT)
         n_full = int(steps)
-        self._run(n_full)
+        yield from self._run(n_full)
         frac = steps - n_full
         if frac > 1e-9:
             self.injection_ml_min = rate_ml_min * frac
             self._resolve()
             self.step()
+            yield
         self.injection_ml_min = 0.0
         self._resolve()
 
@@ -396,12 +412,13 @@ class Procedure:
             return LIPIODOL_DOX_MG_PER_ML_DRUG / (1.0 + ag.oil_ratio)
         return 0.0
 
-    def _contrast(self, volume_ml: float, rate_ml_s: float) -> None:
+    def _contrast(self, volume_ml: float, rate_ml_s: float) -> Iterator[None]:
         """A blocking contrast run (plans): start, watch it run, then 4 s of washout."""
         self._start_contrast(volume_ml, rate_ml_s)
         while self.contrast_m3_s > 0:
             self.step()
-        self._run(math.ceil(4.0 / DT))  # watch the washout under fluoroscopy (U)
+            yield
+        yield from self._run(math.ceil(4.0 / DT))  # watch the washout under fluoroscopy (U)
 
     def _start_contrast(self, volume_ml: float, rate_ml_s: float) -> None:
         self._event(
@@ -427,7 +444,7 @@ class Procedure:
         self.metrics.contrast_ml += volume_ml
         self._contrast_end_tick = self.tick + math.ceil(duration / DT)
 
-    def _finish(self) -> None:
+    def _finish(self) -> Iterator[None]:
         self.injection_ml_min = 0.0
         self._resolve()
         self.final_sace = self.sace_level() if self.flow.tip_edge() >= 0 else None
@@ -436,6 +453,7 @@ class Procedure:
             if self.transport.n_in_flight == 0:
                 break
             self.step(fluoro=False)
+            yield
         self.transport.lodge_all()  # what is still in flight is trapped in stagnant flow
         np.minimum(
             self.flow.occlusion + self.transport.take_occlusion(), 1.0, out=self.flow.occlusion

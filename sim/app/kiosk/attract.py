@@ -53,6 +53,7 @@ class AttractScene(DemoScene):
     """The expert demo of playlist case ``index``."""
 
     RECORD_MODE = None  # a demo is not a trainee's procedure: never recorded
+    HOLD_RUNS_CLOCK = True  # blood keeps flowing while visitors read the caption
 
     def __init__(self, app, index: int) -> None:
         self.pcase = app.playlist.cases[index]
@@ -109,17 +110,15 @@ class AttractScene(DemoScene):
             if self.outro_t <= 0:
                 self.app.attract_done(self.index)
             return
-        if self.i < 0 or (self.remaining <= 0 and self.caption_t >= MIN_CAPTION_S):
-            self._stop_injection()
+        ready = self.action is None and self.remaining <= 0
+        if self.i < 0 or (ready and self.caption_t >= MIN_CAPTION_S):
             self._next()
             if self.done:
                 return
         n = max(1, round(min(dt, 0.25) * self.demo_speed / DT))
-        for _ in range(n):
-            if self.remaining <= 0:
-                self._stop_injection()  # the step is over; blood keeps flowing while we read
-            self.proc.step()
-            self.remaining -= DT
+        self._play(n)
+        if self.action is None and self.remaining <= 0 and not self.proc.finished:
+            self.proc.step()  # the step is over; blood keeps flowing while visitors read
 
     def handle(self, event) -> None:
         if (event.type == pygame.KEYDOWN and event.key not in MODIFIER_KEYS) or (

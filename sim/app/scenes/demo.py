@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pygame
 
-from sim.agents import AGENTS, Y90_PREP_VOLUME_ML
+from sim.agents import AGENTS
 from sim.app.scenes.procedure import ProcedureScene
 from sim.engine.actions import (
     Contrast,
@@ -15,10 +15,9 @@ from sim.engine.actions import (
     Inject,
     Navigate,
     SelectAgent,
-    SetInjection,
-    StartContrast,
     Wait,
 )
+from sim.engine.navigation import NavigationError
 from sim.engine.procedure import DT
 from sim.render.fonts import font
 from sim.scenario.load import LoadedCase
@@ -53,9 +52,19 @@ def caption(action, proc) -> str:
 
 
 class DemoScene(ProcedureScene):
-    """Play ``steps`` at ``speed`` × real time, writing a screenshot at each step if asked."""
+    """Play ``steps`` at ``speed`` × real time, writing a screenshot at each step if asked.
+
+    Each action runs through :meth:`Procedure.stepwise`, a few steps per frame, so the picture
+    moves while the case ends exactly where ``python main.py run`` ends it (same plan, same
+    seed). Between actions the picture holds briefly; the clock does not run meanwhile unless
+    ``HOLD_RUNS_CLOCK`` (the attract loop lets the blood flow while visitors read).
+    """
 
     RECORD_MODE = None  # an autoplay is not a trainee's case
+    START_AT = None  # a plan starts where `run` starts it, so the demo ends as `run` does
+    PREPARE_FIRST_AGENT = False
+    HOLD_RUNS_CLOCK = False
+    HOLD_S = {"navigate": 1.0, "select_agent": 0.5}  # pause after these actions; others 0.3 s
 
     def __init__(
         self,
@@ -78,6 +87,7 @@ class DemoScene(ProcedureScene):
         self.kind = None
         self.done = False
         self.shot_n = 0
+        self.action = None  # the running action's steps (Procedure.stepwise)
 
     def _shot(self, tag: str) -> None:
         if self.shots is not None:
@@ -85,6 +95,7 @@ class DemoScene(ProcedureScene):
             self.app.screenshot(self.shots / f"{self.shot_n:02d}_{tag}.png")
 
     def _next(self) -> None:
+        """Start the next action of the plan (or finish when there is none)."""
         self.i += 1
         if self.i >= len(self.steps):
             self.done = True
@@ -93,52 +104,54 @@ class DemoScene(ProcedureScene):
         a = self.steps[self.i]
         self.caption = caption(a, self.proc)
         self.kind = a.kind
-        if isinstance(a, Navigate):
-            self._navigate(a.target)
-            self.remaining = 1.0
-        elif isinstance(a, SelectAgent):
-            self._stop_injection()
-            self.proc.apply(a)
-            self._build_panel()
-            self.remaining = 0.5
-        elif isinstance(a, Inject):
+        if isinstance(a, Finish):
+            self.done = True
+            self._finish()
+            return
+        if isinstance(a, Inject):
             self.rate_ml_min = a.rate_ml_min
             self.rate_label.set_text(self._rate_text())
             self.rate_slider.set_current_value(min(max(a.rate_ml_min, 0.5), 10.0))
-            ag = self.proc.agent
-            vol = a.volume_ml
-            if AGENTS[ag.agent].activity_per_sphere_bq > 0:
-                vol = min(vol, Y90_PREP_VOLUME_ML[ag.agent])
-            self.remaining = vol / a.rate_ml_min * 60.0
-            self.injecting = True
-            self.proc.apply(SetInjection(rate_ml_min=a.rate_ml_min))
-        elif isinstance(a, Contrast):
-            self.proc.apply(StartContrast(volume_ml=a.volume_ml, rate_ml_s=a.rate_ml_s))
-            self.remaining = a.volume_ml / a.rate_ml_s + 4.0
-        elif isinstance(a, Wait):
-            self.remaining = a.seconds
-        elif isinstance(a, Finish):
-            self.done = True
-            self._finish()
+            self.injecting = True  # shown while the engine injects
+        self.action = self.proc.stepwise(a)
+        self.remaining = self.HOLD_S.get(a.kind, 0.3)
+
+    def _play(self, n: int) -> None:
+        """``n`` steps of the running action, then of the hold after it."""
+        for _ in range(n):
+            if self.action is not None:
+                try:
+                    next(self.action)
+                except StopIteration:
+                    self._action_done()
+                except NavigationError as exc:
+                    self._say(str(exc))
+                    self._action_done()
+                continue
+            if self.remaining <= 0:
+                return
+            if self.HOLD_RUNS_CLOCK:
+                self.proc.step()
+            self.remaining -= DT
+
+    def _action_done(self) -> None:
+        self.action = None
+        self.injecting = False
+        if self.kind == "select_agent":
+            self._build_panel()
+        elif self.kind == "navigate" and self.proc.events and self.proc.events[-1].kind == "wedge":
+            self._say(self.proc.events[-1].detail)
 
     def update(self, dt: float) -> None:
         if self.done:
             return
-        if self.i < 0 or self.remaining <= 0:
-            if self.kind == "inject":
-                self._stop_injection()
+        if self.i < 0 or (self.action is None and self.remaining <= 0):
             if self.i >= 0:
                 self._shot(f"{self.kind}")
             self._next()
             if self.done:
                 return
-        step_s = min(dt, 0.25) * self.demo_speed
-        n = max(1, round(step_s / DT))
-        for _ in range(n):
-            if self.remaining <= 0:
-                break
-            self.proc.step()
-            self.remaining -= DT
+        self._play(max(1, round(min(dt, 0.25) * self.demo_speed / DT)))
 
     def _finish(self) -> None:
         from sim.app.scenes.debrief import DebriefScene

@@ -3,9 +3,9 @@
 The clock runs freely (``Procedure.step()``) at ``speed`` × real time and every recorded action
 is applied when the clock reaches its tick, exactly as :func:`sim.records.replay.replay` does,
 so the window ends in the recorded final state (the ``replay --window`` command checks the
-digest afterwards). Actions that blocked when recorded (a plan's ``inject``, ``navigate``)
-block here too: the picture jumps over them. The viewer can change the view (D, R, T, H) and
-pause (P), not the procedure.
+digest afterwards). Actions that took time when recorded (a plan's ``inject``, ``navigate``,
+``contrast``) play out step by step through :meth:`Procedure.stepwise`, as they happened.
+The viewer can change the view (D, R, T, H) and pause (P), not the procedure.
 """
 
 from __future__ import annotations
@@ -73,7 +73,9 @@ class PlaybackScene(DemoScene):
         self.ended = False
 
     # ------------------------------------------------------------------ playing
-    def _apply_due(self) -> None:
+    def _apply_due(self) -> bool:
+        """Start the actions due by now; True when one of them took this step (a recorded
+        inject, navigation or contrast run plays out step by step, as it was recorded)."""
         p = self.proc
         while self.j < len(self.timed) and self.timed[self.j][0] <= p.tick and not self.done:
             _, action = self.timed[self.j]
@@ -82,13 +84,25 @@ class PlaybackScene(DemoScene):
             if isinstance(action, Finish):
                 self.done = True
                 self._finish()  # renders the angiograms, applies Finish, opens the debrief
-                return
-            try:
-                p.apply(action)
-            except NavigationError as exc:  # a record that does not match this engine
-                self._say(f"recorded action refused: {exc}")
+                return True
+            self.action = p.stepwise(action)
+            if self._advance_action():
+                return True
             if isinstance(action, SelectAgent):
                 self._build_panel()
+        return False
+
+    def _advance_action(self) -> bool:
+        """One step of the running recorded action; False when it has ended."""
+        try:
+            next(self.action)
+            return True
+        except StopIteration:
+            pass
+        except NavigationError as exc:  # a record that does not match this engine
+            self._say(f"recorded action refused: {exc}")
+        self.action = None
+        return False
 
     def _end_unfinished(self) -> None:
         """An abandoned record ends where its last heartbeat was: debrief of the state then."""
@@ -107,9 +121,12 @@ class PlaybackScene(DemoScene):
             return
         n = max(1, round(min(dt, 0.25) * self.demo_speed / DT))
         for _ in range(n):
-            self._apply_due()
-            if self.done:
-                return
+            if self.action is not None and self._advance_action():
+                continue
+            if self._apply_due() or self.done:
+                if self.done:
+                    return
+                continue
             if self.j >= len(self.timed) and (
                 self.proc.finished or self.proc.tick >= self.played.last_tick
             ):

@@ -95,6 +95,8 @@ class ProcedureScene(Scene):
     """A case in progress, recorded as it happens (``RECORD_MODE``; None: not recorded)."""
 
     RECORD_MODE: str | None = "window"
+    START_AT: str | None = "CHA"  # where the catheter waits when the case opens (None: aorta)
+    PREPARE_FIRST_AGENT = True  # the case's first agent is ready in the panel
 
     def __init__(self, app: App, case: LoadedCase, seed: int | None = None) -> None:
         super().__init__(app)
@@ -119,9 +121,11 @@ class ProcedureScene(Scene):
         self.frame_i = 0
         opts = case.scenario.agents_available
         self.agent_ids = [o.agent for o in opts]
-        first = opts[0]
-        self._select(first.agent, (first.sizes_um or [None])[0])
-        self.proc.apply(Navigate(target="CHA"))
+        if self.PREPARE_FIRST_AGENT:
+            first = opts[0]
+            self._select(first.agent, (first.sizes_um or [None])[0])
+        if self.START_AT:
+            self.proc.apply(Navigate(target=self.START_AT))
 
     # ------------------------------------------------------------------ record
     def _begin_record(self):
@@ -186,6 +190,8 @@ class ProcedureScene(Scene):
         UILabel(pygame.Rect(x0, y, wd, row), "Agent", ui)
         y += row
         agent = self.proc.agent.agent
+        if agent not in self.agent_ids:  # nothing prepared yet (an autoplay before its first agent)
+            agent = self.agent_ids[0]
         self.agent_menu = UIDropDownMenu(self.agent_ids, agent, pygame.Rect(x0, y, wd, row), ui)
         y += row + px(6)
         sizes = self._sizes(agent)
