@@ -16,7 +16,7 @@ def test_finishing_without_treating_scores_nothing():
     out = assess(p)
     assert out["score"] == 0.0
     assert all(c["points"] == 0.0 for c in out["components"])
-    assert "in proportion to treatment" in out["components"][1]["reason"]
+    assert "safety counts with treatment" in out["components"][1]["reason"]
 
 
 @pytest.mark.parametrize("coverage", [0.0, 0.1, 0.25, 0.5, 0.8, 1.0])

@@ -365,10 +365,7 @@ def _score(
     ]
     earned = min(1.0, coverage / SAFETY_FULL_AT_COVERAGE)
     if earned < 1.0:
-        note = (
-            f" — counted at {100 * earned:.0f} %: sparing the patient counts in proportion "
-            f"to treatment (full from {100 * SAFETY_FULL_AT_COVERAGE:.0f} % coverage)"
-        )
+        note = f" (× {earned:.2f}: safety counts with treatment)"
         parts = parts[:1] + [(n, wt, f * earned, r + note) for n, wt, f, r in parts[1:]]
     comps = [
         {"name": n, "points": round(k * wt * f, 2), "max": round(k * wt, 2), "reason": r}
