@@ -21,6 +21,7 @@ from sim.render.text import draw_lines, wrap  # noqa: E402
 CARD_SIZE = (1600, 900)
 BG, PANEL, INK, MUTED = (21, 27, 38), (33, 42, 56), (236, 240, 246), (150, 164, 184)
 ACCENT, TRACK, WARN, GOOD = (86, 180, 233), (52, 63, 80), (235, 120, 90), (90, 200, 150)
+AMBER = (240, 190, 80)  # partial results
 BAR_COLORS = [
     (0, 114, 178),
     (213, 94, 0),
@@ -124,7 +125,7 @@ def render_card(
     nt = o["deposition"]["non_target"]
     lung = o["lung_dose_gy"]
     figs = [
-        (f"{100 * o['tumor_coverage']:.0f} %", "tumour coverage", GOOD),
+        (f"{100 * o['tumor_coverage']:.0f} %", "tumour coverage", _coverage_colour(o)),
         (f"{100 * o['normal_liver_damage']:.1f} %", "normal liver injured", INK),
         (f"{100 * nt:.2f} %", "agent outside the liver", WARN if nt > 0 else INK),
         (f"{lung:.1f} Gy", "lung dose", INK),
@@ -143,3 +144,9 @@ def render_card(
     if tuple(size) != CARD_SIZE:
         surf = pygame.transform.smoothscale(surf, tuple(size))
     return surf
+
+
+def _coverage_colour(o: dict):
+    """Green for a tumour well covered (≥ 80 %), amber for a partial treatment, else warning."""
+    c = o["tumor_coverage"]
+    return GOOD if c >= 0.8 else AMBER if c >= 0.5 else WARN
