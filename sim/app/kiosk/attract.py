@@ -67,16 +67,7 @@ class AttractScene(DemoScene):
 
     # ------------------------------------------------------------------ layout
     def resize(self, size) -> None:
-        from sim.render.fluoro import FluoroView
-
-        w, h = size
-        self.panel_w = int(w * SIDE_FRACTION)
-        self.view_rect = pygame.Rect(0, 0, w - self.panel_w, h)
-        if self.view is None:
-            self.view = FluoroView(self.proc, self.view_rect.size)
-        else:
-            self.view.resize(self.view_rect.size)
-        self._build_panel()
+        self._layout(size, int(size[0] * SIDE_FRACTION))
 
     def _build_panel(self) -> None:
         inert = _Inert()

@@ -19,6 +19,7 @@ from sim.app.kiosk.widgets import (
     WHITE,
     call_to_action,
     fit_size,
+    heading,
     paragraph,
     text,
 )
@@ -86,16 +87,7 @@ class LeaderboardScene(Scene):
     def draw(self, surface) -> None:
         px, lang = self.app.px, self.app.lang
         w, h = self.app.size
-        title = self.app.playlist.spec.title
-        text(
-            surface,
-            title,
-            fit_size(title, px(60), w - px(80), True),
-            (w // 2, px(28)),
-            GOLD,
-            True,
-            "midtop",
-        )
+        heading(surface, self.app, self.app.playlist.spec.title, 60, 28)
         left = pygame.Rect(px(50), px(120), int(w * 0.56) - px(70), h - px(250))
         right = pygame.Rect(left.right + px(50), left.top, w - left.right - px(100), left.height)
         self._overall(surface, left)

@@ -18,6 +18,7 @@ from sim.app.kiosk.widgets import (
     WHITE,
     call_to_action,
     fit_size,
+    heading,
     paragraph,
     shade,
     text,
@@ -82,16 +83,7 @@ class ChooseScene(Scene):
     def draw(self, surface) -> None:
         px, lang = self.app.px, self.app.lang
         w, h = self.app.size
-        title = t(lang, "choose_title")
-        text(
-            surface,
-            title,
-            fit_size(title, px(60), w - px(80), True),
-            (w // 2, px(40)),
-            GOLD,
-            True,
-            "midtop",
-        )
+        heading(surface, self.app, t(lang, "choose_title"), 60, 40)
         for k, (i, rect) in enumerate(zip(self.indices, self.cards, strict=True)):
             self._card(surface, k, self.app.playlist.cases[i], self.best[i], rect, k == self.sel)
         hint = t(lang, "choose_hint", n=len(self.indices))

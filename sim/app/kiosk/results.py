@@ -21,6 +21,7 @@ from sim.app.kiosk.widgets import (
     WHITE,
     call_to_action,
     fit_size,
+    heading,
     paragraph,
     text,
 )
@@ -192,16 +193,7 @@ class InitialsScene(Scene):
     def draw(self, surface) -> None:
         px, lang = self.app.px, self.app.lang
         w, h = self.app.size
-        title = t(lang, "initials_title")
-        text(
-            surface,
-            title,
-            fit_size(title, px(56), w - px(80), True),
-            (w // 2, px(50)),
-            GOLD,
-            True,
-            "midtop",
-        )
+        heading(surface, self.app, t(lang, "initials_title"), 56, 50)
         line = t(lang, "score_on", score=f"{self.result.score:.0f}", case=self.pcase.label)
         text(
             surface,

@@ -56,6 +56,13 @@ def text(
     return rect
 
 
+def heading(surface: pygame.Surface, app, s: str, size: float, y: float) -> pygame.Rect:
+    """A screen's gold title, centred at ``y`` (UI px), shrunk to fit the window's width."""
+    px, w = app.px, app.size[0]
+    return text(surface, s, fit_size(s, px(size), w - px(80), True), (w // 2, px(y)), GOLD, True,
+                "midtop")  # fmt: skip
+
+
 def fit_size(s: str, size: int, width: int, bold: bool = False) -> int:
     """The largest font size ≤ ``size`` at which ``s`` fits ``width`` pixels on one line."""
     size = q(size)

@@ -168,10 +168,14 @@ class ProcedureScene(Scene):
 
     # ------------------------------------------------------------------ layout
     def resize(self, size) -> None:
+        self._layout(size, max(self.app.px(330), 300))
+
+    def _layout(self, size, panel_w: int) -> None:
+        """The fluoroscopy view left of a side panel ``panel_w`` pixels wide."""
         from sim.render.fluoro import FluoroView
 
         w, h = size
-        self.panel_w = max(self.app.px(330), 300)
+        self.panel_w = panel_w
         self.view_rect = pygame.Rect(0, 0, w - self.panel_w, h)
         if self.view is None:
             self.view = FluoroView(self.proc, self.view_rect.size)
