@@ -162,3 +162,13 @@ def test_window_commands_without_a_display_say_so_and_stop(cmd, tmp_path):
     assert r.returncode == 2
     assert r.stderr.strip().startswith("no display here, so the window cannot open")
     assert "Traceback" not in r.stderr
+
+
+def test_case_without_an_expert_plan_says_so(tmp_path):
+    case = tmp_path / "lonely.yaml"
+    case.write_text((SCENARIOS / "workshop_quick.yaml").read_text(encoding="utf-8"), "utf-8")
+    r = run("run", str(case))
+    assert r.returncode == 2
+    assert r.stderr.strip() == (
+        f"{case}:1:1: no --plan given and no expert plan beside it (lonely.plan.yaml)"
+    )

@@ -150,6 +150,15 @@ def test_export_then_replay_the_file_and_import_it(store_dir, tmp_path, capsys):
     assert "import" in capsys.readouterr().out
     assert main(["replay", "1", "--data-dir", str(other)]) == 0
     assert capsys.readouterr().err.strip() == "digest ok"
+    # importing the same file again keeps one copy
+    assert main(["import-replay", str(f), "--data-dir", str(other)]) == 0
+    assert "as record 1" in capsys.readouterr().out
+    assert len(RecordStore(other).list()) == 1
+    # neither an id nor a file
+    assert main(["replay", "abc", "--data-dir", str(other)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "abc: not a record id (see 'history') or a replay file"
+    )
 
 
 def test_other_numpy_version_warns_and_still_replays(store_dir, tmp_path, capsys):

@@ -103,7 +103,7 @@ def test_validate_command_lists_every_problem_and_exits_1(tmp_path):
     lines = r.stdout.strip().splitlines()
     assert sorted(lines) == sorted(e for _, e in BROKEN.values())
     assert "Traceback" not in r.stderr
-    assert "1 of 13 scenario and plan files valid" in r.stderr
+    assert "1 of 13 files valid" in r.stderr
 
 
 def test_broken_files_do_not_stop_the_library(tmp_path):

@@ -57,7 +57,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             print(pr)
         bad += bool(problems)
     n = len(files)
-    print(f"{n - bad} of {n} scenario and plan files valid", file=sys.stderr)
+    print(f"{n - bad} of {n} files valid", file=sys.stderr)
     return 1 if bad else 0
 
 

@@ -76,7 +76,9 @@ def load_record(ref: str, folder: str | None):
     from sim.records.exchange import ReplayFileError, read_replay_file
     from sim.records.store import RecordNotFound
 
-    if Path(ref).is_file() or not ref.isdigit():
+    if not Path(ref).is_file() and not ref.isdigit():
+        raise LookupError(f"{ref}: not a record id (see 'history') or a replay file")
+    if Path(ref).is_file():
         try:
             return read_replay_file(ref)
         except ReplayFileError as exc:

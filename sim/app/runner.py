@@ -39,6 +39,9 @@ def prepare_run(
     if sc is None:
         raise RunError(problems)
     pp = Path(plan_path) if plan_path else default_plan_path(sp)
+    if not plan_path and not pp.is_file():
+        why = f"no --plan given and no expert plan beside it ({pp.name})"
+        raise RunError([Problem(str(sp), 1, 1, "", why)])
     steps, problems = load_plan(pp)
     if problems:
         raise RunError(problems)

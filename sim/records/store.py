@@ -154,11 +154,19 @@ class RecordStore:
     def add(self, rec: Record, mode: str = "import") -> int:
         """Store a complete record from elsewhere (an imported replay file); returns its id.
 
-        An in-progress record is stored as abandoned (its process is not this one).
+        An in-progress record is stored as abandoned (its process is not this one). The same
+        record imported again is not stored twice: the id of the earlier copy is returned.
         """
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r} (allowed: {', '.join(MODES)})")
         status = "abandoned" if rec.status == "in_progress" else rec.status
+        same = self._con.execute(
+            "SELECT id FROM records WHERE mode = ? AND scenario_sha256 = ? AND seed = ? "
+            "AND started_at = ? AND trainee = ? AND digest IS ?",
+            (mode, rec.scenario_sha256, int(rec.seed), rec.started_at, rec.trainee, rec.digest),
+        ).fetchone()
+        if same is not None:
+            return int(same[0])
         with transaction(self._con) as con:
             cur = con.execute(
                 "INSERT INTO records (trainee, scenario_id, scenario_sha256, scenario_text, "
