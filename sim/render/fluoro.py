@@ -72,8 +72,7 @@ class FluoroView:
         self._dep_t = -np.inf
         self._dep_sum = -1.0
         self._lip_bed = np.zeros(len(self.c.beds), np.float32)
-        self._pos_key = None
-        self._pos = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64))
+        self._pos_cache: dict = {}  # most -> (plan-state key, positions)
         self._peak_key = None
         self._peak = np.zeros(self.c.n_edges)
         self._cath_key = None
@@ -156,14 +155,14 @@ class FluoroView:
         """
         tr = self.proc.transport
         key = (tr.t, tr.n_in_flight, tr.plan_version, most)
-        if key != self._pos_key:
+        hit = self._pos_cache.get(most)
+        if hit is None or hit[0] != key:
             live = np.flatnonzero(tr.alive)
             if most is not None and live.size > most:
                 live = live[:: -(-live.size // most)]
             e, pos = tr.positions(slots=live)
-            self._pos = (e, pos, tr.agent[live])
-            self._pos_key = key
-        return self._pos
+            hit = self._pos_cache[most] = (key, (e, pos, tr.agent[live]))
+        return hit[1]
 
     def _haze(self) -> np.ndarray | None:
         """Contrast-like fraction per edge where a radiopaque agent travels while injected."""
@@ -269,7 +268,8 @@ class FluoroView:
         out = pygame.transform.smoothscale(self._low, self.size)
         self._draw_catheter(out, dsa)
         if teaching:
-            self.teach.draw(out, self.positions(MAX_DOTS), self._pos_key)
+            dots = self.positions(MAX_DOTS)
+            self.teach.draw(out, dots, self._pos_cache[MAX_DOTS][0])
         return out
 
     def _draw_catheter(self, out: pygame.Surface, dsa: bool) -> None:
