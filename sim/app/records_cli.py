@@ -76,9 +76,11 @@ def load_record(ref: str, folder: str | None):
     from sim.records.exchange import ReplayFileError, read_replay_file
     from sim.records.store import RecordNotFound
 
-    if not Path(ref).is_file() and not ref.isdigit():
+    path = Path(ref)
+    looks_like_file = path.is_file() or bool(path.suffix) or len(path.parts) > 1
+    if not looks_like_file and not ref.isdigit():
         raise LookupError(f"{ref}: not a record id (see 'history') or a replay file")
-    if Path(ref).is_file():
+    if looks_like_file:
         try:
             return read_replay_file(ref)
         except ReplayFileError as exc:
