@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from sim.engine.actions import Finish, Inject, Navigate, SelectAgent
@@ -10,6 +12,18 @@ from sim.scenario.models import Scenario, Shunt, Tumor
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
+
+
+def run_main(*args, cwd=ROOT, env=None, timeout=300) -> subprocess.CompletedProcess:
+    """``python main.py ARGS`` in a fresh interpreter, output captured as text."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
+    )
 
 
 def scenario(lsf: float = 0.03, tn: float = 4.0, michels: str = "I", **tumor) -> Scenario:

@@ -1,26 +1,14 @@
 """Author tools: new, preview, list, schema — and the field table in docs/authoring.md."""
 
-import subprocess
-import sys
-
 import numpy as np
 import pygame
 from helpers import ROOT, SCENARIOS
+from helpers import run_main as main
 
 from sim.scenario.docs import FIELD_TABLE_BEGIN, FIELD_TABLE_END, field_table
 from sim.scenario.load import load_scenario
 from sim.scenario.models import Scenario
 from sim.scenario.template import TEMPLATE
-
-
-def main(*args, cwd=ROOT):
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
 
 
 def test_new_writes_a_valid_case_with_every_section(tmp_path):

@@ -2,24 +2,13 @@
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
-from helpers import ROOT, SCENARIOS
+from helpers import SCENARIOS
+from helpers import run_main as run
 
 DEFAULT = str(SCENARIOS / "default.yaml")
 NO_DISPLAY_VARS = ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")
-
-
-def run(*args):
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -95,13 +84,7 @@ BAD_PLANS = {
 
 def run_plan_file(folder):
     """Run the default case with ``plan.yaml`` from ``folder`` (paths as a user types them)."""
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "run", DEFAULT, "--plan", "plan.yaml"],
-        capture_output=True,
-        text=True,
-        cwd=folder,
-        timeout=300,
-    )
+    return run("run", DEFAULT, "--plan", "plan.yaml", cwd=folder)
 
 
 @pytest.mark.parametrize("name", sorted(BAD_PLANS))
@@ -151,14 +134,7 @@ def test_unreachable_vessel_is_refused_with_its_calibre(tmp_path):
 )
 def test_window_commands_without_a_display_say_so_and_stop(cmd, tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in NO_DISPLAY_VARS}
-    r = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *cmd, "--data-dir", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-    )
+    r = run(*cmd, "--data-dir", tmp_path, env=env)
     assert r.returncode == 2
     assert r.stderr.strip().startswith("no display here, so the window cannot open")
     assert "Traceback" not in r.stderr

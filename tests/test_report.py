@@ -9,14 +9,13 @@ use_dummy_video_if_headless()
 
 import base64  # noqa: E402
 import io  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
 from html.parser import HTMLParser  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pygame  # noqa: E402
 import pytest  # noqa: E402
-from helpers import ROOT, SCENARIOS  # noqa: E402
+from helpers import SCENARIOS  # noqa: E402
+from helpers import run_main as run_cli  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -294,16 +293,6 @@ def test_outcome_dose_volume(glass, naive):
     _, bland, _, _ = naive
     assert all(t["dose_volume"] == [] for t in bland["tumors"])
     assert bland["normal_liver_dose_volume_by_segment"] == {}
-
-
-def run_cli(*args):
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
 
 
 def test_cli_report_from_a_plan_and_from_a_record(tmp_path):
