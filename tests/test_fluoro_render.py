@@ -13,7 +13,7 @@ from helpers import SCENARIOS  # noqa: E402
 
 from sim.engine.actions import Contrast, Navigate, SelectAgent, SetInjection  # noqa: E402
 from sim.engine.procedure import DT, Procedure  # noqa: E402
-from sim.render.fluoro import FluoroView, deposits_by_agent  # noqa: E402
+from sim.render.fluoro import FluoroView  # noqa: E402
 from sim.render.teaching import AGENT_COLORS  # noqa: E402
 from sim.scenario.load import load_scenario  # noqa: E402
 
@@ -219,7 +219,7 @@ def _embolize(render: bool) -> tuple[bytes, np.ndarray]:
         if v is not None and i % 3 == 0:
             v.render(mode=("fluoro", "dsa")[i % 2], teaching=i % 4 == 0, roadmap=True)
     tr = p.transport
-    mine = deposits_by_agent(tr).copy()
+    mine = tr.tally("dep_agent_count")  # what the renderer reads
     state = b"".join(
         np.ascontiguousarray(a).tobytes()
         for a in (tr.t_end, tr.hop_edge, tr.end_edge, tr.pending, p.flow.flow)

@@ -87,6 +87,17 @@ class Scene:
     def leave(self) -> None:
         """The scene is being replaced."""
 
+    def scaled(self, img: pygame.Surface, size: tuple[int, int]) -> pygame.Surface:
+        """``img`` smooth-scaled to ``size``, cached per scene (scaling a big image every frame
+        is not free at 4K)."""
+        cache = self.__dict__.setdefault("_scaled_cache", {})
+        key = (id(img), size)
+        if key not in cache:
+            if len(cache) > 8:
+                cache.clear()
+            cache[key] = (img, pygame.transform.smoothscale(img, size))  # img kept: id stays its
+        return cache[key][1]
+
     def button_row(self, labels: list[str], width: float = 200, height: float = 48) -> list:
         """Buttons along the bottom right, in the order given (sizes in UI-scaled pixels)."""
         from pygame_gui.elements import UIButton

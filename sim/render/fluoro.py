@@ -182,7 +182,7 @@ class FluoroView:
         if abs(t - self._dep_t) < DEPOSIT_REFRESH_S:
             return
         self._dep_t = t
-        dep = deposits_by_agent(self.proc.transport)
+        dep = self.proc.transport.tally("dep_agent_count")  # reading changes nothing
         total = float(dep.sum())
         if total == self._dep_sum:
             return
@@ -296,9 +296,3 @@ class FluoroView:
             pygame.draw.lines(out, col, False, pts, w)
         tip = self.tip_px()
         pygame.draw.circle(out, (12, 12, 14) if not dsa else (60, 60, 66), tip, w + 2)
-
-
-def deposits_by_agent(tr) -> np.ndarray:
-    """Spheres lodged per agent and edge (A, E), read without changing the transport
-    (:meth:`Transport.tally` adds finished, untallied flights to a copy)."""
-    return tr.tally("dep_agent_count")

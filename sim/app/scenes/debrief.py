@@ -32,7 +32,6 @@ class DebriefScene(Scene):
         self.record_id = record_id
         self.before, self.after = before, after
         self.scroll = 0
-        self._scale_cache: dict = {}
         self.notice = ""
         self.report_path = None
         self.exit_after: int | None = None  # demo: frames to show before closing
@@ -225,15 +224,6 @@ class DebriefScene(Scene):
                 continue
             ih = min(int(img_w * img.get_height() / img.get_width()), room)
             iw = int(ih * img.get_width() / img.get_height())
-            surface.blit(self._scaled(img, (iw, ih)), (x, yy + px(22)))
+            surface.blit(self.scaled(img, (iw, ih)), (x, yy + px(22)))
             draw_lines(surface, [f"{label} (DSA)"], (x, yy), px(15), bold=True)
             yy += ih + px(32)
-
-    def _scaled(self, img: pygame.Surface, size: tuple[int, int]) -> pygame.Surface:
-        """``img`` scaled to ``size``, cached (a 4K smoothscale every frame is not free)."""
-        key = (id(img), size)
-        if key not in self._scale_cache:
-            if len(self._scale_cache) > 8:
-                self._scale_cache.clear()
-            self._scale_cache[key] = pygame.transform.smoothscale(img, size)
-        return self._scale_cache[key]

@@ -182,12 +182,6 @@ class CompareScene(Scene):
             elif event.key == pygame.K_ESCAPE:
                 self.app.switch(self.debrief)
 
-    def _scaled(self, k: int, img, size):
-        if getattr(self, "_cache", {}).get(k, (None,))[0] != size:
-            self._cache = getattr(self, "_cache", {})
-            self._cache[k] = (size, pygame.transform.smoothscale(img, size))
-        return self._cache[k][1]
-
     @staticmethod
     def column(o: dict) -> list[str]:
         """The lines compared for one outcome."""
@@ -235,7 +229,7 @@ class CompareScene(Scene):
                 ih = min(room_h, int(col * img.get_height() / img.get_width()))
                 iw = int(ih * img.get_width() / img.get_height())
                 draw_lines(surface, ["Last angiogram (DSA)"], (x, y + px(8)), px(14), bold=True)
-                surface.blit(self._scaled(k, img, (iw, ih)), (x, y + px(28)))
+                surface.blit(self.scaled(img, (iw, ih)), (x, y + px(28)))
         delta = self.right["score"] - self.left["score"]
         draw_lines(
             surface,
