@@ -41,7 +41,8 @@ def test_alternatives_by_kind(expert):
     sc, names = proc.scenario, set(proc.c.names)
     sel = next(a for _, a in proc.log if "select_agent" in a)
     sizes = alternatives(sel, sc, names)
-    assert sizes and all("µm" in a.label or "instead" in a.label for a in sizes)
+    offered = {a.action.size_um for a in sizes if a.action.agent == "bland"}
+    assert (300.0, 500.0) in offered and (100.0, 300.0) not in offered  # not the size it had
     inj = next(a for _, a in proc.log if "inject" in a)
     rates = alternatives(inj, sc, names)
     offered = {a.action.rate_ml_min for a in rates}

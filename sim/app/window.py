@@ -123,7 +123,7 @@ class App:
         Window size in pixels.
     fullscreen : bool
     data : str or Path, optional
-        Data directory override (settings, later records).
+        Data directory override (settings, records, reports).
     """
 
     def __init__(self, size=(1280, 800), fullscreen: bool = False, data=None) -> None:
