@@ -288,6 +288,7 @@ def test_captions_and_screen_texts_exist_in_every_language():
     assert "2,5 mL" in caption(actions[4], "de") and "2.5 mL" in caption(actions[4], "en")
 
 
+@pytest.mark.slow
 def test_soak_thirty_booth_minutes_of_random_input(app):
     """Random visitors for 30 minutes of kiosk time: key mashing (Escape, Alt+F4, chord taps),
     clicks anywhere, resizes, quit and close requests, walking away; see the driver."""
@@ -313,6 +314,7 @@ def test_soak_thirty_booth_minutes_of_random_input(app):
     ]
 
 
+@pytest.mark.slow
 def test_self_test_command_prints_one_line_and_exits_zero(tmp_path):
     env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
     r = subprocess.run(

@@ -68,6 +68,7 @@ def _first(p, kind):
     return next((e.t for e in p.events if e.kind == kind), None)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rate", [2.0])
 def test_endpoint_then_stasis_then_reflux_into_non_target(rate):
     p = Procedure(scenario())
@@ -97,6 +98,7 @@ def test_antegrade_flow_falls_monotonically_during_embolization():
     assert max(nt_before) < 1e-3, "non-target ~0 before stasis"
 
 
+@pytest.mark.slow
 def test_higher_rate_refluxes_earlier():
     """Reflux comes sooner in time, and at an earlier stage of embolization, at a higher rate."""
     times = {}
@@ -155,6 +157,7 @@ def test_y90_dose_is_mird_of_deposited_activity():
     assert abs(delivered - 2.0) < 0.01
 
 
+@pytest.mark.slow
 def test_lung_dose_follows_shunted_activity():
     doses = []
     for lsf in (0.05, 0.10):

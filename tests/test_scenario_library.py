@@ -47,7 +47,14 @@ def test_committed_schema_equals_fresh_export():
     assert "$defs" not in committed and "definitions" in schema
 
 
-@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+QUICK_CASES = ("default", "workshop_quick")  # the rest run in the full suite only
+EXPERT_PARAMS = [
+    pytest.param(p, id=p.stem, marks=() if p.stem in QUICK_CASES else pytest.mark.slow)
+    for p in CASES
+]
+
+
+@pytest.mark.parametrize("path", EXPERT_PARAMS)
 def test_expert_plan_runs_clean_conserves_replays_and_beats_naive(path, tmp_path):
     with RecordStore(tmp_path) as store:
         proc, out, rid = run_recorded(store, path)

@@ -156,6 +156,7 @@ def test_broken_case_is_listed_not_fatal(app, tmp_path):
     assert app.scene.cases[1].problems
 
 
+@pytest.mark.slow
 def test_monkey(app):
     rng = np.random.default_rng(7)
     app.switch(PickerScene(app))
