@@ -6,7 +6,7 @@ from helpers import inject_from, scenario
 
 from sim.engine.actions import Finish, Inject, Navigate, SelectAgent
 from sim.engine.procedure import DT, Procedure
-from sim.engine.territory import push_down
+from sim.flow.territory import push_down
 from sim.outcome.assess import assess
 from sim.outcome.dosimetry import MIRD_GY_KG_PER_GBQ
 from sim.transport.packets import AGENT_IDS

@@ -26,7 +26,7 @@ from sim import physiology as phys
 from sim.agents import AGENTS, mean_diameter_um, sphere_volume_m3
 from sim.agents import LIPIODOL_MAX_ML as LIPIODOL_CAP_ML
 from sim.anatomy.graph import BED_KINDS, NON_TARGET_KINDS
-from sim.engine.territory import COMPLICATION, push_down
+from sim.flow.territory import COMPLICATION, push_down
 from sim.outcome.dose_volume import cumulative_dvh, sampled_dvh
 from sim.outcome.dosimetry import MIRD_GY_KG_PER_GBQ, lung_dose_gy, resin_equivalent_gy
 from sim.transport.packets import AGENT_IDS
