@@ -366,7 +366,7 @@ def test_what_if_from_the_debrief_by_keyboard(app):
     cmp_ = app.scene
     assert isinstance(cmp_, CompareScene)
     assert cmp_.choice.label == "catheter to PHA instead"
-    assert cmp_.right["normal_liver_damage"] > cmp_.left["normal_liver_damage"]
+    assert cmp_.right.normal_liver.damage > cmp_.left.normal_liver.damage
     assert cmp_.left is debrief.out
     key(app, pygame.K_ESCAPE)
     frames(app, 2)
