@@ -44,40 +44,10 @@ def complications(sc, metrics, by_agent: dict, kinds: np.ndarray) -> list[Compli
     ml = metrics.agent_ml
     embolic_ml = sum(v for a, v in ml.items() if a in ("bland", "pva", "deb", "lipiodol"))
     y90 = any(a.startswith("y90") for a in ml)
-    if sc.patient.prior_whipple and embolic_ml > 0.1:
-        out.append(
-            _risk(
-                "liver abscess",
-                ABSCESS_AFTER_TACE_WHIPPLE,
-                True,
-                "6 of 7 patients with a prior Whipple developed an abscess after "
-                "chemoembolization (Kim, SCVIR)",
-            )
-        )
-    elif sc.patient.prior_whipple and y90:
-        out.append(
-            _risk(
-                "liver abscess",
-                ABSCESS_AFTER_TARE_BILIARY,
-                True,
-                "abscess 1/15 after TARE with prior biliary intervention (Agahi 2022)",
-            )
-        )
+    if sc.patient.prior_whipple and (embolic_ml > 0.1 or y90):
+        out.append(_abscess(embolic_ml > 0.1))
     if ml.get("deb", 0.0) > 0.1 and "deb" in by_agent:
-        small = [t for t in sc.tumors if t.diameter_mm < 40]
-        hep = (kinds == "liver") | (kinds == "tumor")
-        total = sum(float(v[hep].sum()) for v in by_agent.values())
-        share = float(by_agent["deb"][hep].sum()) / total if total > 0 else 0.0
-        base = BILOMA_DEB_MULTIFOCAL if len(small) >= 2 else BILOMA_DEB_OTHER
-        out.append(
-            _risk(
-                "biloma / bile-duct injury",
-                base * share,
-                True,
-                "bilomas in 7/13 NET patients with multiple small lesions after DEB "
-                "(Bhagat 2013); RETNET closed its DEB arm",
-            )
-        )
+        out.append(_biloma(sc, by_agent, kinds))
     lip = metrics.oil_ml
     if lip > LIPIODOL_CAP_ML:
         out.append(
@@ -112,6 +82,40 @@ def _risk(name: str, p: float, scored: bool, source: str) -> Complication:
     return Complication(name, round(float(p), 4), scored, source)
 
 
+def _abscess(embolized: bool) -> Complication:
+    """Liver abscess with a bilio-enteric anastomosis: after embolization, else after TARE."""
+    if embolized:
+        return _risk(
+            "liver abscess",
+            ABSCESS_AFTER_TACE_WHIPPLE,
+            True,
+            "6 of 7 patients with a prior Whipple developed an abscess after "
+            "chemoembolization (Kim, SCVIR)",
+        )
+    return _risk(
+        "liver abscess",
+        ABSCESS_AFTER_TARE_BILIARY,
+        True,
+        "abscess 1/15 after TARE with prior biliary intervention (Agahi 2022)",
+    )
+
+
+def _biloma(sc, by_agent: dict, kinds: np.ndarray) -> Complication:
+    """Biloma after DEB, scaled by DEB's share of what lodged in the liver."""
+    small = [t for t in sc.tumors if t.diameter_mm < 40]
+    hep = (kinds == "liver") | (kinds == "tumor")
+    total = sum(float(v[hep].sum()) for v in by_agent.values())
+    share = float(by_agent["deb"][hep].sum()) / total if total > 0 else 0.0
+    base = BILOMA_DEB_MULTIFOCAL if len(small) >= 2 else BILOMA_DEB_OTHER
+    return _risk(
+        "biloma / bile-duct injury",
+        base * share,
+        True,
+        "bilomas in 7/13 NET patients with multiple small lesions after DEB "
+        "(Bhagat 2013); RETNET closed its DEB arm",
+    )
+
+
 def total_score(
     sc, coverage, damage, nt, lung_gy, fluoro_s, risk=0.0, risks=()
 ) -> tuple[float, list[ScoreComponent]]:
@@ -140,13 +144,24 @@ def total_score(
         + w.complications_weight
     ) or 1.0
     k = 100.0 / total_w
+    parts = _parts(w, coverage, damage, nt, lung_gy, fluoro_s, risk, risks)
+    earned = min(1.0, coverage / SAFETY_FULL_AT_COVERAGE)
+    if earned < 1.0:
+        note = f" (× {earned:.2f}: safety counts with treatment)"
+        parts = parts[:1] + [(n, wt, f * earned, r + note) for n, wt, f, r in parts[1:]]
+    comps = [ScoreComponent(n, round(k * wt * f, 2), round(k * wt, 2), r) for n, wt, f, r in parts]
+    return sum(x.points for x in comps), comps
+
+
+def _parts(w, coverage, damage, nt, lung_gy, fluoro_s, risk, risks) -> list[tuple]:
+    """(name, weight, fraction earned, reason) of each component, before the safety rule."""
     fl_min = fluoro_s / 60.0
     lung_ok = (
         1.0
         if lung_gy <= w.lung_dose_limit_gy
         else max(0.0, 1.0 - (lung_gy - w.lung_dose_limit_gy) / w.lung_dose_limit_gy)
     )
-    parts = [
+    return [
         (
             "tumor_coverage",
             w.coverage_weight,
@@ -188,9 +203,3 @@ def total_score(
             or "no patient-specific complication risk",
         ),
     ]
-    earned = min(1.0, coverage / SAFETY_FULL_AT_COVERAGE)
-    if earned < 1.0:
-        note = f" (× {earned:.2f}: safety counts with treatment)"
-        parts = parts[:1] + [(n, wt, f * earned, r + note) for n, wt, f, r in parts[1:]]
-    comps = [ScoreComponent(n, round(k * wt * f, 2), round(k * wt, 2), r) for n, wt, f, r in parts]
-    return sum(x.points for x in comps), comps

@@ -122,18 +122,7 @@ def render_card(
         lines = wrap("No contrast run in this case: no angiogram to show.", 26, box.width - 120)
         draw_lines(surf, lines, (box.x + 60, box.centery - 30), 26, MUTED)
 
-    # the four figures
-    nt = o.deposition.non_target
-    lung = o.lung_dose_gy
-    figs = [
-        (f"{100 * o.tumor_coverage:.0f} %", "tumour coverage", _coverage_colour(o)),
-        (f"{100 * o.normal_liver.damage:.1f} %", "normal liver injured", INK),
-        (f"{100 * nt:.2f} %", "agent outside the liver", WARN if nt > 0 else INK),
-        (f"{lung:.1f} Gy", "lung dose", INK),
-    ]
-    fw = (w - 2 * pad - 3 * 24) // 4
-    for i, (v, label, col) in enumerate(figs):
-        _figure(surf, pygame.Rect(pad + i * (fw + 24), 660, fw, 140), v, label, col)
+    _figures(surf, o, w, pad)
     _text(
         surf,
         "Simulation estimates. Siphon is a teaching tool, not a clinical planning device.",
@@ -145,6 +134,21 @@ def render_card(
     if tuple(size) != CARD_SIZE:
         surf = pygame.transform.smoothscale(surf, tuple(size))
     return surf
+
+
+def _figures(surf: pygame.Surface, o: Outcome, w: int, pad: int) -> None:
+    """The four figures along the bottom: coverage, injury, non-target, lung dose."""
+    nt = o.deposition.non_target
+    lung = o.lung_dose_gy
+    figs = [
+        (f"{100 * o.tumor_coverage:.0f} %", "tumour coverage", _coverage_colour(o)),
+        (f"{100 * o.normal_liver.damage:.1f} %", "normal liver injured", INK),
+        (f"{100 * nt:.2f} %", "agent outside the liver", WARN if nt > 0 else INK),
+        (f"{lung:.1f} Gy", "lung dose", INK),
+    ]
+    fw = (w - 2 * pad - 3 * 24) // 4
+    for i, (v, label, col) in enumerate(figs):
+        _figure(surf, pygame.Rect(pad + i * (fw + 24), 660, fw, 140), v, label, col)
 
 
 def _coverage_colour(o: Outcome):
