@@ -46,3 +46,8 @@ TERRITORY_FLOW_ML_MIN = {
     "inferior_phrenic": 15.0,  # U
 }
 HEART_RATE_BPM = 72.0  # reference §2.2 Womersley calculation (D)
+
+# Y-90 dose limits: the defaults of a case's scoring (the scenario reads them from here).
+LUNG_LIMIT_GY = 30.0  # per treatment (van Roekel thesis p.41, R)
+LUNG_CUMULATIVE_LIMIT_GY = 50.0  # (R)
+NORMAL_LIVER_TOLERANCE_GY = 70.0  # non-cirrhotic, resin-equivalent (articl.net, R2)

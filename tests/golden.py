@@ -41,15 +41,16 @@ def expert_output(case: Path, seed: int) -> dict:
     from sim.app.runner import run_plan
     from sim.records.digest import state_digest
 
-    proc, out = run_plan(case, None, seed)
+    proc, outcome = run_plan(case, None, seed)
+    out = outcome.to_dict()
     return {"run_json": json.dumps(out, ensure_ascii=False), "digest": state_digest(proc, out)}
 
 
 def window_session_output() -> dict:
     """The digest and outcome of a window-style session on the default case."""
     from sim.engine.actions import Finish, Navigate, SelectAgent, SetInjection, StartContrast
+    from sim.engine.final import assess_procedure
     from sim.engine.procedure import Procedure
-    from sim.outcome.assess import assess
     from sim.records.digest import state_digest
     from sim.scenario.load import load_scenario
 
@@ -69,7 +70,7 @@ def window_session_output() -> dict:
         for _ in range(free_steps):
             proc.step()
     proc.apply(Finish())
-    out = assess(proc)
+    out = assess_procedure(proc).to_dict()
     return {"run_json": json.dumps(out, ensure_ascii=False), "digest": state_digest(proc, out)}
 
 

@@ -97,8 +97,8 @@ def _ctace(oil_ratio: float, emulsion_ml: float | None = None, volume_ml: float 
     from helpers import SCENARIOS
 
     from sim.engine.actions import Finish, Inject, Navigate, SelectAgent
+    from sim.engine.final import assess_procedure
     from sim.engine.procedure import Procedure
-    from sim.outcome.assess import assess
     from sim.scenario.load import load_scenario
 
     sc, _ = load_scenario(SCENARIOS / "ctace_lipiodol.yaml")
@@ -107,7 +107,7 @@ def _ctace(oil_ratio: float, emulsion_ml: float | None = None, volume_ml: float 
     p.apply(SelectAgent(agent="lipiodol", oil_ratio=oil_ratio, emulsion_ml=emulsion_ml))
     p.apply(Inject(volume_ml=volume_ml, rate_ml_min=2.0))
     p.apply(Finish())
-    return p, assess(p)
+    return p, assess_procedure(p)
 
 
 def test_lipiodol_ratio_sets_oil_and_drug_and_the_drawn_volume_limits_delivery():
@@ -117,8 +117,8 @@ def test_lipiodol_ratio_sets_oil_and_drug_and_the_drawn_volume_limits_delivery()
     assert lean.metrics.oil_ml == pytest.approx(1.5, rel=1e-6)
     assert rich.metrics.oil_ml == pytest.approx(2.25, rel=1e-6)
     assert rich.metrics.drug_mg < lean.metrics.drug_mg
-    t_lean = out_lean["tumors"][0]["lipiodol_ml"]
-    t_rich = out_rich["tumors"][0]["lipiodol_ml"]
+    t_lean = out_lean.tumors[0].lipiodol_ml
+    t_rich = out_rich.tumors[0].lipiodol_ml
     assert t_rich > 1.2 * t_lean > 0
     drawn, _ = _ctace(2.0, emulsion_ml=1.0)
     assert drawn.metrics.agent_ml["lipiodol"] == pytest.approx(1.0, rel=1e-6)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from sim.engine.actions import Finish, Inject, Navigate, SelectAgent
+from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
-from sim.outcome.assess import assess
 from sim.scenario.models import Scenario, Tumor
 
 
@@ -37,8 +37,8 @@ def test_collateral_loop_uses_sparse_solver_and_balances(a, b):
     p.apply(SelectAgent(agent="bland", size_um=(100, 300)))
     p.apply(Inject(volume_ml=2, rate_ml_min=2))
     p.apply(Finish())
-    o = assess(p)
-    assert abs(sum(o["deposition"].values()) - 1.0) < 1e-3 and np.isfinite(o["score"])
+    o = assess_procedure(p)
+    assert abs(sum(o.deposition.to_dict().values()) - 1.0) < 1e-3 and np.isfinite(o.score)
 
 
 def test_parasitized_phrenic_feeds_its_tumour():
@@ -49,9 +49,9 @@ def test_parasitized_phrenic_feeds_its_tumour():
     p.apply(SelectAgent(agent="bland", size_um=(100, 300)))
     p.apply(Inject(volume_ml=0.5, rate_ml_min=1))
     p.apply(Finish())
-    o = assess(p)
-    assert o["deposition"]["tumor"] > 0.95
-    assert 0 < o["tumors"][0]["coverage"] < 1.0, "the IPA feeds only part of the rim"
+    o = assess_procedure(p)
+    assert o.deposition.tumor > 0.95
+    assert 0 < o.tumors[0].coverage < 1.0, "the IPA feeds only part of the rim"
 
 
 def test_collateral_to_a_vessel_this_variant_lacks_is_a_located_error(tmp_path):

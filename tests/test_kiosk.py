@@ -28,8 +28,8 @@ from sim.app.kiosk.game import GameScene  # noqa: E402
 from sim.app.kiosk.i18n import CAPTIONS, TEXT, caption  # noqa: E402
 from sim.app.kiosk.results import BriefDebriefScene, InitialsScene  # noqa: E402
 from sim.engine.actions import Finish, Inject, Navigate, SelectAgent, Wait  # noqa: E402
+from sim.engine.final import assess_procedure  # noqa: E402
 from sim.engine.procedure import Procedure  # noqa: E402
-from sim.outcome.assess import assess  # noqa: E402
 from sim.records.store import RecordStore  # noqa: E402
 from sim.scenario.playlist import load_playlist  # noqa: E402
 
@@ -76,7 +76,7 @@ def finished_record(store, pcase, initials: str, volume_ml: float) -> int:
         Finish(),
     ):
         proc.apply(a)
-    rec.finish(proc, assess(proc))
+    rec.finish(proc, assess_procedure(proc).to_dict())
     return rec.id
 
 
@@ -170,7 +170,7 @@ def test_countdown_at_zero_finishes_the_case_and_shows_the_brief_debrief(playlis
         assert game.proc.finished and game.proc.injection_ml_min == 0.0
         assert game.proc.metrics.agent_ml["bland"] > 0.5  # ~29 s at 2 mL/min
         rec = app.store.get(app.games[0].record_id)
-        assert rec.status == "finished" and rec.score == pytest.approx(brief.out["score"])
+        assert rec.status == "finished" and rec.score == pytest.approx(brief.out.score)
         assert rec.trainee == ANONYMOUS
     finally:
         app.close()

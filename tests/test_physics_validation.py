@@ -5,33 +5,37 @@ import pytest
 from helpers import inject_from, scenario
 
 from sim.engine.actions import Finish, Inject, Navigate, SelectAgent
+from sim.engine.final import assess_procedure
 from sim.engine.procedure import DT, Procedure
-from sim.engine.territory import push_down
-from sim.outcome.assess import assess
+from sim.flow.territory import push_down
 from sim.outcome.dosimetry import MIRD_GY_KG_PER_GBQ
 from sim.transport.packets import AGENT_IDS
 
 
 def _tumor_share(o):
-    return o["deposition"]["tumor"]
+    return o.deposition.tumor
 
 
 def test_siphon_per_gram_deposition_matches_tn():
     """Small particles from the PHA before occlusion: T1 per-gram / normal per-gram ≈ T/N ±25 %."""
     for tn in (3.0, 6.0):
         p = inject_from(Procedure(scenario(lsf=0.0, tn=tn)), "PHA", "bland", (40, 120), 1.5, 2.0)
-        o = assess(p)
-        t = o["tumors"][0]
-        per_g_t = t["deposited_fraction"] / t["mass_g"]
-        per_g_n = o["deposition"]["normal_liver"] / o["normal_liver_mass_g"]
+        o = assess_procedure(p)
+        t = o.tumors[0]
+        per_g_t = t.deposited_fraction / t.mass_g
+        per_g_n = o.deposition.normal_liver / o.normal_liver.mass_g
         ratio = per_g_t / per_g_n
         assert 0.75 * tn <= ratio <= 1.25 * tn, (tn, ratio)
 
 
 def test_selective_feeder_injection_beats_lobar():
     """Tumour share from feeder:T1 ≥ 2.5 × that from the PHA (CFD: 82 % vs 22 %, Taebi 2020)."""
-    lobar = assess(inject_from(Procedure(scenario()), "PHA", "bland", (100, 300), 1.0, 1.0))
-    sel = assess(inject_from(Procedure(scenario()), "feeder:T1", "bland", (100, 300), 1.0, 1.0))
+    lobar = assess_procedure(
+        inject_from(Procedure(scenario()), "PHA", "bland", (100, 300), 1.0, 1.0)
+    )
+    sel = assess_procedure(
+        inject_from(Procedure(scenario()), "feeder:T1", "bland", (100, 300), 1.0, 1.0)
+    )
     assert _tumor_share(sel) >= 2.5 * _tumor_share(lobar)
     assert _tumor_share(sel) > 0.4
 
@@ -81,9 +85,14 @@ def test_endpoint_then_stasis_then_reflux_into_non_target(rate):
     assert t_near < t_stasis <= t_reflux
     assert t_nt is not None and t_nt >= t_stasis, "no non-target deposit before stasis"
     p.apply(Finish())
-    o = assess(p)
-    assert o["deposition"]["non_target"] > 0.005
-    assert set(o["non_target"]) & {"cystic", "right_gastric", "gastroduodenal", "falciform"}
+    o = assess_procedure(p)
+    assert o.deposition.non_target > 0.005
+    assert {d.territory for d in o.non_target} & {
+        "cystic",
+        "right_gastric",
+        "gastroduodenal",
+        "falciform",
+    }
 
 
 def test_antegrade_flow_falls_monotonically_during_embolization():
@@ -143,16 +152,16 @@ def _y90(agent, activity, lsf=0.03, target="feeder:T1"):
 def test_y90_dose_is_mird_of_deposited_activity():
     p = _y90("y90_glass", 2.0, target="RHA")
     p.apply(Finish())
-    o = assess(p)
+    o = assess_procedure(p)
     c = p.c
     act = push_down(c, p.transport.dep_activity, p.flow.baseline_flow) * 1e-9
-    t = o["tumors"][0]
+    t = o.tumors[0]
     m = c.bed_tumor == 0
     expect = MIRD_GY_KG_PER_GBQ * act[m].sum() / (c.bed_mass_g[m].sum() * 1e-3)
-    assert t["dose_gy"] > 50
-    assert abs(t["dose_gy"] - expect) <= 0.01 * expect
+    assert t.dose_gy > 50
+    assert abs(t.dose_gy - expect) <= 0.01 * expect
     lung_gbq = p.transport.lung_activity.sum() * 1e-9
-    assert abs(o["lung_dose_gy"] - MIRD_GY_KG_PER_GBQ * lung_gbq) <= 0.01 * o["lung_dose_gy"]
+    assert abs(o.lung_dose_gy - MIRD_GY_KG_PER_GBQ * lung_gbq) <= 0.01 * o.lung_dose_gy
     delivered = p.metrics.activity_gbq
     assert abs(delivered - 2.0) < 0.01
 
@@ -163,7 +172,7 @@ def test_lung_dose_follows_shunted_activity():
     for lsf in (0.05, 0.10):
         p = _y90("y90_resin", 1.5, lsf=lsf, target="PHA")
         p.apply(Finish())
-        doses.append(assess(p)["lung_dose_gy"])
+        doses.append(assess_procedure(p).lung_dose_gy)
     assert doses[0] > 0
     assert 1.6 <= doses[1] / doses[0] <= 2.4
     # whole-liver injection: the lung gets ≈ LSF of the activity (±30 %)
@@ -209,11 +218,11 @@ def test_reading_tallies_mid_run_does_not_change_the_simulation():
 
 def test_lipiodol_stays_in_the_tumour_and_clears_from_liver():
     p = inject_from(Procedure(scenario()), "RHA", "lipiodol", None, 3.0, 2.0)
-    o = assess(p)
-    lip = o["lipiodol_retained_ml"]
-    t = o["tumors"][0]
-    assert t["lipiodol_ml"] == lip["tumor"] > 0
-    per_g_t = lip["tumor"] / t["mass_g"]
-    per_g_n = lip["normal_liver"] / o["normal_liver_mass_g"]
+    o = assess_procedure(p)
+    lip = o.lipiodol_retained
+    t = o.tumors[0]
+    assert t.lipiodol_ml == lip.tumor > 0
+    per_g_t = lip.tumor / t.mass_g
+    per_g_n = lip.normal_liver / o.normal_liver.mass_g
     assert per_g_t > 10 * per_g_n, "tumour retention × siphon vs clearance from normal liver"
-    assert t["doxorubicin_mg_per_g"] > 0
+    assert t.doxorubicin_mg_per_g > 0

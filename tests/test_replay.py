@@ -14,8 +14,8 @@ from helpers import ROOT, SCENARIOS
 from sim.app.cli import main
 from sim.app.runner import run_recorded
 from sim.engine.actions import Finish, Navigate, SelectAgent, SetInjection, StartContrast
+from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
-from sim.outcome.assess import assess
 from sim.records import RecordStore
 from sim.records.digest import state_digest
 from sim.records.exchange import read_replay_file
@@ -52,8 +52,8 @@ def window_session(store: RecordStore) -> tuple[Procedure, dict, int]:
     proc.apply(SetInjection(rate_ml_min=0.0))
     frames(90)
     proc.apply(Finish())
-    out = assess(proc)
-    live.finish(proc, out)
+    out = assess_procedure(proc)
+    live.finish(proc, out.to_dict())
     return proc, out, live.id
 
 
@@ -88,7 +88,7 @@ def test_window_session_replays_exactly(tmp_path):
     ]
     assert rec.actions[3][0] == proc.log[3][0] > rec.actions[2][0]  # ticks as the window had them
     again, out2 = replay(rec)
-    assert out2 == out and state_digest(again, out2) == rec.digest
+    assert out2 == out and state_digest(again, out2.to_dict()) == rec.digest
     assert again.metrics.fluoro_s == proc.metrics.fluoro_s > 0
     assert again.tick == proc.tick
     # one action a single tick late is a different procedure: the digest notices

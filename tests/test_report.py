@@ -23,9 +23,14 @@ from sim.app.report import build_report, report_for_procedure  # noqa: E402
 from sim.app.report.page import SECTION_IDS  # noqa: E402
 from sim.app.report.sections import split_source  # noqa: E402
 from sim.app.runner import naive_steps, run_plan  # noqa: E402
+from sim.engine.final import assess_procedure  # noqa: E402
 from sim.engine.procedure import Procedure  # noqa: E402
-from sim.outcome.assess import assess  # noqa: E402
-from sim.outcome.dose_volume import cumulative_dvh, mean_dose_gy, sampled_dvh  # noqa: E402
+from sim.outcome.dose_volume import (  # noqa: E402
+    DosePoint,
+    cumulative_dvh,
+    mean_dose_gy,
+    sampled_dvh,
+)
 from sim.scenario.load import load_scenario  # noqa: E402
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
@@ -157,7 +162,7 @@ def naive(tmp_path_factory):
     assert sc is not None, problems
     proc = Procedure(sc)
     naive_steps(proc)
-    out = assess(proc)
+    out = assess_procedure(proc)
     files = report_for_procedure(proc, None, {}, tmp_path_factory.mktemp("naive"))
     assert files.card == files.html.with_name("card.png")
     return proc, out, files.html, check(files.html)
@@ -205,32 +210,32 @@ def test_no_contrast_run_is_said_not_drawn(naive):
 
 def test_score_and_components_are_the_outcomes(glass, naive):
     for _, out, _, c in (glass, naive):
-        assert float("".join(c.big)) == pytest.approx(out["score"], abs=0.05)
+        assert float("".join(c.big)) == pytest.approx(out.score, abs=0.05)
         rows = c.rows["score"][1:]
-        assert len(rows) == len(out["components"]) == 6
-        for row, comp in zip(rows, out["components"], strict=True):
-            assert row[2] == f"{comp['points']:.1f} / {comp['max']:.0f}"
-            assert row[3] == comp["reason"]
+        assert len(rows) == len(out.components) == 6
+        for row, comp in zip(rows, out.components, strict=True):
+            assert row[2] == f"{comp.points:.1f} / {comp.max:.0f}"
+            assert row[3] == comp.reason
 
 
 def test_non_target_territories_appear_with_their_complications(naive):
     _, out, _, c = naive
-    assert out["non_target"], "the naive plan refluxes into non-target territories"
+    assert out.non_target, "the naive plan refluxes into non-target territories"
     rows = c.rows["non-target"]
-    for terr, complication in out["non_target_complications"].items():
-        what, source = split_source(complication)
-        match = [r for r in rows if r[0] == terr.replace("_", " ")]
-        assert match, f"{terr} missing"
+    for d in out.non_target:
+        what, source = split_source(d.complication)
+        match = [r for r in rows if r[0] == d.territory.replace("_", " ")]
+        assert match, f"{d.territory} missing"
         assert match[0][2] == what and match[0][3] == source
-        assert match[0][1] == f"{100 * out['non_target'][terr]:.2f} %"
+        assert match[0][1] == f"{100 * d.fraction:.2f} %"
 
 
 def test_tumor_rows_and_dose_volume_chart(glass, naive):
     _, out, _, c = glass
-    t = out["tumors"][0]
+    t = out.tumors[0]
     row = c.rows["tumors"][1]
-    assert row[0] == t["id"] and row[5] == f"{100 * t['coverage']:.0f} %"
-    assert row[9] == f"{t['dose_gy']:.0f} Gy"
+    assert row[0] == t.id and row[5] == f"{100 * t.coverage:.0f} %"
+    assert row[9] == f"{t.dose_gy:.0f} Gy"
     assert c.section_media.get("tumors", 0) >= 1, "Y-90: a dose-volume chart"
     assert c.section_media.get("normal-liver", 0) >= 2, "bars and a dose-volume chart"
     assert "no dose-volume histogram" in naive[3].text("tumors")
@@ -240,9 +245,7 @@ def test_timeline_lists_actions_and_events(glass):
     proc, out, _, c = glass
     what = [r[1] for r in c.rows["timeline"][1:]]
     assert what.count("inject") == 1 and "agent" in what
-    for kind in {
-        e["kind"].replace("non_target", "non-target").replace("_", " ") for e in out["events"]
-    }:
+    for kind in {e.kind.replace("non_target", "non-target").replace("_", " ") for e in out.events}:
         assert kind in what
 
 
@@ -253,10 +256,10 @@ def test_card_is_a_slide_sized_non_blank_png(glass, naive):
         assert grey_std(surf) > BLANK_STD
 
 
-def _check_dvh(points: list[dict]) -> None:
-    assert points[0] == {"dose_gy": 0.0, "volume_fraction": 1.0}
-    d = [p["dose_gy"] for p in points]
-    v = [p["volume_fraction"] for p in points]
+def _check_dvh(points) -> None:
+    assert points[0] == DosePoint(0.0, 1.0)
+    d = [p.dose_gy for p in points]
+    v = [p.volume_fraction for p in points]
     assert d == sorted(d)
     assert all(b <= a + 1e-12 for a, b in zip(v, v[1:], strict=False)), "DVH rises"
     assert all(0.0 <= x <= 1.0 for x in v)
@@ -282,17 +285,20 @@ def test_dvh_properties(beds):
 
 def test_outcome_dose_volume(glass, naive):
     _, out, _, _ = glass
-    for t in out["tumors"]:
-        _check_dvh(t["dose_volume"])
-        assert mean_dose_gy(t["dose_volume"]) == pytest.approx(t["dose_gy"], rel=0.01)
-    segs = out["normal_liver_dose_volume_by_segment"]
-    assert set(segs) == set(out["normal_liver_damage_by_segment"])
+    for t in out.tumors:
+        _check_dvh(t.dose_volume)
+        assert mean_dose_gy(t.dose_volume) == pytest.approx(t.dose_gy, rel=0.01)
+    segs = out.normal_liver.dose_volume_by_segment
+    assert set(segs) == set(out.normal_liver.damage_by_segment)
     for pts in segs.values():
         _check_dvh(pts)
-    assert len(segs["S5"]) > 2 and segs["S1"] == [{"dose_gy": 0.0, "volume_fraction": 1.0}]
+    assert len(segs["S5"]) > 2 and segs["S1"] == (DosePoint(0.0, 1.0),)
+    assert out.to_dict()["normal_liver_dose_volume_by_segment"]["S1"] == [
+        {"dose_gy": 0.0, "volume_fraction": 1.0}
+    ]
     _, bland, _, _ = naive
-    assert all(t["dose_volume"] == [] for t in bland["tumors"])
-    assert bland["normal_liver_dose_volume_by_segment"] == {}
+    assert all(t.dose_volume == () for t in bland.tumors)
+    assert bland.normal_liver.dose_volume_by_segment == {}
 
 
 def test_cli_report_from_a_plan_and_from_a_record(tmp_path):

@@ -7,8 +7,8 @@ import pytest
 from helpers import SCENARIOS
 
 from sim.app.runner import naive_steps, run_recorded
+from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
-from sim.outcome.assess import assess
 from sim.records.digest import state_digest
 from sim.records.replay import replay
 from sim.records.store import RecordStore
@@ -60,10 +60,10 @@ def test_expert_plan_runs_clean_conserves_replays_and_beats_naive(path, tmp_path
         proc, out, rid = run_recorded(store, path)
         rec = store.get(rid)
     # recorded as it ran, and the record replays bit for bit (digest of the final state)
-    assert rec.status == "finished" and rec.outcome == out
-    assert rec.digest == state_digest(proc, out)
+    assert rec.status == "finished" and rec.outcome == out.to_dict()
+    assert rec.digest == state_digest(proc, out.to_dict())
     again, out2 = replay(rec)
-    assert out2 == out and state_digest(again, out2) == rec.digest
+    assert out2 == out and state_digest(again, out2.to_dict()) == rec.digest
     assert again.log == proc.log
     tr = proc.transport
     for arr in (proc.flow.flow, proc.flow.pressure, tr.dep_count, tr.dep_activity):
@@ -72,8 +72,8 @@ def test_expert_plan_runs_clean_conserves_replays_and_beats_naive(path, tmp_path
     total += tr.out_count.sum()
     assert total == pytest.approx(tr.delivered_count.sum(), rel=1e-9)
     assert tr.delivered_count.sum() > 0
-    assert abs(sum(out["deposition"].values()) - 1.0) < 1e-3
+    assert abs(sum(out.deposition.to_dict().values()) - 1.0) < 1e-3
     sc, _ = load_scenario(path)
     naive = Procedure(sc, proc.seed)
     naive_steps(naive)
-    assert out["score"] > assess(naive)["score"]
+    assert out.score > assess_procedure(naive).score

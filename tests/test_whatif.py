@@ -32,8 +32,8 @@ def test_catheter_back_in_the_pha_treats_more_normal_liver(expert):
     pha = next(a for a in alts if a.label == "catheter to PHA instead")
     p2, out2 = run_what_if(proc.scenario, proc.seed, proc.log, i, pha.action)
     assert p2.breadcrumb() == [] and p2.finished
-    assert out2["normal_liver_damage"] > out["normal_liver_damage"]
-    assert out2["score"] < out["score"]
+    assert out2.normal_liver.damage > out.normal_liver.damage
+    assert out2.score < out.score
 
 
 def test_alternatives_by_kind(expert):

@@ -114,8 +114,8 @@ def test_whole_case_by_events(app):
     key(app, pygame.K_f)
     frames(app, 2)
     assert isinstance(app.scene, DebriefScene)
-    assert proc.finished and app.scene.out["metrics"]["agent_ml"] > 0
-    kinds = [ev["kind"] for ev in app.scene.out["events"]]
+    assert proc.finished and app.scene.out.metrics.agent_ml > 0
+    kinds = [ev.kind for ev in app.scene.out.events]
     assert "navigate" in kinds and "contrast" in kinds
     key(app, pygame.K_r)
     frames(app, 2)
@@ -329,7 +329,7 @@ def test_window_records_finished_and_abandoned_cases(app):
     # the finished window session replays to the same digest as the window's own run
     done = recs[1]
     proc, outcome = replay(done)
-    assert outcome["score"] == done.outcome["score"]
+    assert outcome.score == done.outcome["score"]
     assert proc.tick == finished_proc.tick
     np.testing.assert_array_equal(proc.flow.occlusion, finished_proc.flow.occlusion)
     assert any("set_injection" in a for _, a in recs[0].actions)
@@ -367,7 +367,7 @@ def test_what_if_from_the_debrief_by_keyboard(app):
     cmp_ = app.scene
     assert isinstance(cmp_, CompareScene)
     assert cmp_.choice.label == "catheter to PHA instead"
-    assert cmp_.right["normal_liver_damage"] > cmp_.left["normal_liver_damage"]
+    assert cmp_.right.normal_liver.damage > cmp_.left.normal_liver.damage
     assert cmp_.left is debrief.out
     key(app, pygame.K_ESCAPE)
     frames(app, 2)
@@ -386,7 +386,7 @@ def test_history_screen_lists_and_replays_the_case(app):
         SelectAgent(agent="bland", size_um=(100, 300)),
         Inject(volume_ml=1.5, rate_ml_min=2.0),
     )
-    score = debrief.out["score"]
+    score = debrief.out.score
     key(app, pygame.K_l)
     frames(app, 2)
     key(app, pygame.K_F2)
@@ -412,7 +412,7 @@ def test_history_screen_lists_and_replays_the_case(app):
         if isinstance(app.scene, DebriefScene):
             break
     assert isinstance(app.scene, DebriefScene)
-    assert app.scene.out["score"] == score
+    assert app.scene.out.score == score
 
 
 def test_debrief_report_button_writes_the_report(app):
@@ -431,7 +431,7 @@ def test_debrief_report_button_writes_the_report(app):
     html = debrief.report_path
     assert html is not None and html.is_file() and html.parent.parent.name == "reports"
     text = html.read_text(encoding="utf-8")
-    assert f"{debrief.out['score']:.1f}" in text or f"{debrief.out['score']:.0f}" in text
+    assert f"{debrief.out.score:.1f}" in text or f"{debrief.out.score:.0f}" in text
     assert (html.parent / "card.png").is_file()
 
 
@@ -451,5 +451,5 @@ def test_demo_ends_exactly_where_run_ends(app):
             break
     assert isinstance(app.scene, DebriefScene)
     _, out = run_plan(path)
-    assert app.scene.out["score"] == out["score"]
-    assert app.scene.out["metrics"]["procedure_s"] == out["metrics"]["procedure_s"]
+    assert app.scene.out.score == out.score
+    assert app.scene.out.metrics.procedure_s == out.metrics.procedure_s

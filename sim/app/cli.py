@@ -31,7 +31,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             print(p, file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(out, ensure_ascii=False))
+        print(json.dumps(out.to_dict(), ensure_ascii=False))
     else:
         print(render_text(out))
     return 0

@@ -101,7 +101,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     if args.window:
         return _replay_window(args, record)
     from sim.app.report_text import render_text
-    from sim.outcome.assess import assess
+    from sim.engine.final import assess_procedure
     from sim.records.replay import DigestMismatch, ReplayError, ReplayWarning, replay
 
     status = 0
@@ -117,8 +117,8 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     for w in caught:
         _err(f"warning: {w.message}")
     if out is None:
-        out = assess(proc)
-    print(json.dumps(out, ensure_ascii=False) if args.json else render_text(out))
+        out = assess_procedure(proc)
+    print(json.dumps(out.to_dict(), ensure_ascii=False) if args.json else render_text(out))
     if record.status != "finished":
         _err(f"record {record.id or args.record} was {record.status}: replayed to t = "
              f"{proc.t:.0f} s, no digest to check")  # fmt: skip
@@ -160,10 +160,10 @@ def _replay_window(args: argparse.Namespace, record) -> int:
     if record.status != "finished" or not record.digest:
         _err(f"played to the end of the record (t = {scene.proc.t:.0f} s)")
         return 0
-    from sim.outcome.assess import assess
+    from sim.engine.final import assess_procedure
     from sim.records.digest import state_digest
 
-    ok = state_digest(scene.proc, assess(scene.proc)) == record.digest
+    ok = state_digest(scene.proc, assess_procedure(scene.proc).to_dict()) == record.digest
     _err("digest ok" if ok else "DIGEST MISMATCH: the playback differs from the record")
     return 0 if ok else 1
 

@@ -2,40 +2,41 @@
 
 from __future__ import annotations
 
+from sim.outcome.result import Outcome
 
-def render_text(o: dict) -> str:
-    """Format an outcome dict (see :func:`sim.outcome.assess.assess`)."""
+
+def render_text(o: Outcome) -> str:
+    """Format an outcome (see :func:`sim.outcome.assess.assess`)."""
     lines = [
-        f"{o['scenario']} — seed {o['seed']}",
-        f"SCORE {o['score']:.1f} / 100",
+        f"{o.scenario} — seed {o.seed}",
+        f"SCORE {o.score:.1f} / 100",
     ]
-    for c in o["components"]:
-        lines.append(f"  {c['name']:<15} {c['points']:6.1f} / {c['max']:<5.1f} {c['reason']}")
-    d = o["deposition"]
+    for c in o.components:
+        lines.append(f"  {c.name:<15} {c.points:6.1f} / {c.max:<5.1f} {c.reason}")
+    d = o.deposition.to_dict()
     lines.append("Where the agent went: " + ", ".join(f"{k} {100 * v:.1f} %" for k, v in d.items()))
-    for t in o["tumors"]:
+    for t in o.tumors:
         lines.append(
-            f"  tumour {t['id']} ({t['mass_g']:.0f} g, T/N {t['tn_ratio']:g}"
-            f"{', target' if t['target'] else ''}): coverage {100 * t['coverage']:.0f} %, "
-            f"{100 * t['deposited_fraction']:.1f} % of agent, dose {t['dose_gy']:.0f} Gy"
+            f"  tumour {t.id} ({t.mass_g:.0f} g, T/N {t.tn_ratio:g}"
+            f"{', target' if t.target else ''}): coverage {100 * t.coverage:.0f} %, "
+            f"{100 * t.deposited_fraction:.1f} % of agent, dose {t.dose_gy:.0f} Gy"
         )
+    nl = o.normal_liver
     lines.append(
-        f"Normal liver: {100 * o['normal_liver_damage']:.1f} % injured of "
-        f"{o['normal_liver_mass_g']:.0f} g; mean dose {o['normal_liver_dose_gy']:.1f} Gy"
+        f"Normal liver: {100 * nl.damage:.1f} % injured of "
+        f"{nl.mass_g:.0f} g; mean dose {nl.dose_gy:.1f} Gy"
     )
-    for terr, f in o["non_target"].items():
-        lines.append(
-            f"  NON-TARGET {terr}: {100 * f:.2f} % — {o['non_target_complications'].get(terr, '')}"
-        )
-    lines.append(f"Lung dose {o['lung_dose_gy']:.1f} Gy; endpoint SACE {o['sace_level'] or '–'}")
-    m = o["metrics"]
+    for d in o.non_target:
+        lines.append(f"  NON-TARGET {d.territory}: {100 * d.fraction:.2f} % — {d.complication}")
+    lines.append(f"Lung dose {o.lung_dose_gy:.1f} Gy; endpoint SACE {o.sace_level or '–'}")
+    m = o.metrics
     lines.append(
-        f"Procedure {m['procedure_s'] / 60:.1f} min, fluoroscopy {m['fluoro_s'] / 60:.1f}"
-        f" min, contrast {m['contrast_ml']:g} mL, agent {m['agent_ml']:g} mL, "
-        f"activity {m['activity_gbq']:g} GBq"
+        f"Procedure {m.procedure_s / 60:.1f} min, fluoroscopy {m.fluoro_s / 60:.1f}"
+        f" min, contrast {m.contrast_ml:g} mL, agent {m.agent_ml:g} mL, "
+        f"activity {m.activity_gbq:g} GBq"
     )
     lines.append("Events:")
-    for e in o["events"]:
-        lines.append(f"  {e['t']:7.1f} s  {e['kind']:<16} {e['detail']}")
-    lines.append(o["disclaimer"])
+    for e in o.events:
+        lines.append(f"  {e.t:7.1f} s  {e.kind:<16} {e.detail}")
+    lines.append(o.disclaimer)
     return "\n".join(lines)

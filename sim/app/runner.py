@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim.engine.final import assess_procedure
 from sim.engine.navigation import NavigationError
 from sim.engine.procedure import Procedure
-from sim.outcome.assess import assess
+from sim.outcome.result import Outcome
 from sim.records.store import RecordStore
 from sim.scenario.load import load_scenario
 from sim.scenario.plan import PlanStep, load_plan
@@ -50,11 +51,11 @@ def prepare_run(
 
 def run_plan(
     scenario_path: str | Path, plan_path: str | Path | None = None, seed: int | None = None
-) -> tuple[Procedure, dict]:
+) -> tuple[Procedure, Outcome]:
     """Load, run and assess; raises :class:`RunError` with located problems."""
     proc, steps = prepare_run(scenario_path, plan_path, seed)
     run_steps(proc, steps)
-    return proc, assess(proc)
+    return proc, assess_procedure(proc)
 
 
 def run_recorded(
@@ -64,7 +65,7 @@ def run_recorded(
     seed: int | None = None,
     trainee: str = "",
     mode: str = "cli",
-) -> tuple[Procedure, dict, int]:
+) -> tuple[Procedure, Outcome, int]:
     """:func:`run_plan`, recorded in ``store`` as it runs; returns the record id as well.
 
     The record is begun before the first action and synced once a simulated second (through
@@ -78,13 +79,13 @@ def run_recorded(
     proc.observers.append(live.sync)
     try:
         run_steps(proc, steps)
-        out = assess(proc)
+        out = assess_procedure(proc)
     except BaseException:
         live.abandon(proc)
         raise
     finally:
         proc.observers.remove(live.sync)
-    live.finish(proc, out)
+    live.finish(proc, out.to_dict())
     return proc, out, live.id
 
 

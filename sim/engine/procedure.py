@@ -38,10 +38,10 @@ from sim.engine.actions import (
 )
 from sim.engine.events import Event
 from sim.engine.navigation import NavigationError, resolve_target
-from sim.engine.territory import COMPLICATION, edge_territory
 from sim.flow.catheter import WEDGE_FACTOR, annulus_factor
 from sim.flow.compile import Compiled, compile_liver
 from sim.flow.model import FlowModel
+from sim.flow.territory import COMPLICATION, edge_territory
 from sim.outcome.dosimetry import lung_dose_gy
 from sim.rng import make_streams
 from sim.scenario.models import Scenario

@@ -1,5 +1,10 @@
 """From deposits and flows to coverage, damage, non-target injury, lung dose and the score.
 
+:func:`assess` reads a :class:`FinalState` — what the outcome needs of a procedure, declared
+here; the engine builds one (:func:`sim.engine.final.final_state`) — and returns an
+:class:`~sim.outcome.result.Outcome`. The score and the complication risks are in
+:mod:`sim.outcome.score`.
+
 The model (each weight's source or "U" beside it):
 
 - Per bed, *ischaemia* = 1 − Q/Q₀ after the catheter is withdrawn (flow lost to occlusion).
@@ -13,362 +18,324 @@ The model (each weight's source or "U" beside it):
   multifocal NET livers after DEB, Bhagat 2013; RETNET DEB arm stopped). Radiation injures
   above tolerance (70 Gy resin ≈ 120 Gy glass, Walrand 2014), as a logistic around it (U).
 - Dose-volume (Y-90 only; :mod:`sim.outcome.dose_volume`): each tumour's ``dose_volume`` is the
-  exact cumulative DVH of its rim and core sub-beds, and ``normal_liver_dose_volume_by_segment``
-  samples each segment's normal-liver DVH. Without Y-90 the lists are empty and the dict too, so
-  the keys are always there.
+  exact cumulative DVH of its rim and core sub-beds, and the normal liver's
+  ``dose_volume_by_segment`` samples each segment's DVH. Without Y-90 the lists are empty and the
+  dict too, so the JSON keys are always there.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from sim import physiology as phys
 from sim.agents import AGENTS, mean_diameter_um, sphere_volume_m3
-from sim.agents import LIPIODOL_MAX_ML as LIPIODOL_CAP_ML
 from sim.anatomy.graph import BED_KINDS, NON_TARGET_KINDS
-from sim.engine.territory import COMPLICATION, push_down
+from sim.flow.compile import Compiled
+from sim.flow.territory import COMPLICATION, push_down
 from sim.outcome.dose_volume import cumulative_dvh, sampled_dvh
 from sim.outcome.dosimetry import MIRD_GY_KG_PER_GBQ, lung_dose_gy, resin_equivalent_gy
+from sim.outcome.result import (
+    Deposition,
+    LipiodolRetained,
+    NonTargetDeposit,
+    NormalLiver,
+    Outcome,
+    ProcedureMetrics,
+    ReportedEvent,
+    TumorOutcome,
+)
+from sim.outcome.score import complications, total_score
+from sim.scenario.models import Scenario
 from sim.transport.packets import AGENT_IDS
 
 DRUG_KILL_MG_PER_G = 0.5  # doxorubicin mg/g giving 63 % kill (U)
-NORMAL_DAMAGE_ZERO_POINTS = 0.30  # normal-liver damage fraction that scores 0 (U)
-# Sparing the patient is earned by treating: the safety components (normal liver, non-target,
-# lung, efficiency, complications) count in proportion to tumour coverage up to this much, so
-# doing nothing cannot score (U, playability; a teaching choice, not a clinical rule).
-SAFETY_FULL_AT_COVERAGE = 0.5
-NON_TARGET_SCALE = 0.01  # non-target fraction at which that component falls to 37 % (U)
 # Injury per unit of lost arterial inflow in normal liver. Ischaemic injury: arterial share
 # (25 %) × 0.4, because the portal supply carries the parenchyma through (U). Biliary injury of
 # the arterial-only peribiliary plexus: DEB strongly (Bhagat 2013), bland and PVA mildly (U).
 NORMAL_ISCHEMIA_INJURY = 0.4
 BILIARY_WEIGHT = {"deb": 0.5, "bland": 0.05, "pva": 0.05, "lipiodol": 0.03}
-FLUORO_FULL_MIN, FLUORO_ZERO_MIN = 10.0, 30.0  # TACE fluoroscopy 19 ± 10 min (Choi 2024, R)
-ABSCESS_AFTER_TACE_WHIPPLE = 0.85  # 6/7 with prior Whipple (Kim, SCVIR report, R2)
-ABSCESS_AFTER_TARE_BILIARY = 0.066  # 1/15 (Agahi 2022, R)
-BILOMA_DEB_MULTIFOCAL = 0.54  # 7/13 with multiple small lesions (Bhagat 2013, R)
-BILOMA_DEB_OTHER = 0.10  # U: DEB without multifocal small lesions
-OIL_EMBOLISM_OVER_CAP = 0.3  # U: risk once the cap is exceeded
 
 
-def assess(p) -> dict:
-    """The outcome of a finished (or running) procedure as a JSON-friendly dict."""
-    c, tr, sc = p.c, p.transport, p.scenario
-    flow0 = p.flow.baseline_flow
+class Usage(Protocol):
+    """What was used, as the engine counts it (times s, volumes mL, activity GBq, drug mg)."""
+
+    procedure_s: float
+    fluoro_s: float
+    contrast_ml: float
+    agent_ml: dict[str, float]
+    activity_gbq: float
+    drug_mg: float
+    oil_ml: float
+
+
+class Reportable(Protocol):
+    """An engine event: ``as_dict()`` gives its ``{"t", "kind", "detail"}``."""
+
+    def as_dict(self) -> dict: ...
+
+
+@dataclass(frozen=True)
+class Tallies:
+    """Where the delivered agent went: the transport's tallies at the end.
+
+    Per edge (E,): spheres lodged ``dep_count``, activity ``dep_activity_bq`` (Bq), doxorubicin
+    ``dep_drug_mg``; per agent and edge (A, E) ``dep_agent_count``. Per agent (A,), in
+    :data:`~sim.transport.packets.AGENT_IDS` order: spheres delivered, to the lungs (and their
+    activity, Bq), refluxed into the aorta, still in flight.
+    """
+
+    dep_count: np.ndarray
+    dep_activity_bq: np.ndarray
+    dep_drug_mg: np.ndarray
+    dep_agent_count: np.ndarray
+    delivered_count: np.ndarray
+    lung_count: np.ndarray
+    lung_activity_bq: np.ndarray
+    out_count: np.ndarray
+    in_flight_count: np.ndarray
+
+
+@dataclass(frozen=True)
+class FinalState:
+    """What :func:`assess` reads of a procedure: the case, the tree, the flows, the tallies.
+
+    ``baseline_flow`` and ``flow`` are edge flows (m³/s, (E,)) before any embolization and
+    now; ischaemia is read from their ratio at each bed. ``sace_level`` is the angiographic
+    endpoint at the tip when the case was finished (None before, or off the tree).
+    """
+
+    scenario: Scenario
+    seed: int
+    compiled: Compiled
+    baseline_flow: np.ndarray
+    flow: np.ndarray
+    tallies: Tallies
+    metrics: Usage
+    events: Sequence[Reportable]
+    sace_level: int | None
+
+
+@dataclass(frozen=True)
+class _Beds:
+    """Per-bed quantities (B,) that every part of the outcome reads."""
+
+    kinds: np.ndarray  # bed kind names
+    tumor: np.ndarray  # masks
+    liver: np.ndarray
+    non_target: np.ndarray
+    count: np.ndarray  # spheres
+    activity_gbq: np.ndarray
+    drug_mg: np.ndarray
+    by_agent: dict[str, np.ndarray]  # spheres of each agent used
+    ischemia: np.ndarray  # 1 − Q/Q₀
+    dose_gy: np.ndarray
+    lipiodol_ml: np.ndarray  # retained
+    delivered: float  # spheres delivered in all
+
+    def frac(self, x) -> float:
+        """``x`` spheres as a fraction of everything delivered (0 when nothing was)."""
+        return float(x) / self.delivered if self.delivered > 0 else 0.0
+
+
+def assess(s: FinalState) -> Outcome:
+    """The outcome of a finished (or running) procedure, from its final state."""
+    sc, tl, m = s.scenario, s.tallies, s.metrics
+    b = _beds(s)
+    tumors, coverage = _tumors(s, b)
+    liver, damage = _normal_liver(s, b)
+    nt_terr = _non_target(s.compiled, b, float(tl.out_count.sum()))
+    lung_gy = lung_dose_gy(float(tl.lung_activity_bq.sum()) * 1e-9)
+    comps = complications(sc, m, b.by_agent, b.kinds)
+    worst = max((c_.probability for c_ in comps if c_.scored), default=0.0)
+    score, components = total_score(
+        sc, coverage, damage, sum(nt_terr.values()), lung_gy, m.fluoro_s, worst, comps
+    )
+    return Outcome(
+        scenario=sc.title,
+        seed=s.seed,
+        score=round(score, 2),
+        components=tuple(components),
+        tumor_coverage=round(coverage, 4),
+        normal_liver=liver,
+        deposition=_deposition(tl, b),
+        non_target=tuple(
+            NonTargetDeposit(k, round(v, 5), COMPLICATION.get(_nt_kind(s.compiled, k), ""))
+            for k, v in sorted(nt_terr.items())
+        ),
+        tumors=tuple(tumors),
+        lipiodol_retained=LipiodolRetained(
+            tumor=round(float(b.lipiodol_ml[b.tumor].sum()), 4),
+            normal_liver=round(float(b.lipiodol_ml[b.liver].sum()), 4),
+        ),
+        lung_dose_gy=round(lung_gy, 3),
+        sace_level=s.sace_level,
+        complications=tuple(comps),
+        metrics=ProcedureMetrics(
+            procedure_s=round(m.procedure_s, 2),
+            fluoro_s=round(m.fluoro_s, 2),
+            contrast_ml=round(m.contrast_ml, 2),
+            agent_ml=round(sum(m.agent_ml.values()), 3),
+            activity_gbq=round(m.activity_gbq, 4),
+            drug_mg=round(m.drug_mg, 2),
+            lipiodol_oil_ml=round(m.oil_ml, 2),
+        ),
+        events=tuple(ReportedEvent(**e.as_dict()) for e in s.events),
+    )
+
+
+def _beds(s: FinalState) -> _Beds:
+    """Deposits pushed down to the beds, ischaemia, dose and retained oil per bed."""
+    c, tl, flow0 = s.compiled, s.tallies, s.baseline_flow
     kinds = np.array([BED_KINDS[k] for k in c.bed_kind])
     tumor_b = kinds == "tumor"
-    liver_b = kinds == "liver"
-    nt_b = np.isin(kinds, NON_TARGET_KINDS)
-
-    bed_count = push_down(c, tr.dep_count, flow0)
-    bed_act_gbq = push_down(c, tr.dep_activity, flow0) * 1e-9
-    bed_drug = push_down(c, tr.dep_drug, flow0)
-    used = [i for i in range(len(AGENT_IDS)) if tr.delivered_count[i] > 0]
-    by_agent = {AGENT_IDS[i]: push_down(c, tr.dep_agent_count[i], flow0) for i in used}
-
-    delivered = float(tr.delivered_count.sum())
-    lung = float(tr.lung_count.sum())
-    out = float(tr.out_count.sum())
-    flying = float(tr.in_flight_count().sum())
-    frac = (lambda x: float(x) / delivered) if delivered > 0 else (lambda x: 0.0)
-    nt_terr: dict[str, float] = {}
-    for b in np.flatnonzero(nt_b & (bed_count > 0)):
-        t = c.beds[b].territory
-        nt_terr[t] = nt_terr.get(t, 0.0) + frac(bed_count[b])
-    if out > 0:
-        nt_terr["systemic"] = frac(out)
-
-    q_now = np.abs(p.flow.flow[c.bed_edge])
+    used = [i for i in range(len(AGENT_IDS)) if tl.delivered_count[i] > 0]
+    by_agent = {AGENT_IDS[i]: push_down(c, tl.dep_agent_count[i], flow0) for i in used}
+    q_now = np.abs(s.flow[c.bed_edge])
     q0 = np.maximum(np.abs(flow0[c.bed_edge]), 1e-30)
-    ischemia = 1.0 - np.clip(q_now / q0, 0.0, 1.0)
-    mass_kg = c.bed_mass_g * 1e-3
-    dose = MIRD_GY_KG_PER_GBQ * bed_act_gbq / mass_kg
-    device = next((a for a in ("y90_glass", "y90_resin") if a in by_agent), "y90_resin")
-    radioactive = any(a.startswith("y90") for a in by_agent)
+    act_gbq = push_down(c, tl.dep_activity_bq, flow0) * 1e-9
+    return _Beds(
+        kinds=kinds,
+        tumor=tumor_b,
+        liver=kinds == "liver",
+        non_target=np.isin(kinds, NON_TARGET_KINDS),
+        count=push_down(c, tl.dep_count, flow0),
+        activity_gbq=act_gbq,
+        drug_mg=push_down(c, tl.dep_drug_mg, flow0),
+        by_agent=by_agent,
+        ischemia=1.0 - np.clip(q_now / q0, 0.0, 1.0),
+        dose_gy=MIRD_GY_KG_PER_GBQ * act_gbq / (c.bed_mass_g * 1e-3),
+        lipiodol_ml=_lipiodol_ml(tumor_b, by_agent),
+        delivered=float(tl.delivered_count.sum()),
+    )
 
-    # lipiodol retained per bed, mL: droplets of the emulsion's oil; tumours keep it, normal liver
-    # clears it within 7–15 days (SmPC) — the retention factor is the catalogue's (U)
-    lip_ml = np.zeros(len(c.beds))
-    if "lipiodol" in by_agent:
-        drop_ml = (
-            float(
-                sphere_volume_m3(
-                    mean_diameter_um("lipiodol", AGENTS["lipiodol"].default_size_um) * 1e-6
-                )
-            )
-            * 1e6
+
+def _lipiodol_ml(tumor_b: np.ndarray, by_agent: dict[str, np.ndarray]) -> np.ndarray:
+    """Lipiodol retained per bed, mL: droplets of the emulsion's oil; tumours keep it, normal
+    liver clears it within 7–15 days (SmPC) — the retention factor is the catalogue's (U)."""
+    if "lipiodol" not in by_agent:
+        return np.zeros(len(tumor_b))
+    size_um = AGENTS["lipiodol"].default_size_um
+    drop_ml = float(sphere_volume_m3(mean_diameter_um("lipiodol", size_um) * 1e-6)) * 1e6
+    keep = np.where(tumor_b, 1.0, AGENTS["lipiodol"].normal_liver_retention)
+    return by_agent["lipiodol"] * drop_ml * keep
+
+
+def _radioactive(b: _Beds) -> bool:
+    return any(a.startswith("y90") for a in b.by_agent)
+
+
+def _tumors(s: FinalState, b: _Beds) -> tuple[list[TumorOutcome], float]:
+    """Each tumour's outcome, and the coverage of the target tumours (mass-weighted)."""
+    c, sc = s.compiled, s.scenario
+    drug_kill = 1.0 - np.exp(-(b.drug_mg / c.bed_mass_g) / DRUG_KILL_MG_PER_G)
+    rad = np.clip(b.dose_gy / sc.scoring.tumor_target_dose_gy, 0.0, 1.0)
+    cov = 1.0 - (1.0 - b.ischemia * phys.TUMOR_ARTERIAL_SHARE) * (1.0 - drug_kill) * (1.0 - rad)
+    regions = np.array([bed.region or "" for bed in c.beds])
+    radioactive = _radioactive(b)
+
+    def region_coverage(m: np.ndarray, r: str) -> float:
+        mr = m & (regions == r)
+        return round(
+            float((cov[mr] * c.bed_mass_g[mr]).sum() / max(c.bed_mass_g[mr].sum(), 1e-12)), 4
         )
-        keep = np.where(tumor_b, 1.0, AGENTS["lipiodol"].normal_liver_retention)
-        lip_ml = by_agent["lipiodol"] * drop_ml * keep
 
-    # tumours
-    drug_kill = 1.0 - np.exp(-(bed_drug / c.bed_mass_g) / DRUG_KILL_MG_PER_G)
-    rad = np.clip(dose / sc.scoring.tumor_target_dose_gy, 0.0, 1.0)
-    cov = 1.0 - (1.0 - ischemia * phys.TUMOR_ARTERIAL_SHARE) * (1.0 - drug_kill) * (1.0 - rad)
     tumors = []
     tmass_tot, tcov_tot = 0.0, 0.0
     for ti, t in enumerate(sc.tumors):
         m = c.bed_tumor == ti
         mass = float(c.bed_mass_g[m].sum())
         tcov = float((cov[m] * c.bed_mass_g[m]).sum() / mass)
-        tact = float(bed_act_gbq[m].sum())
-        entry = {
-            "id": t.id,
-            "target": t.target,
-            "mass_g": round(mass, 3),
-            "tn_ratio": t.tn_ratio,
-            "coverage": round(tcov, 4),
-            "deposited_fraction": round(frac(bed_count[m].sum()), 5),
-            "dose_gy": round(MIRD_GY_KG_PER_GBQ * tact / (mass * 1e-3), 3),
-            "doxorubicin_mg_per_g": round(float(bed_drug[m].sum()) / mass, 4),
-            "lipiodol_ml": round(float(lip_ml[m].sum()), 4),
-            "regions": {
-                r: round(
-                    float(
-                        (cov[m & (_regions(c) == r)] * c.bed_mass_g[m & (_regions(c) == r)]).sum()
-                        / max(c.bed_mass_g[m & (_regions(c) == r)].sum(), 1e-12)
-                    ),
-                    4,
-                )
-                for r in ("rim", "core")
-            },
-            "dose_volume": cumulative_dvh(dose[m], c.bed_mass_g[m]) if radioactive else [],
-        }
-        tumors.append(entry)
+        tact = float(b.activity_gbq[m].sum())
+        tumors.append(
+            TumorOutcome(
+                id=t.id,
+                target=t.target,
+                mass_g=round(mass, 3),
+                tn_ratio=t.tn_ratio,
+                coverage=round(tcov, 4),
+                deposited_fraction=round(b.frac(b.count[m].sum()), 5),
+                dose_gy=round(MIRD_GY_KG_PER_GBQ * tact / (mass * 1e-3), 3),
+                doxorubicin_mg_per_g=round(float(b.drug_mg[m].sum()) / mass, 4),
+                lipiodol_ml=round(float(b.lipiodol_ml[m].sum()), 4),
+                rim_coverage=region_coverage(m, "rim"),
+                core_coverage=region_coverage(m, "core"),
+                dose_volume=tuple(cumulative_dvh(b.dose_gy[m], c.bed_mass_g[m]))
+                if radioactive
+                else (),
+            )
+        )
         if t.target:
             tmass_tot += mass
             tcov_tot += tcov * mass
-    coverage = tcov_tot / tmass_tot if tmass_tot else 0.0
+    return tumors, (tcov_tot / tmass_tot if tmass_tot else 0.0)
 
-    # normal liver
+
+def _normal_liver(s: FinalState, b: _Beds) -> tuple[NormalLiver, float]:
+    """Normal-liver injury (ischaemic, biliary, radiation) and dose, overall and by segment;
+    and the injured fraction unrounded, as the score reads it."""
+    c, sc = s.compiled, s.scenario
     w_isch = (1.0 if sc.patient.portal_vein_thrombosis else phys.NORMAL_LIVER_ARTERIAL_SHARE) * (
         NORMAL_ISCHEMIA_INJURY
     )
     bile_w = np.zeros(len(c.beds))
-    tot = np.maximum(bed_count, 1e-30)
-    for a, cnt in by_agent.items():
+    tot = np.maximum(b.count, 1e-30)
+    for a, cnt in b.by_agent.items():
         bile_w += BILIARY_WEIGHT.get(a, 0.0) * cnt / tot
-    deq = np.array([resin_equivalent_gy(d, device) for d in dose])
+    device = next((a for a in ("y90_glass", "y90_resin") if a in b.by_agent), "y90_resin")
+    deq = np.array([resin_equivalent_gy(d, device) for d in b.dose_gy])
     tol = sc.scoring.normal_liver_tolerance_gy
     rad_dmg = 1.0 / (1.0 + np.exp(-(deq - tol) / (0.15 * tol)))
-    rad_dmg = np.where(dose > 0, rad_dmg, 0.0)
-    dmg = 1.0 - (1.0 - ischemia * w_isch) * (1.0 - ischemia * bile_w) * (1.0 - rad_dmg)
+    rad_dmg = np.where(b.dose_gy > 0, rad_dmg, 0.0)
+    dmg = 1.0 - (1.0 - b.ischemia * w_isch) * (1.0 - b.ischemia * bile_w) * (1.0 - rad_dmg)
+    liver_b = b.liver
     lm = c.bed_mass_g[liver_b]
     normal_mass = float(lm.sum())
     damage = float((dmg[liver_b] * lm).sum() / normal_mass)
+    radioactive = _radioactive(b)
     by_seg, dvh_seg = {}, {}
-    for s in sorted({b.segment for b in c.beds if b.kind == "liver"}):
-        m = liver_b & np.array([b.segment == s for b in c.beds])
-        by_seg[s] = round(float((dmg[m] * c.bed_mass_g[m]).sum() / c.bed_mass_g[m].sum()), 4)
+    for seg in sorted({bed.segment for bed in c.beds if bed.kind == "liver"}):
+        m = liver_b & np.array([bed.segment == seg for bed in c.beds])
+        by_seg[seg] = round(float((dmg[m] * c.bed_mass_g[m]).sum() / c.bed_mass_g[m].sum()), 4)
         if radioactive:
-            dvh_seg[s] = sampled_dvh(dose[m], c.bed_mass_g[m])
-    nl_dose = float((dose[liver_b] * lm).sum() / normal_mass)
-    lung_gbq = float(tr.lung_activity.sum()) * 1e-9
-    lung_gy = lung_dose_gy(lung_gbq)
-
-    dep = {
-        "tumor": round(frac(bed_count[tumor_b].sum()), 5),
-        "normal_liver": round(frac(bed_count[liver_b].sum()), 5),
-        "non_target": round(frac(bed_count[nt_b].sum() + out), 5),
-        "lung": round(frac(lung), 5),
-        "in_flight": round(frac(flying), 5),
-    }
-    m = p.metrics
-    metrics = {
-        "procedure_s": round(m.procedure_s, 2),
-        "fluoro_s": round(m.fluoro_s, 2),
-        "contrast_ml": round(m.contrast_ml, 2),
-        "agent_ml": round(sum(m.agent_ml.values()), 3),
-        "activity_gbq": round(m.activity_gbq, 4),
-        "drug_mg": round(m.drug_mg, 2),
-        "lipiodol_oil_ml": round(m.oil_ml, 2),
-    }
-    comps = complications(sc, p.metrics, by_agent, kinds)
-    worst = max((c_["probability"] for c_ in comps if c_["scored"]), default=0.0)
-    score, components = _score(
-        sc, coverage, damage, sum(nt_terr.values()), lung_gy, m.fluoro_s, worst, comps
+            dvh_seg[seg] = tuple(sampled_dvh(b.dose_gy[m], c.bed_mass_g[m]))
+    liver = NormalLiver(
+        damage=round(damage, 4),
+        damage_by_segment=by_seg,
+        mass_g=round(normal_mass, 2),
+        dose_gy=round(float((b.dose_gy[liver_b] * lm).sum() / normal_mass), 3),
+        dose_volume_by_segment=dvh_seg,
     )
-    return {
-        "scenario": sc.title,
-        "seed": p.seed,
-        "score": round(score, 2),
-        "components": components,
-        "tumor_coverage": round(coverage, 4),
-        "normal_liver_damage": round(damage, 4),
-        "normal_liver_damage_by_segment": by_seg,
-        "normal_liver_mass_g": round(normal_mass, 2),
-        "deposition": dep,
-        "non_target": {k: round(v, 5) for k, v in sorted(nt_terr.items())},
-        "non_target_complications": {
-            k: COMPLICATION.get(_nt_kind(c, k), "") for k in sorted(nt_terr)
-        },
-        "tumors": tumors,
-        "normal_liver_dose_gy": round(nl_dose, 3),
-        "normal_liver_dose_volume_by_segment": dvh_seg,
-        "lipiodol_retained_ml": {
-            "tumor": round(float(lip_ml[tumor_b].sum()), 4),
-            "normal_liver": round(float(lip_ml[liver_b].sum()), 4),
-        },
-        "lung_dose_gy": round(lung_gy, 3),
-        "sace_level": p.final_sace,
-        "complications": comps,
-        "metrics": metrics,
-        "events": [e.as_dict() for e in p.events],
-        "disclaimer": "Siphon is a teaching tool, not a clinical planning device.",
-    }
+    return liver, damage
 
 
-def _regions(c) -> np.ndarray:
-    return np.array([b.region or "" for b in c.beds])
+def _non_target(c: Compiled, b: _Beds, out: float) -> dict[str, float]:
+    """Fraction of everything delivered in each non-target territory (and ``systemic``, the
+    aorta), in bed order: the score sums them in this order."""
+    nt_terr: dict[str, float] = {}
+    for i in np.flatnonzero(b.non_target & (b.count > 0)):
+        t = c.beds[i].territory
+        nt_terr[t] = nt_terr.get(t, 0.0) + b.frac(b.count[i])
+    if out > 0:
+        nt_terr["systemic"] = b.frac(out)
+    return nt_terr
 
 
-def _nt_kind(c, territory: str) -> str:
+def _deposition(tl: Tallies, b: _Beds) -> Deposition:
+    out = float(tl.out_count.sum())
+    return Deposition(
+        tumor=round(b.frac(b.count[b.tumor].sum()), 5),
+        normal_liver=round(b.frac(b.count[b.liver].sum()), 5),
+        non_target=round(b.frac(b.count[b.non_target].sum() + out), 5),
+        lung=round(b.frac(float(tl.lung_count.sum())), 5),
+        in_flight=round(b.frac(float(tl.in_flight_count.sum())), 5),
+    )
+
+
+def _nt_kind(c: Compiled, territory: str) -> str:
     if territory == "systemic":
         return "systemic"
-    return next((b.kind for b in c.beds if b.territory == territory), "")
-
-
-def complications(sc, metrics, by_agent: dict, kinds: np.ndarray) -> list[dict]:
-    """Patient-specific complication risks of what was done (scored, or shown for teaching)."""
-    out = []
-    ml = metrics.agent_ml
-    embolic_ml = sum(v for a, v in ml.items() if a in ("bland", "pva", "deb", "lipiodol"))
-    y90 = any(a.startswith("y90") for a in ml)
-    if sc.patient.prior_whipple and embolic_ml > 0.1:
-        out.append(
-            _risk(
-                "liver abscess",
-                ABSCESS_AFTER_TACE_WHIPPLE,
-                True,
-                "6 of 7 patients with a prior Whipple developed an abscess after "
-                "chemoembolization (Kim, SCVIR)",
-            )
-        )
-    elif sc.patient.prior_whipple and y90:
-        out.append(
-            _risk(
-                "liver abscess",
-                ABSCESS_AFTER_TARE_BILIARY,
-                True,
-                "abscess 1/15 after TARE with prior biliary intervention (Agahi 2022)",
-            )
-        )
-    if ml.get("deb", 0.0) > 0.1 and "deb" in by_agent:
-        small = [t for t in sc.tumors if t.diameter_mm < 40]
-        hep = (kinds == "liver") | (kinds == "tumor")
-        total = sum(float(v[hep].sum()) for v in by_agent.values())
-        share = float(by_agent["deb"][hep].sum()) / total if total > 0 else 0.0
-        base = BILOMA_DEB_MULTIFOCAL if len(small) >= 2 else BILOMA_DEB_OTHER
-        out.append(
-            _risk(
-                "biloma / bile-duct injury",
-                base * share,
-                True,
-                "bilomas in 7/13 NET patients with multiple small lesions after DEB "
-                "(Bhagat 2013); RETNET closed its DEB arm",
-            )
-        )
-    lip = metrics.oil_ml
-    if lip > LIPIODOL_CAP_ML:
-        out.append(
-            _risk(
-                "pulmonary oil embolism",
-                OIL_EMBOLISM_OVER_CAP,
-                True,
-                f"{lip:.1f} mL lipiodol exceeds the 15 mL cap (SmPC)",
-            )
-        )
-    if embolic_ml > 0.1:
-        pes = 0.61 if ml.get("deb", 0.0) + ml.get("lipiodol", 0.0) > 0 else 0.41
-        out.append(
-            _risk(
-                "post-embolization syndrome", pes, False, "TAE 41 % vs TACE 61 % (Endocrine 2014)"
-            )
-        )
-    if sc.patient.carcinoid_syndrome and (embolic_ml > 0.1 or y90):
-        out.append(
-            _risk(
-                "carcinoid crisis / haemodynamic instability",
-                0.32,
-                False,
-                "32 % of liver-directed procedures (Kwon 2019): octreotide ready, "
-                "vasopressors first-line",
-            )
-        )
-    return out
-
-
-def _risk(name: str, p: float, scored: bool, source: str) -> dict:
-    return {"name": name, "probability": round(float(p), 4), "scored": scored, "source": source}
-
-
-def _score(
-    sc, coverage, damage, nt, lung_gy, fluoro_s, risk=0.0, risks=()
-) -> tuple[float, list[dict]]:
-    w = sc.scoring
-    total_w = (
-        w.coverage_weight
-        + w.normal_liver_weight
-        + w.non_target_weight
-        + w.lung_weight
-        + w.efficiency_weight
-        + w.complications_weight
-    ) or 1.0
-    k = 100.0 / total_w
-    fl_min = fluoro_s / 60.0
-    lung_ok = (
-        1.0
-        if lung_gy <= w.lung_dose_limit_gy
-        else max(0.0, 1.0 - (lung_gy - w.lung_dose_limit_gy) / w.lung_dose_limit_gy)
-    )
-    parts = [
-        (
-            "tumor_coverage",
-            w.coverage_weight,
-            coverage,
-            f"{100 * coverage:.0f} % of target tumour mass treated",
-        ),
-        (
-            "normal_liver",
-            w.normal_liver_weight,
-            max(0.0, 1.0 - damage / NORMAL_DAMAGE_ZERO_POINTS),
-            f"{100 * damage:.1f} % of normal liver injured (0 points at "
-            f"{100 * NORMAL_DAMAGE_ZERO_POINTS:.0f} %)",
-        ),
-        (
-            "non_target",
-            w.non_target_weight,
-            float(np.exp(-nt / NON_TARGET_SCALE)),
-            f"{100 * nt:.2f} % of the agent outside the liver"
-            if nt > 0
-            else "no non-target embolization",
-        ),
-        (
-            "lung",
-            w.lung_weight,
-            lung_ok,
-            f"lung dose {lung_gy:.1f} Gy (limit {w.lung_dose_limit_gy:g} Gy)",
-        ),
-        (
-            "efficiency",
-            w.efficiency_weight,
-            float(np.clip((FLUORO_ZERO_MIN - fl_min) / (FLUORO_ZERO_MIN - FLUORO_FULL_MIN), 0, 1)),
-            f"fluoroscopy {fl_min:.1f} min (full points ≤ {FLUORO_FULL_MIN:g} min)",
-        ),
-        (
-            "complications",
-            w.complications_weight,
-            1.0 - risk,
-            "; ".join(f"{r['name']} {100 * r['probability']:.0f} %" for r in risks if r["scored"])
-            or "no patient-specific complication risk",
-        ),
-    ]
-    earned = min(1.0, coverage / SAFETY_FULL_AT_COVERAGE)
-    if earned < 1.0:
-        note = f" (× {earned:.2f}: safety counts with treatment)"
-        parts = parts[:1] + [(n, wt, f * earned, r + note) for n, wt, f, r in parts[1:]]
-    comps = [
-        {"name": n, "points": round(k * wt * f, 2), "max": round(k * wt, 2), "reason": r}
-        for n, wt, f, r in parts
-    ]
-    return sum(x["points"] for x in comps), comps
+    return next((bed.kind for bed in c.beds if bed.territory == territory), "")

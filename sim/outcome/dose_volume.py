@@ -4,7 +4,8 @@ A cumulative DVH gives, for each dose ``d``, the fraction of a structure's mass 
 least ``d``: ``V(d) = Σ m_b [D_b ≥ d] / Σ m_b``. It starts at ``V(0) = 1`` and never rises.
 Here mass stands for volume (one tissue density throughout, as in MIRD).
 
-Two forms, both lists of ``{"dose_gy": d, "volume_fraction": v}`` with ``d`` ascending:
+Two forms, both lists of :class:`DosePoint` ``(dose_gy, volume_fraction)`` with the dose
+ascending (as JSON, ``{"dose_gy": d, "volume_fraction": v}``):
 
 - :func:`cumulative_dvh` gives the *exact* step function of a few beds (a tumour's rim and core
   sub-beds): the first point is ``(0, 1)``, then one point per distinct dose ``d_i`` with
@@ -22,9 +23,23 @@ This module is part of the headless core (numpy only).
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
+
 import numpy as np
 
 SAMPLED_LEVELS = 21  # dose levels of a sampled DVH, 0 … max inclusive (compact JSON)
+
+
+@dataclass(frozen=True)
+class DosePoint:
+    """One point of a cumulative DVH: ``volume_fraction`` of the mass absorbs ≥ ``dose_gy``."""
+
+    dose_gy: float
+    volume_fraction: float
+
+    def to_dict(self) -> dict:
+        """``{"dose_gy", "volume_fraction"}``, as the outcome's JSON stores it."""
+        return asdict(self)
 
 
 def _as_arrays(dose_gy, mass_g) -> tuple[np.ndarray, np.ndarray]:
@@ -36,11 +51,11 @@ def _as_arrays(dose_gy, mass_g) -> tuple[np.ndarray, np.ndarray]:
     return np.maximum(d[keep], 0.0), m[keep]
 
 
-def _point(d: float, v: float) -> dict:
-    return {"dose_gy": round(float(d), 3), "volume_fraction": round(float(v), 6)}
+def _point(d: float, v: float) -> DosePoint:
+    return DosePoint(round(float(d), 3), round(float(v), 6))
 
 
-def cumulative_dvh(dose_gy, mass_g) -> list[dict]:
+def cumulative_dvh(dose_gy, mass_g) -> list[DosePoint]:
     """The exact cumulative DVH of beds with doses ``dose_gy`` (Gy) and masses ``mass_g`` (g).
 
     Parameters
@@ -50,15 +65,14 @@ def cumulative_dvh(dose_gy, mass_g) -> list[dict]:
 
     Returns
     -------
-    list of dict
+    list of DosePoint
         ``(0, 1)`` followed by ``(d_i, V(d_i))`` for each distinct positive dose, ascending;
         empty when the total mass is zero.
 
     Examples
     --------
-    >>> cumulative_dvh([10.0, 20.0], [4.0, 6.0])  # doctest: +NORMALIZE_WHITESPACE
-    [{'dose_gy': 0.0, 'volume_fraction': 1.0}, {'dose_gy': 10.0, 'volume_fraction': 1.0},
-     {'dose_gy': 20.0, 'volume_fraction': 0.6}]
+    >>> [(p.dose_gy, p.volume_fraction) for p in cumulative_dvh([10.0, 20.0], [4.0, 6.0])]
+    [(0.0, 1.0), (10.0, 1.0), (20.0, 0.6)]
     """
     d, m = _as_arrays(dose_gy, mass_g)
     total = float(m.sum())
@@ -75,7 +89,7 @@ def cumulative_dvh(dose_gy, mass_g) -> list[dict]:
     return points
 
 
-def sampled_dvh(dose_gy, mass_g, levels: int = SAMPLED_LEVELS) -> list[dict]:
+def sampled_dvh(dose_gy, mass_g, levels: int = SAMPLED_LEVELS) -> list[DosePoint]:
     """The cumulative DVH sampled at ``levels`` even doses from 0 to the highest dose.
 
     Parameters
@@ -87,7 +101,7 @@ def sampled_dvh(dose_gy, mass_g, levels: int = SAMPLED_LEVELS) -> list[dict]:
 
     Returns
     -------
-    list of dict
+    list of DosePoint
         ``(d_k, V(d_k))``; just ``[(0, 1)]`` when no bed absorbed any dose, empty when the
         total mass is zero. Read it as a line through the points (an approximation between
         them, exact at them).
@@ -105,16 +119,16 @@ def sampled_dvh(dose_gy, mass_g, levels: int = SAMPLED_LEVELS) -> list[dict]:
     return [_point(g, x) for g, x in zip(grid, v, strict=True)]
 
 
-def mean_dose_gy(points: list[dict]) -> float:
+def mean_dose_gy(points: list[DosePoint]) -> float:
     """Mass-weighted mean dose of an exact DVH (:func:`cumulative_dvh`): the area under it."""
     area, prev = 0.0, 0.0
     for p in points:
-        area += (p["dose_gy"] - prev) * p["volume_fraction"]
-        prev = p["dose_gy"]
+        area += (p.dose_gy - prev) * p.volume_fraction
+        prev = p.dose_gy
     return area
 
 
-def dose_at_volume_gy(points: list[dict], fraction: float) -> float:
+def dose_at_volume_gy(points: list[DosePoint], fraction: float) -> float:
     """``D_v``: the highest listed dose that at least ``fraction`` of the mass absorbs.
 
     For an exact DVH this is the minimum dose to the hottest ``fraction`` of the structure
@@ -122,6 +136,6 @@ def dose_at_volume_gy(points: list[dict], fraction: float) -> float:
     """
     best = 0.0
     for p in points:
-        if p["volume_fraction"] >= fraction - 1e-9:
-            best = max(best, p["dose_gy"])
+        if p.volume_fraction >= fraction - 1e-9:
+            best = max(best, p.dose_gy)
     return best

@@ -11,9 +11,6 @@ import math
 # E = 0.9312 MeV, T½ 64.1 h (reference §4.1, D; 50 with the TheraSphere insert's 0.9367 MeV).
 MIRD_GY_KG_PER_GBQ = 49.67
 LUNG_MASS_KG = 1.0  # TheraSphere 1-kg convention (M); ICRP 89 lungs 1.2 kg (R)
-LUNG_LIMIT_GY = 30.0  # per treatment (van Roekel thesis p.41, R)
-LUNG_CUMULATIVE_LIMIT_GY = 50.0  # (R)
-NORMAL_LIVER_TOLERANCE_GY = 70.0  # non-cirrhotic, resin-equivalent (articl.net, R2)
 GLASS_TO_RESIN_EQUIVALENT = 70.0 / 120.0  # 70 Gy resin ≈ 120 Gy glass (Walrand 2014, R)
 
 

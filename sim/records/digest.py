@@ -39,7 +39,7 @@ def state_digest(proc, outcome: dict) -> str:
     proc : sim.engine.procedure.Procedure
         The procedure (usually finished; an unfinished one digests as it stands).
     outcome : dict
-        Its :func:`sim.outcome.assess.assess` dict.
+        Its ``Outcome.to_dict()`` (:mod:`sim.outcome.result`).
     """
     h = hashlib.sha256()
     h.update(json.dumps(outcome, sort_keys=True, separators=(",", ":")).encode("utf-8"))

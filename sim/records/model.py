@@ -28,7 +28,7 @@ class Record:
 
     ``actions`` are ``(tick, action dict)`` pairs in the plan-file form (``{kind: payload}``);
     ``last_tick`` is the latest heartbeat (the clock when the record was last synced);
-    ``outcome`` the :func:`sim.outcome.assess.assess` dict of a finished record; ``digest``
+    ``outcome`` the ``Outcome.to_dict()`` JSON of a finished record; ``digest``
     its :func:`sim.records.digest.state_digest`. Times are UTC ISO 8601.
     """
 

@@ -24,9 +24,10 @@ from pathlib import Path
 import numpy as np
 
 import sim
+from sim.engine.final import assess_procedure
 from sim.engine.navigation import NavigationError
 from sim.engine.procedure import Procedure
-from sim.outcome.assess import assess
+from sim.outcome.result import Outcome
 from sim.records.digest import state_digest
 from sim.records.store import Record
 from sim.scenario.load import load_scenario
@@ -44,7 +45,7 @@ class DigestMismatch(ReplayError):
     ``proc`` and ``outcome`` hold the replayed procedure and its assessment.
     """
 
-    def __init__(self, record: Record, proc: Procedure, outcome: dict, got: str) -> None:
+    def __init__(self, record: Record, proc: Procedure, outcome: Outcome, got: str) -> None:
         super().__init__(
             f"record {record.id}: final state digest {got[:12]}… differs from the recorded "
             f"{(record.digest or '')[:12]}…"
@@ -144,7 +145,7 @@ def parse_actions(record: Record) -> list[tuple[int, object]]:
     return out
 
 
-def replay(record: Record, *, check_digest: bool = True) -> tuple[Procedure, dict | None]:
+def replay(record: Record, *, check_digest: bool = True) -> tuple[Procedure, Outcome | None]:
     """Re-run a record from its scenario, seed and timed actions.
 
     A finished record ends with its ``finish`` action and is assessed; an abandoned one has
@@ -159,7 +160,7 @@ def replay(record: Record, *, check_digest: bool = True) -> tuple[Procedure, dic
 
     Returns
     -------
-    (Procedure, dict or None)
+    (Procedure, Outcome or None)
         The replayed procedure and, for a finished record, its outcome.
 
     Raises
@@ -192,9 +193,9 @@ def replay(record: Record, *, check_digest: bool = True) -> tuple[Procedure, dic
     if record.status != "finished":
         proc.run_to(record.last_tick)
         return proc, None
-    out = assess(proc)
+    out = assess_procedure(proc)
     if check_digest and record.digest:
-        got = state_digest(proc, out)
+        got = state_digest(proc, out.to_dict())
         if got != record.digest:
             raise DigestMismatch(record, proc, out, got)
     return proc, out

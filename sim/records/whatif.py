@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from sim.agents import AGENTS
 from sim.engine.actions import Finish, Inject, Navigate, SelectAgent, SetInjection, to_dict
+from sim.engine.final import assess_procedure
 from sim.engine.navigation import NavigationError
 from sim.engine.procedure import Procedure
-from sim.outcome.assess import assess
+from sim.outcome.result import Outcome
 from sim.scenario.models import Scenario
 from sim.scenario.plan import ActionFormError, action_from_dict
 
@@ -117,7 +118,7 @@ def run_what_if(
     actions: list[tuple[int, dict]],
     index: int,
     replacement,
-) -> tuple[Procedure, dict]:
+) -> tuple[Procedure, Outcome]:
     """Re-run ``actions`` with action ``index`` replaced, then finish and assess.
 
     Parameters
@@ -133,7 +134,7 @@ def run_what_if(
 
     Returns
     -------
-    (Procedure, dict)
+    (Procedure, Outcome)
         The what-if procedure (finished) and its outcome.
 
     Raises
@@ -163,7 +164,7 @@ def run_what_if(
             # a later catheter move the new path makes impossible is skipped, as a fellow would
     if not proc.finished:
         proc.apply(Finish())
-    return proc, assess(proc)
+    return proc, assess_procedure(proc)
 
 
 def _changed_fields(original, replacement) -> dict:

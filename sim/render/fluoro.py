@@ -29,7 +29,7 @@ use_dummy_video_if_headless()
 import pygame  # noqa: E402
 
 from sim.agents import AGENTS, spheres_per_ml  # noqa: E402
-from sim.engine.territory import push_down  # noqa: E402
+from sim.flow.territory import push_down  # noqa: E402
 from sim.render.raster import Maps, box_blur3, build_maps, nearest_edge  # noqa: E402
 from sim.render.teaching import Teaching  # noqa: E402
 from sim.transport.packets import AGENT_IDS  # noqa: E402

@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sim.physiology import LUNG_LIMIT_GY, NORMAL_LIVER_TOLERANCE_GY
+
 AgentId = Literal["bland", "pva", "deb", "lipiodol", "y90_resin", "y90_glass"]
 SegmentName = Literal["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8"]
 SEGMENTS: tuple[str, ...] = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8")
@@ -197,9 +199,14 @@ class Scoring(Strict):
         description="Weight of patient-specific complication risk (abscess "
         "after embolization with a bilio-enteric anastomosis, oil embolism over the lipiodol cap).",
     )
-    lung_dose_limit_gy: float = Field(30.0, ge=1, le=100, description="Per treatment (§4.1).")
+    lung_dose_limit_gy: float = Field(
+        LUNG_LIMIT_GY, ge=1, le=100, description="Per treatment (§4.1)."
+    )
     normal_liver_tolerance_gy: float = Field(
-        70.0, ge=10, le=200, description="Resin-equivalent, non-cirrhotic (§4.2)."
+        NORMAL_LIVER_TOLERANCE_GY,
+        ge=10,
+        le=200,
+        description="Resin-equivalent, non-cirrhotic (§4.2).",
     )
     tumor_target_dose_gy: float = Field(
         120.0, ge=20, le=600, description="NET TARE median ≈ 113 Gy (§4.2)."

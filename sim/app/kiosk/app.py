@@ -29,6 +29,7 @@ import pygame
 
 from sim.app.settings import Settings
 from sim.app.window import FPS, App
+from sim.outcome.result import Outcome
 from sim.scenario.playlist import LoadedPlaylist
 
 ANONYMOUS = "???"  # the board's name for a game whose player left before typing initials
@@ -370,11 +371,11 @@ class KioskApp(App):
         self.games_started += 1
         self.switch(GameScene(self, index))
 
-    def game_over(self, scene, outcome: dict, record_id: int, image, timed_out: bool) -> None:
+    def game_over(self, scene, outcome: Outcome, record_id: int, image, timed_out: bool) -> None:
         """A finished game: remember it, show the brief debrief."""
         from sim.app.kiosk.results import BriefDebriefScene
 
-        result = GameResult(record_id, scene.pcase.case_id, float(outcome["score"]))
+        result = GameResult(record_id, scene.pcase.case_id, outcome.score)
         self.games.append(result)
         self.switch(BriefDebriefScene(self, scene.pcase, outcome, result, image, timed_out))
 

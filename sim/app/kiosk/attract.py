@@ -27,8 +27,8 @@ from sim.app.kiosk.widgets import (
 )
 from sim.app.scenes.demo import DemoScene
 from sim.engine.actions import Finish
+from sim.engine.final import assess_procedure
 from sim.engine.procedure import DT
-from sim.outcome.assess import assess
 from sim.render.text import wrap
 from sim.scenario.load import LoadedCase
 
@@ -88,7 +88,7 @@ class AttractScene(DemoScene):
         self._stop_injection()
         if not self.proc.finished:
             self.proc.apply(Finish())
-        score = assess(self.proc)["score"]
+        score = assess_procedure(self.proc).score
         self.caption = t(self.app.lang, "expert_result", score=f"{score:.0f}")
         self.caption_t = 0.0
         self.outro_t = OUTRO_S

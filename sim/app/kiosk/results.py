@@ -26,6 +26,7 @@ from sim.app.kiosk.widgets import (
     text,
 )
 from sim.app.window import Scene
+from sim.outcome.result import Outcome
 
 BRIEF_S = 20.0  # the brief debrief's time on screen
 GUARD_S = 2.5  # keys mashed at the end of a game do not skip what comes next
@@ -64,19 +65,19 @@ def _grade(value: float, good: float, fair: float) -> tuple[int, int, int]:
     return GREEN if value >= good else AMBER if value >= fair else RED
 
 
-def tip(outcome: dict, lang: str) -> str:
+def tip(outcome: Outcome, lang: str) -> str:
     """The one thing to do better: the score component that lost the most points."""
     worst, lost = "perfect", 1.0
-    for c in outcome.get("components", []):
-        if c["name"] in TIPS and c["max"] - c["points"] > lost:
-            worst, lost = c["name"], c["max"] - c["points"]
+    for c in outcome.components:
+        if c.name in TIPS and c.max - c.points > lost:
+            worst, lost = c.name, c.max - c.points
     return TIPS[worst].get(lang, TIPS[worst]["en"])
 
 
 class BriefDebriefScene(Scene):
     """The score, tumour treated, healthy liver injured, off target, and one tip."""
 
-    def __init__(self, app, pcase, outcome: dict, result, image, timed_out: bool) -> None:
+    def __init__(self, app, pcase, outcome: Outcome, result, image, timed_out: bool) -> None:
         super().__init__(app)
         self.pcase, self.out, self.result = pcase, outcome, result
         self.image, self.timed_out = image, timed_out
@@ -109,16 +110,15 @@ class BriefDebriefScene(Scene):
             y += px(56)
         text(surface, t(lang, "your_score"), px(44), (col.left, y), DIM, True)
         y += px(50)
-        score = f"{o['score']:.0f}"
+        score = f"{o.score:.0f}"
         r = text(surface, score, px(170), (col.left, y), GOLD, True)
         text(
             surface, "/ 100", px(48), (r.right + px(16), r.bottom - px(36)), DIM, True, "bottomleft"
         )
         y = r.bottom + px(20)
-        nt = o.get("non_target", {})
-        off = sum(nt.values())
+        off = o.non_target_fraction
         off_text = t(lang, "none") if off <= 0 else f"{100 * off:.1f} %"
-        cov, hurt = o["tumor_coverage"], o["normal_liver_damage"]
+        cov, hurt = o.tumor_coverage, o.normal_liver.damage
         rows = [
             (t(lang, "tumor_treated"), f"{100 * cov:.0f} %", _grade(cov, 0.7, 0.3)),
             (t(lang, "liver_hurt"), f"{100 * hurt:.1f} %", _grade(-hurt, -0.05, -0.15)),

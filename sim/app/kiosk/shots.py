@@ -12,8 +12,8 @@ from pathlib import Path
 
 from sim.app.kiosk.app import KioskApp
 from sim.engine.actions import Finish, Inject, Navigate, SelectAgent
+from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
-from sim.outcome.assess import assess
 from sim.scenario.playlist import load_playlist
 
 SIZE = (1920, 1080)
@@ -44,7 +44,7 @@ def _play_into_store(app: KioskApp, initials: str, index: int, volume_ml: float)
     proc.apply(SelectAgent(agent="bland", size_um=(100.0, 300.0)))
     proc.apply(Inject(volume_ml=volume_ml, rate_ml_min=2.0))
     proc.apply(Finish())
-    rec.finish(proc, assess(proc))
+    rec.finish(proc, assess_procedure(proc).to_dict())
 
 
 def take_kiosk_screenshots(out_dir: str | Path, data_dir: str | Path) -> list[Path]:

@@ -24,6 +24,7 @@ from sim.app.report.card import render_card  # noqa: E402
 from sim.app.report.images import angiograms, data_uri, png_bytes  # noqa: E402
 from sim.app.report.page import render_page  # noqa: E402
 from sim.app.report.timeline import timeline  # noqa: E402
+from sim.outcome.result import Outcome  # noqa: E402
 
 HTML_NAME, CARD_NAME = "report.html", "card.png"
 
@@ -113,7 +114,7 @@ def agents_used(proc) -> list[dict]:
 
 def build_report(
     proc,
-    outcome: dict,
+    outcome: Outcome,
     meta: dict,
     out_dir: Path,
     *,
@@ -126,8 +127,8 @@ def build_report(
     ----------
     proc : sim.engine.procedure.Procedure
         The procedure (read only): scenario, action log, contrast runs for the angiograms.
-    outcome : dict
-        Its :func:`sim.outcome.assess.assess` dict.
+    outcome : Outcome
+        Its :func:`sim.outcome.assess.assess`.
     meta : dict
         Trainee, date, record id, scenario id/title, seed, app version — whatever is known.
     out_dir : Path
@@ -157,7 +158,7 @@ def build_report(
 
 def report_for_procedure(
     proc,
-    outcome: dict | None,
+    outcome: Outcome | None,
     meta: dict | None,
     out_dir: Path,
     *,
@@ -166,13 +167,13 @@ def report_for_procedure(
 ) -> ReportFiles:
     """The debrief's Report button: write the report and card, return both paths.
 
-    ``outcome`` defaults to :func:`sim.outcome.assess.assess` of ``proc``; ``before`` and
+    ``outcome`` defaults to :func:`sim.engine.final.assess_procedure` of ``proc``; ``before`` and
     ``after`` are the debrief's angiograms when it has them (they show the catheter, as the
     trainee saw them).
     """
     if outcome is None:
-        from sim.outcome.assess import assess
+        from sim.engine.final import assess_procedure
 
-        outcome = assess(proc)
+        outcome = assess_procedure(proc)
     html_path = build_report(proc, outcome, meta or {}, Path(out_dir), before=before, after=after)
     return ReportFiles(html_path, html_path.with_name(CARD_NAME))

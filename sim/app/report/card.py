@@ -15,6 +15,7 @@ use_dummy_video_if_headless()
 import pygame  # noqa: E402
 
 from sim.app.report.images import thumbnail  # noqa: E402
+from sim.outcome.result import Outcome  # noqa: E402
 from sim.render.fonts import font  # noqa: E402
 from sim.render.text import draw_lines, wrap  # noqa: E402
 
@@ -54,13 +55,13 @@ def _figure(surf, rect: pygame.Rect, value: str, label: str, color) -> None:
 
 
 def render_card(
-    o: dict, meta: dict, title: str, after: pygame.Surface | None, size=CARD_SIZE
+    o: Outcome, meta: dict, title: str, after: pygame.Surface | None, size=CARD_SIZE
 ) -> pygame.Surface:
     """Draw the card of outcome ``o`` (:func:`sim.outcome.assess.assess`).
 
     Parameters
     ----------
-    o : dict
+    o : Outcome
         The outcome.
     meta : dict
         ``trainee``, ``date``, ``record_id`` when known.
@@ -94,20 +95,20 @@ def render_card(
     _text(surf, who, (pad, y + 4), 22, MUTED)
 
     # the score and its components
-    r = _text(surf, f"{o['score']:.1f}", (pad - 4, 218), 120, ACCENT, True)
+    r = _text(surf, f"{o.score:.1f}", (pad - 4, 218), 120, ACCENT, True)
     _text(surf, "/ 100", (r.right + 12, r.bottom - 52), 34, MUTED)
     track_x, track_w = pad + 250, col_w - 250 - 80
-    for i, c in enumerate(o["components"][:6]):
-        f = c["points"] / c["max"] if c["max"] else 0.0
+    for i, c in enumerate(o.components[:6]):
+        f = c.points / c.max if c.max else 0.0
         yy = 392 + i * 40
-        _text(surf, LABELS.get(c["name"], c["name"]), (pad, yy), 21, INK)
+        _text(surf, LABELS.get(c.name, c.name), (pad, yy), 21, INK)
         track = pygame.Rect(track_x, yy + 4, track_w, 20)
         pygame.draw.rect(surf, TRACK, track, border_radius=5)
         fill = track.copy()
         fill.width = max(0, int(track.width * min(1.0, max(0.0, f))))
         if fill.width:
             pygame.draw.rect(surf, BAR_COLORS[i % 6], fill, border_radius=5)
-        _text(surf, f"{c['points']:.0f}/{c['max']:.0f}", (track.right + 14, yy), 21, MUTED)
+        _text(surf, f"{c.points:.0f}/{c.max:.0f}", (track.right + 14, yy), 21, MUTED)
 
     # the after-angiogram
     pygame.draw.rect(surf, PANEL, box, border_radius=10)
@@ -121,18 +122,7 @@ def render_card(
         lines = wrap("No contrast run in this case: no angiogram to show.", 26, box.width - 120)
         draw_lines(surf, lines, (box.x + 60, box.centery - 30), 26, MUTED)
 
-    # the four figures
-    nt = o["deposition"]["non_target"]
-    lung = o["lung_dose_gy"]
-    figs = [
-        (f"{100 * o['tumor_coverage']:.0f} %", "tumour coverage", _coverage_colour(o)),
-        (f"{100 * o['normal_liver_damage']:.1f} %", "normal liver injured", INK),
-        (f"{100 * nt:.2f} %", "agent outside the liver", WARN if nt > 0 else INK),
-        (f"{lung:.1f} Gy", "lung dose", INK),
-    ]
-    fw = (w - 2 * pad - 3 * 24) // 4
-    for i, (v, label, col) in enumerate(figs):
-        _figure(surf, pygame.Rect(pad + i * (fw + 24), 660, fw, 140), v, label, col)
+    _figures(surf, o, w, pad)
     _text(
         surf,
         "Simulation estimates. Siphon is a teaching tool, not a clinical planning device.",
@@ -146,7 +136,22 @@ def render_card(
     return surf
 
 
-def _coverage_colour(o: dict):
+def _figures(surf: pygame.Surface, o: Outcome, w: int, pad: int) -> None:
+    """The four figures along the bottom: coverage, injury, non-target, lung dose."""
+    nt = o.deposition.non_target
+    lung = o.lung_dose_gy
+    figs = [
+        (f"{100 * o.tumor_coverage:.0f} %", "tumour coverage", _coverage_colour(o)),
+        (f"{100 * o.normal_liver.damage:.1f} %", "normal liver injured", INK),
+        (f"{100 * nt:.2f} %", "agent outside the liver", WARN if nt > 0 else INK),
+        (f"{lung:.1f} Gy", "lung dose", INK),
+    ]
+    fw = (w - 2 * pad - 3 * 24) // 4
+    for i, (v, label, col) in enumerate(figs):
+        _figure(surf, pygame.Rect(pad + i * (fw + 24), 660, fw, 140), v, label, col)
+
+
+def _coverage_colour(o: Outcome):
     """Green for a tumour well covered (≥ 80 %), amber for a partial treatment, else warning."""
-    c = o["tumor_coverage"]
+    c = o.tumor_coverage
     return GOOD if c >= 0.8 else AMBER if c >= 0.5 else WARN

@@ -13,6 +13,8 @@ from __future__ import annotations
 import html
 import math
 
+from sim.outcome.dose_volume import DosePoint
+
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#777")
 INK, GRID, TRACK = "#222", "#d8dce3", "#eceff3"
 
@@ -76,14 +78,14 @@ def _ticks(top: float) -> list[float]:
     return [step * k for k in range(int(math.ceil(top / step - 1e-9)) + 1)]
 
 
-def _curve(points: list[dict], step: bool, sx, sy) -> str:
+def _curve(points: list[DosePoint], step: bool, sx, sy) -> str:
     """SVG path of one DVH: steps for the exact form, a line through samples otherwise."""
     if not points:
         return ""
     d = f"M{sx(0):.1f},{sy(1.0):.1f}"
     prev_v = 1.0
     for p in points:
-        x, v = p["dose_gy"], p["volume_fraction"]
+        x, v = p.dose_gy, p.volume_fraction
         if step:  # V holds at V(d_i) on (d_{i-1}, d_i], so drop first, then run level
             d += f" V{sy(v):.1f} H{sx(x):.1f}"
         else:
@@ -95,7 +97,7 @@ def _curve(points: list[dict], step: bool, sx, sy) -> str:
 
 
 def dvh_chart(
-    series: list[tuple[str, list[dict], bool]],
+    series: list[tuple[str, list[DosePoint], bool]],
     title: str,
     references: list[tuple[str, float]] = (),
     width: int = 520,
@@ -114,7 +116,7 @@ def dvh_chart(
     """
     left, right, top, bottom = 48, 84, 12, 40  # the legend stands right of the plot
     pw, ph = width - left - right, height - top - bottom
-    doses = [p["dose_gy"] for _, pts, _ in series for p in pts] + [d for _, d in references]
+    doses = [p.dose_gy for _, pts, _ in series for p in pts] + [d for _, d in references]
     x_max = max([1.0, *doses]) * 1.08
     ticks = _ticks(x_max)
     x_max = ticks[-1]

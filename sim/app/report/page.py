@@ -24,6 +24,7 @@ from sim.app.report.sections import (
     timeline_section,
     tumors_section,
 )
+from sim.outcome.result import Outcome
 
 e = html.escape
 SECTION_IDS = (
@@ -188,31 +189,31 @@ def case_section(sc, meta: dict, agents_used: list[dict]) -> str:
     return section("case", "The case", body)
 
 
-def score_section(o: dict) -> str:
+def score_section(o: Outcome) -> str:
     """The total and each component with its points, maximum and reason."""
     rows = []
-    for i, c in enumerate(o["components"]):
-        frac = c["points"] / c["max"] if c["max"] else 0.0
+    for i, c in enumerate(o.components):
+        frac = c.points / c.max if c.max else 0.0
         rows.append(
             [
-                e(COMPONENT_LABELS.get(c["name"], c["name"].replace("_", " "))),
+                e(COMPONENT_LABELS.get(c.name, c.name.replace("_", " "))),
                 meter(frac, color=PALETTE[i % len(PALETTE)]),
-                f"{c['points']:.1f} / {c['max']:.0f}",
-                e(c["reason"]),
+                f"{c.points:.1f} / {c.max:.0f}",
+                e(c.reason),
             ]
         )
-    m = o["metrics"]
+    m = o.metrics
     body = (
-        f'<div class="score"><span class="big">{o["score"]:.1f}</span>'
+        f'<div class="score"><span class="big">{o.score:.1f}</span>'
         '<span class="of">/ 100</span></div>'
     )
     body += table(["Component", "", "Points", "Why"], rows, "num components")
     body += (
-        f"<p>Procedure {m['procedure_s'] / 60:.1f} min · fluoroscopy {m['fluoro_s'] / 60:.1f} min"
-        f" · contrast {m['contrast_ml']:g} mL · agent {m['agent_ml']:g} mL"
-        + (f" · activity {m['activity_gbq']:g} GBq" if m["activity_gbq"] else "")
-        + (f" · doxorubicin {m['drug_mg']:g} mg" if m["drug_mg"] else "")
-        + f" · endpoint SACE {o['sace_level'] or '–'}.</p>"
+        f"<p>Procedure {m.procedure_s / 60:.1f} min · fluoroscopy {m.fluoro_s / 60:.1f} min"
+        f" · contrast {m.contrast_ml:g} mL · agent {m.agent_ml:g} mL"
+        + (f" · activity {m.activity_gbq:g} GBq" if m.activity_gbq else "")
+        + (f" · doxorubicin {m.drug_mg:g} mg" if m.drug_mg else "")
+        + f" · endpoint SACE {o.sace_level or '–'}.</p>"
     )
     body += (
         '<p class="note">The score weighs simulated outcomes with the case\'s weights; the '
@@ -229,9 +230,9 @@ def notes_section(sc) -> str:
     return section("notes", "Teaching points", body)
 
 
-def disclaimer_section(o: dict) -> str:
+def disclaimer_section(o: Outcome) -> str:
     """The disclaimer, always last and always shown."""
-    text = o.get("disclaimer") or "Siphon is a teaching tool, not a clinical planning device."
+    text = o.disclaimer
     body = (
         f'<p class="strong">{e(text)}</p><p>Its anatomy is generated, its physics simplified '
         "and its numbers calibrated from published ranges; every figure in this report is a "
@@ -242,7 +243,7 @@ def disclaimer_section(o: dict) -> str:
 
 
 def render_page(
-    sc, o: dict, meta: dict, agents_used: list[dict], rows, angios, uris: list[str]
+    sc, o: Outcome, meta: dict, agents_used: list[dict], rows, angios, uris: list[str]
 ) -> str:
     """The whole document as a string (see the module docstring for its sections)."""
     agents = {a["id"] for a in agents_used}
@@ -271,7 +272,7 @@ def render_page(
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-        f'<header><div class="kicker">Siphon · debrief report · score {o["score"]:.1f} / 100'
+        f'<header><div class="kicker">Siphon · debrief report · score {o.score:.1f} / 100'
         f'</div><h1>{e(sc.title)}</h1><div class="who">{e(who)}</div></header>\n'
         "<main>\n" + "".join(parts) + "</main>\n</body>\n</html>\n"
     )

@@ -1,7 +1,7 @@
 """The report's result sections as HTML fragments: tumours, normal liver, non-target, timeline,
 angiograms.
 
-Each function takes the outcome dict (:func:`sim.outcome.assess.assess`) and what else it needs
+Each function takes the :class:`~sim.outcome.result.Outcome` and what else it needs
 and returns one ``<section id=…>`` with its heading. All text is escaped here, at the point where
 it enters the markup; numbers are formatted with their unit. Figures the simulation estimates
 say so in a ``<p class="note">`` beneath them.
@@ -16,6 +16,7 @@ from sim.app.report.images import Angiogram
 from sim.app.report.timeline import Row, clock
 from sim.outcome.dose_volume import dose_at_volume_gy
 from sim.outcome.dosimetry import GLASS_TO_RESIN_EQUIVALENT
+from sim.outcome.result import Outcome
 
 e = html.escape
 DEPOSITION_LABELS = {
@@ -54,7 +55,7 @@ def split_source(text: str) -> tuple[str, str]:
     return text, ""
 
 
-def tumors_section(o: dict, sc, agents: set[str]) -> str:
+def tumors_section(o: Outcome, sc, agents: set[str]) -> str:
     """Per-tumour coverage, rim/core, share of the agent, dose and dose-volume, drug, oil."""
     y90 = any(a.startswith("y90") for a in agents)
     drug = bool(agents & {"deb", "lipiodol"})
@@ -65,27 +66,26 @@ def tumors_section(o: dict, sc, agents: set[str]) -> str:
     head += ["Doxorubicin"] if drug else []
     head += ["Lipiodol"] if oil else []
     rows = []
-    for t in o["tumors"]:
-        s = spec.get(t["id"])
+    for t in o.tumors:
+        s = spec.get(t.id)
         row = [
-            f"<b>{e(t['id'])}</b>"
-            + ("" if t["target"] else ' <span class="tag">not a target</span>'),
+            f"<b>{e(t.id)}</b>" + ("" if t.target else ' <span class="tag">not a target</span>'),
             e(s.segment) if s else "–",
             f"{s.diameter_mm:g} mm" if s else "–",
-            f"{t['mass_g']:.0f} g",
-            f"{t['tn_ratio']:g}",
-            f"<b>{pct(t['coverage'])}</b>",
-            pct(t["regions"]["rim"]),
-            pct(t["regions"]["core"]),
-            pct(t["deposited_fraction"], 1),
+            f"{t.mass_g:.0f} g",
+            f"{t.tn_ratio:g}",
+            f"<b>{pct(t.coverage)}</b>",
+            pct(t.rim_coverage),
+            pct(t.core_coverage),
+            pct(t.deposited_fraction, 1),
         ]
         if y90:
-            dv = t.get("dose_volume") or []
-            row += [f"{t['dose_gy']:.0f} Gy", f"{dose_at_volume_gy(dv, 0.9):.0f} Gy"]
+            dv = list(t.dose_volume)
+            row += [f"{t.dose_gy:.0f} Gy", f"{dose_at_volume_gy(dv, 0.9):.0f} Gy"]
         if drug:
-            row.append(f"{t['doxorubicin_mg_per_g']:.2f} mg/g")
+            row.append(f"{t.doxorubicin_mg_per_g:.2f} mg/g")
         if oil:
-            row.append(f"{t['lipiodol_ml']:.2f} mL")
+            row.append(f"{t.lipiodol_ml:.2f} mL")
         rows.append(row)
     body = table(head, rows, "num")
     body += (
@@ -96,7 +96,7 @@ def tumors_section(o: dict, sc, agents: set[str]) -> str:
     )
     if y90:
         target = sc.scoring.tumor_target_dose_gy
-        series = [(t["id"], t.get("dose_volume") or [], True) for t in o["tumors"]]
+        series = [(t.id, list(t.dose_volume), True) for t in o.tumors]
         body += '<div class="figure beside">' + dvh_chart(
             series, "Tumour dose-volume histograms", [(f"target {target:g} Gy", target)]
         )
@@ -111,24 +111,25 @@ def tumors_section(o: dict, sc, agents: set[str]) -> str:
     return section("tumors", "Tumours", body)
 
 
-def normal_liver_section(o: dict, sc, agents: set[str]) -> str:
+def normal_liver_section(o: Outcome, sc, agents: set[str]) -> str:
     """Normal-liver injury by Couinaud segment (table and bars), dose-volume for Y-90."""
-    by_seg = o["normal_liver_damage_by_segment"]
-    lip = o.get("lipiodol_retained_ml", {})
+    nl = o.normal_liver
+    by_seg = nl.damage_by_segment
+    lip = o.lipiodol_retained
     facts = [
-        f"<b>{pct(o['normal_liver_damage'], 1)}</b> of {o['normal_liver_mass_g']:.0f} g of "
+        f"<b>{pct(nl.damage, 1)}</b> of {nl.mass_g:.0f} g of "
         "normal liver injured (simulation estimate)"
     ]
-    if o["normal_liver_dose_gy"] > 0:
-        facts.append(f"mean normal-liver dose {o['normal_liver_dose_gy']:.1f} Gy")
-    if lip.get("normal_liver", 0) > 0:
-        facts.append(f"lipiodol retained in normal liver {lip['normal_liver']:.2f} mL")
+    if nl.dose_gy > 0:
+        facts.append(f"mean normal-liver dose {nl.dose_gy:.1f} Gy")
+    if lip.normal_liver > 0:
+        facts.append(f"lipiodol retained in normal liver {lip.normal_liver:.2f} mL")
     body = "<p>" + "; ".join(facts) + ".</p>"
     body += table(
         ["Segment", *by_seg], [["Injured", *(pct(v, 1) for v in by_seg.values())]], "num wide"
     )
-    dvh = o.get("normal_liver_dose_volume_by_segment", {})
-    hot = [(s, pts, False) for s, pts in dvh.items() if len(pts) > 1]
+    dvh = nl.dose_volume_by_segment
+    hot = [(s, list(pts), False) for s, pts in dvh.items() if len(pts) > 1]
     body += '<div class="charts">' if hot else ""
     body += '<div class="figure' + ("" if hot else " beside") + '">'
     body += bar_chart(list(by_seg.items()), "Normal-liver injury by segment")
@@ -154,38 +155,36 @@ def normal_liver_section(o: dict, sc, agents: set[str]) -> str:
     return section("normal-liver", "Normal liver by segment", body)
 
 
-def non_target_section(o: dict, scoring) -> str:
+def non_target_section(o: Outcome, scoring) -> str:
     """Where agent went outside the liver, what each deposit risks, with its source."""
-    nt, comp = o["non_target"], o["non_target_complications"]
-    if nt:
+    if o.non_target:
         rows = []
-        for terr, f in nt.items():
-            what, src = split_source(comp.get(terr, ""))
-            rows.append(
-                [f"<b>{e(terr.replace('_', ' '))}</b>", pct(f, 2), e(what or "–"), e(src or "–")]
-            )
+        for d in o.non_target:
+            what, src = split_source(d.complication)
+            terr = e(d.territory.replace("_", " "))
+            rows.append([f"<b>{terr}</b>", pct(d.fraction, 2), e(what or "–"), e(src or "–")])
         body = table(
             ["Territory", "Share of agent", "Complication risked", "Vessel / source"], rows, "nt"
         )
     else:
         body = "<p>No agent reached a non-target territory.</p>"
-    d = o["deposition"]
+    d = o.deposition.to_dict()
     body += "<p>Where the agent went: " + ", ".join(
         f"{e(DEPOSITION_LABELS.get(k, k.replace('_', ' ')))} {pct(v, 1)}" for k, v in d.items()
     )
     body += (
-        f". Lung dose {o['lung_dose_gy']:.1f} Gy (limit {scoring.lung_dose_limit_gy:g} Gy per "
+        f". Lung dose {o.lung_dose_gy:.1f} Gy (limit {scoring.lung_dose_limit_gy:g} Gy per "
         "treatment).</p>"
     )
-    risks = o.get("complications") or []
+    risks = o.complications
     if risks:
         body += "<h3>Patient-specific complication risks</h3>"
         rows = [
             [
-                e(r["name"]),
-                pct(r["probability"]),
-                "scored" if r["scored"] else "shown for teaching",
-                e(r["source"]),
+                e(r.name),
+                pct(r.probability),
+                "scored" if r.scored else "shown for teaching",
+                e(r.source),
             ]
             for r in risks
         ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sim.agents import AGENTS
 from sim.engine.procedure import DT
+from sim.outcome.result import Outcome
 
 # Events worth a colour in the report (the trainee should have noticed them).
 WARNING_KINDS = frozenset(
@@ -77,15 +78,15 @@ def _action_row(tick: int, action: dict) -> Row | None:
     return None
 
 
-def timeline(proc, outcome: dict) -> list[Row]:
-    """The merged timeline of ``proc`` (its action log) and ``outcome["events"]``.
+def timeline(proc, outcome: Outcome) -> list[Row]:
+    """The merged timeline of ``proc`` (its action log) and ``outcome.events``.
 
     Parameters
     ----------
     proc : sim.engine.procedure.Procedure, optional
         Source of the action log; ``None`` gives the events alone.
-    outcome : dict
-        :func:`sim.outcome.assess.assess` dict.
+    outcome : Outcome
+        :func:`sim.outcome.assess.assess` of the procedure.
     """
     keyed: list[tuple[float, int, int, Row]] = []
     for i, (tick, action) in enumerate(getattr(proc, "log", []) or []):
@@ -94,8 +95,8 @@ def timeline(proc, outcome: dict) -> list[Row]:
         row = _action_row(tick, action)
         if row is not None:
             keyed.append((row.t, 0, i, row))
-    for i, e in enumerate(outcome.get("events", [])):
-        row = Row(float(e["t"]), str(e["kind"]), str(e["detail"]))
+    for i, e in enumerate(outcome.events):
+        row = Row(float(e.t), str(e.kind), str(e.detail))
         keyed.append((row.t, 1, i, row))
     keyed.sort(key=lambda k: k[:3])
     return [k[3] for k in keyed]

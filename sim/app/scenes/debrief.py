@@ -7,8 +7,9 @@ import pygame
 import pygame_gui
 
 from sim.app.window import App, Scene
+from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
-from sim.outcome.assess import assess
+from sim.outcome.result import Outcome
 from sim.render.text import draw_lines, wrap
 from sim.scenario.load import LoadedCase
 
@@ -23,12 +24,12 @@ class DebriefScene(Scene):
         proc: Procedure,
         before=None,
         after=None,
-        outcome: dict | None = None,
+        outcome: Outcome | None = None,
         record_id: int | None = None,
     ):
         super().__init__(app)
         self.case, self.proc = case, proc
-        self.out = outcome if outcome is not None else assess(proc)
+        self.out = outcome if outcome is not None else assess_procedure(proc)
         self.record_id = record_id
         self.before, self.after = before, after
         self.scroll = 0
@@ -131,66 +132,59 @@ class DebriefScene(Scene):
                 rows.append((line, px(size), bold, col))
 
         add(f"{self.case.scenario.title}", 20, True, (255, 255, 255))
-        add(f"Score {o['score']:.0f} / 100", 26, True, (255, 230, 140))
-        for c in o["components"]:
-            add(
-                f"{c['name'].replace('_', ' ')}: {c['points']:.1f} / {c['max']:.0f} — {c['reason']}"
-            )
+        add(f"Score {o.score:.0f} / 100", 26, True, (255, 230, 140))
+        for c in o.components:
+            add(f"{c.name.replace('_', ' ')}: {c.points:.1f} / {c.max:.0f} — {c.reason}")
         add("Tumours", 17, True)
-        for t in o["tumors"]:
+        for t in o.tumors:
             add(
-                f"{t['id']} ({t['mass_g']:.0f} g, T/N {t['tn_ratio']:g}"
-                f"{', target' if t['target'] else ''}): coverage {100 * t['coverage']:.0f} % "
-                f"(rim {100 * t['regions']['rim']:.0f} %, core {100 * t['regions']['core']:.0f} %),"
-                f" {100 * t['deposited_fraction']:.1f} % of the agent"
-                + (f", {t['dose_gy']:.0f} Gy" if t["dose_gy"] > 0 else "")
+                f"{t.id} ({t.mass_g:.0f} g, T/N {t.tn_ratio:g}"
+                f"{', target' if t.target else ''}): coverage {100 * t.coverage:.0f} % "
+                f"(rim {100 * t.rim_coverage:.0f} %, core {100 * t.core_coverage:.0f} %),"
+                f" {100 * t.deposited_fraction:.1f} % of the agent"
+                + (f", {t.dose_gy:.0f} Gy" if t.dose_gy > 0 else "")
             )
-            dv = [pt for pt in t.get("dose_volume") or [] if pt["dose_gy"] > 0]
+            dv = [pt for pt in t.dose_volume if pt.dose_gy > 0]
             if dv:
                 add(
                     "  dose-volume: "
                     + ", ".join(
-                        f"{100 * pt['volume_fraction']:.0f} % ≥ {pt['dose_gy']:.0f} Gy" for pt in dv
+                        f"{100 * pt.volume_fraction:.0f} % ≥ {pt.dose_gy:.0f} Gy" for pt in dv
                     ),
                     14,
                     col=(200, 210, 225),
                 )
         add("Normal liver", 17, True)
+        nl = o.normal_liver
         add(
-            f"{100 * o['normal_liver_damage']:.1f} % injured; mean dose "
-            f"{o['normal_liver_dose_gy']:.0f} Gy; by segment: "
-            + ", ".join(
-                f"{s} {100 * v:.0f} %" for s, v in o["normal_liver_damage_by_segment"].items()
-            )
+            f"{100 * nl.damage:.1f} % injured; mean dose {nl.dose_gy:.0f} Gy; by segment: "
+            + ", ".join(f"{s} {100 * v:.0f} %" for s, v in nl.damage_by_segment.items())
         )
         add("Non-target", 17, True)
-        if not o["non_target"]:
+        if not o.non_target:
             add("None.")
-        for terr, f in o["non_target"].items():
-            add(
-                f"{terr}: {100 * f:.2f} % — {o['non_target_complications'].get(terr, '')}",
-                col=(255, 170, 160),
-            )
+        for d in o.non_target:
+            add(f"{d.territory}: {100 * d.fraction:.2f} % — {d.complication}", col=(255, 170, 160))
         add("Complication risks", 17, True)
-        if not o["complications"]:
+        if not o.complications:
             add("None for this patient and what was given.")
-        for r in o["complications"]:
+        for r in o.complications:
             add(
-                f"{r['name']}: {100 * r['probability']:.0f} %"
-                f"{'' if r['scored'] else ' (not scored)'} — {r['source']}"
+                f"{r.name}: {100 * r.probability:.0f} %"
+                f"{'' if r.scored else ' (not scored)'} — {r.source}"
             )
         add(
-            f"Lung dose {o['lung_dose_gy']:.1f} Gy · endpoint SACE {o['sace_level'] or '–'} · "
-            f"fluoroscopy {o['metrics']['fluoro_s'] / 60:.1f} min · contrast "
-            f"{o['metrics']['contrast_ml']:g} mL",
+            f"Lung dose {o.lung_dose_gy:.1f} Gy · endpoint SACE {o.sace_level or '–'} · "
+            f"fluoroscopy {o.metrics.fluoro_s / 60:.1f} min · contrast "
+            f"{o.metrics.contrast_ml:g} mL",
             15,
         )
         add("Timeline", 17, True)
-        for e in o["events"]:
-            add(f"{e['t']:6.0f} s  {e['kind']}: {e['detail']}", 13, col=(195, 200, 210))
+        for e in o.events:
+            add(f"{e.t:6.0f} s  {e.kind}: {e.detail}", 13, col=(195, 200, 210))
         for note in self.case.scenario.debrief_notes:
             add("• " + note, 14, col=(200, 220, 255))
-        add(o["disclaimer"], 13, col=(150, 160, 170))
+        add(o.disclaimer, 13, col=(150, 160, 170))
         return rows
 
     def update(self, dt: float) -> None:

@@ -19,6 +19,7 @@ from sim.app.window import App, Scene
 from sim.engine.actions import Finish, Navigate, SelectAgent, SetInjection, StartContrast
 from sim.engine.navigation import NavigationError
 from sim.engine.procedure import DT, Procedure
+from sim.outcome.result import Outcome
 from sim.render.fonts import font
 from sim.render.text import draw_lines
 from sim.scenario.load import LoadedCase
@@ -144,7 +145,7 @@ class ProcedureScene(Scene):
             self.app.records_problem = f"this case is not being saved: {exc}"
             return None
 
-    def _record(self, how: str, outcome: dict | None = None) -> None:
+    def _record(self, how: str, outcome: Outcome | None = None) -> None:
         """Sync, finish or abandon the live record; a failing disk is reported, not raised."""
         if self.record is None:
             return
@@ -152,7 +153,7 @@ class ProcedureScene(Scene):
             if how == "sync":
                 self.record.sync(self.proc)
             elif how == "finish":
-                self.record.finish(self.proc, outcome)
+                self.record.finish(self.proc, outcome.to_dict())
                 self.record = None
             else:
                 self.record.abandon(self.proc)
@@ -342,17 +343,17 @@ class ProcedureScene(Scene):
         if self.proc.contrast_m3_s == 0 and not self.proc.finished:
             self.proc.apply(StartContrast(volume_ml=3.0, rate_ml_s=1.0))
 
-    def finish_case(self) -> tuple[dict, int | None]:
+    def finish_case(self) -> tuple[Outcome, int | None]:
         """Stop injecting, finish the case, assess it and close its record.
 
         Returns the outcome and the record id (None when not recorded). Scenes that show their
         own ending (the kiosk's brief debrief) call this instead of :meth:`_finish`.
         """
-        from sim.outcome.assess import assess
+        from sim.engine.final import assess_procedure
 
         self._stop_injection()
         self.proc.apply(Finish())
-        outcome = assess(self.proc)
+        outcome = assess_procedure(self.proc)
         record_id = self.record.id if self.record is not None else None
         self._record("finish", outcome)
         return outcome, record_id

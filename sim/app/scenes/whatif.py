@@ -13,6 +13,7 @@ import pygame_gui
 from pygame_gui.elements import UILabel, UISelectionList
 
 from sim.app.window import App, Scene
+from sim.outcome.result import Outcome
 from sim.records.whatif import (
     Alternative,
     WhatIfError,
@@ -183,22 +184,22 @@ class CompareScene(Scene):
                 self.app.switch(self.debrief)
 
     @staticmethod
-    def column(o: dict) -> list[str]:
+    def column(o: Outcome) -> list[str]:
         """The lines compared for one outcome."""
-        rows = [f"Score {o['score']:.0f} / 100"]
+        rows = [f"Score {o.score:.0f} / 100"]
         rows += [
-            f"{c['name'].replace('_', ' ')}: {c['points']:.1f} / {c['max']:.0f} — {c['reason']}"
-            for c in o["components"]
+            f"{c.name.replace('_', ' ')}: {c.points:.1f} / {c.max:.0f} — {c.reason}"
+            for c in o.components
         ]
         rows += [
-            f"{t['id']}: coverage {100 * t['coverage']:.0f} %"
-            + (f", {t['dose_gy']:.0f} Gy" if t["dose_gy"] > 0 else "")
-            for t in o["tumors"]
+            f"{t.id}: coverage {100 * t.coverage:.0f} %"
+            + (f", {t.dose_gy:.0f} Gy" if t.dose_gy > 0 else "")
+            for t in o.tumors
         ]
-        rows.append(f"normal liver injured {100 * o['normal_liver_damage']:.1f} %")
-        nt = ", ".join(f"{k} {100 * v:.2f} %" for k, v in o["non_target"].items()) or "none"
+        rows.append(f"normal liver injured {100 * o.normal_liver.damage:.1f} %")
+        nt = ", ".join(f"{d.territory} {100 * d.fraction:.2f} %" for d in o.non_target) or "none"
         rows.append(f"non-target: {nt}")
-        rows.append(f"lung dose {o['lung_dose_gy']:.1f} Gy · endpoint SACE {o['sace_level']}")
+        rows.append(f"lung dose {o.lung_dose_gy:.1f} Gy · endpoint SACE {o.sace_level}")
         return rows
 
     def draw(self, surface) -> None:
@@ -230,7 +231,7 @@ class CompareScene(Scene):
                 iw = int(ih * img.get_width() / img.get_height())
                 draw_lines(surface, ["Last angiogram (DSA)"], (x, y + px(8)), px(14), bold=True)
                 surface.blit(self.scaled(img, (iw, ih)), (x, y + px(28)))
-        delta = self.right["score"] - self.left["score"]
+        delta = self.right.score - self.left.score
         draw_lines(
             surface,
             [f"Score change {delta:+.1f} — a simulation, not a prediction for a patient."],

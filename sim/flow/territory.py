@@ -42,11 +42,6 @@ def edge_territory(c: Compiled) -> list[str | None]:
     return out
 
 
-def territory_kind(c: Compiled) -> dict[str, str]:
-    """Map a non-target territory name to its bed kind."""
-    return {b.territory: b.kind for b in c.beds if b.kind in NON_TARGET_KINDS}
-
-
 def push_down(c: Compiled, per_edge: np.ndarray, flow0: np.ndarray) -> np.ndarray:
     """Attribute quantities lodged in vessels to the beds below, by baseline flow share.
 

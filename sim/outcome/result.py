@@ -1,0 +1,195 @@
+"""The outcome of a procedure as typed data, and its JSON form.
+
+:func:`sim.outcome.assess.assess` returns an :class:`Outcome`; the debrief, report, kiosk and
+what-if read its fields. :meth:`Outcome.to_dict` gives the JSON that ``run --json`` prints, that
+records store and that the replay digest hashes: its keys, their order and their rounding are a
+published format, so a field added here changes nothing there until ``to_dict`` writes it.
+
+Fractions are of everything delivered (0–1); masses in g, doses in Gy, volumes in mL, times in s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from sim.outcome.dose_volume import DosePoint
+
+DISCLAIMER = "Siphon is a teaching tool, not a clinical planning device."
+
+
+def _points(points: tuple[DosePoint, ...]) -> list[dict]:
+    return [p.to_dict() for p in points]
+
+
+@dataclass(frozen=True)
+class ScoreComponent:
+    """One part of the score: ``points`` of ``max``, and why, in words."""
+
+    name: str
+    points: float
+    max: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Complication:
+    """A patient-specific complication risk of what was done, with its published source."""
+
+    name: str
+    probability: float
+    scored: bool  # counted in the score, or shown for teaching only
+    source: str
+
+
+@dataclass(frozen=True)
+class TumorOutcome:
+    """One tumour: how much of it was treated, and what it received."""
+
+    id: str
+    target: bool
+    mass_g: float
+    tn_ratio: float
+    coverage: float  # mass-weighted fraction treated
+    deposited_fraction: float  # of everything delivered
+    dose_gy: float  # mean absorbed dose (MIRD)
+    doxorubicin_mg_per_g: float
+    lipiodol_ml: float
+    rim_coverage: float
+    core_coverage: float
+    dose_volume: tuple[DosePoint, ...]  # exact cumulative DVH; empty without Y-90
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "target": self.target,
+            "mass_g": self.mass_g,
+            "tn_ratio": self.tn_ratio,
+            "coverage": self.coverage,
+            "deposited_fraction": self.deposited_fraction,
+            "dose_gy": self.dose_gy,
+            "doxorubicin_mg_per_g": self.doxorubicin_mg_per_g,
+            "lipiodol_ml": self.lipiodol_ml,
+            "regions": {"rim": self.rim_coverage, "core": self.core_coverage},
+            "dose_volume": _points(self.dose_volume),
+        }
+
+
+@dataclass(frozen=True)
+class NormalLiver:
+    """Injury and dose of the normal (non-tumour) liver, overall and by Couinaud segment."""
+
+    damage: float  # mass-weighted injured fraction
+    damage_by_segment: dict[str, float]
+    mass_g: float
+    dose_gy: float  # mass-weighted mean
+    # sampled DVH per segment; empty without Y-90
+    dose_volume_by_segment: dict[str, tuple[DosePoint, ...]]
+
+
+@dataclass(frozen=True)
+class Deposition:
+    """Where everything delivered went (fractions; ``non_target`` includes the aorta)."""
+
+    tumor: float
+    normal_liver: float
+    non_target: float
+    lung: float
+    in_flight: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class NonTargetDeposit:
+    """Agent in one extrahepatic territory (or ``systemic``) and the complication it risks."""
+
+    territory: str
+    fraction: float
+    complication: str
+
+
+@dataclass(frozen=True)
+class LipiodolRetained:
+    """Lipiodol retained after clearance, mL."""
+
+    tumor: float
+    normal_liver: float
+
+
+@dataclass(frozen=True)
+class ProcedureMetrics:
+    """What the procedure took: time, radiation, contrast and what was injected."""
+
+    procedure_s: float
+    fluoro_s: float
+    contrast_ml: float
+    agent_ml: float  # all agents together
+    activity_gbq: float
+    drug_mg: float
+    lipiodol_oil_ml: float
+
+
+@dataclass(frozen=True)
+class ReportedEvent:
+    """An event as the outcome reports it: time (s, rounded), kind and a sentence."""
+
+    t: float
+    kind: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The assessed outcome of a finished (or running) procedure."""
+
+    scenario: str  # the case title
+    seed: int
+    score: float  # 0–100
+    components: tuple[ScoreComponent, ...]
+    tumor_coverage: float  # mass-weighted over target tumours
+    normal_liver: NormalLiver
+    deposition: Deposition
+    non_target: tuple[NonTargetDeposit, ...]  # sorted by territory
+    tumors: tuple[TumorOutcome, ...]
+    lipiodol_retained: LipiodolRetained
+    lung_dose_gy: float
+    sace_level: int | None  # angiographic endpoint at the tip when the case ended
+    complications: tuple[Complication, ...]
+    metrics: ProcedureMetrics
+    events: tuple[ReportedEvent, ...]
+    disclaimer: str = field(default=DISCLAIMER)
+
+    @property
+    def non_target_fraction(self) -> float:
+        """All agent outside the liver, territories and aorta together."""
+        return sum(d.fraction for d in self.non_target)
+
+    def to_dict(self) -> dict:
+        """The outcome's JSON form (``run --json``, records, digests), keys in their order."""
+        nl = self.normal_liver
+        return {
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "score": self.score,
+            "components": [asdict(c) for c in self.components],
+            "tumor_coverage": self.tumor_coverage,
+            "normal_liver_damage": nl.damage,
+            "normal_liver_damage_by_segment": dict(nl.damage_by_segment),
+            "normal_liver_mass_g": nl.mass_g,
+            "deposition": self.deposition.to_dict(),
+            "non_target": {d.territory: d.fraction for d in self.non_target},
+            "non_target_complications": {d.territory: d.complication for d in self.non_target},
+            "tumors": [t.to_dict() for t in self.tumors],
+            "normal_liver_dose_gy": nl.dose_gy,
+            "normal_liver_dose_volume_by_segment": {
+                s: _points(pts) for s, pts in nl.dose_volume_by_segment.items()
+            },
+            "lipiodol_retained_ml": asdict(self.lipiodol_retained),
+            "lung_dose_gy": self.lung_dose_gy,
+            "sace_level": self.sace_level,
+            "complications": [asdict(c) for c in self.complications],
+            "metrics": asdict(self.metrics),
+            "events": [asdict(e) for e in self.events],
+            "disclaimer": self.disclaimer,
+        }
