@@ -59,7 +59,6 @@ from sim.flow.network import Network  # noqa: E402
 from sim.flow.solve import TreeSolver, reduced_system  # noqa: E402
 from sim.scenario.load import load_scenario  # noqa: E402
 from sim.scenario.plan import load_plan  # noqa: E402
-from sim.transport.packets import Transport  # noqa: E402
 
 SCENARIO = ROOT / "scenarios" / "default.yaml"
 PLAN = ROOT / "scenarios" / "default.plan.yaml"
@@ -245,32 +244,6 @@ def bench_tree() -> tuple[list[dict], float]:
 
 
 # ---------------------------------------------------------------------- 2. particle step
-DEPOSIT_FIELDS = (
-    "dep_count",
-    "dep_volume",
-    "dep_activity",
-    "dep_drug",
-    "dep_agent_count",
-    "_lung_count",
-    "_lung_activity",
-    "_out_count",
-    "_out_activity",
-    "site_diam_sum",
-    "site_weight",
-    "occ_inc",
-)
-
-
-def snapshot(tr: Transport) -> dict:
-    return {"flight": tr.snapshot(), **{k: tr._stored(k).copy() for k in DEPOSIT_FIELDS}}
-
-
-def restore(tr: Transport, snap: dict) -> None:
-    tr.restore(snap["flight"])
-    for k in DEPOSIT_FIELDS:
-        setattr(tr, k, snap[k].copy())
-
-
 def bench_particles(scenario) -> dict:
     proc = Procedure(scenario)
     proc.apply(Navigate(target="RHA"))
@@ -285,18 +258,19 @@ def bench_particles(scenario) -> dict:
     released = per_wave * waves
     n_flight = tr.n_in_flight
     assert n_flight >= MIN_PACKETS, f"only {n_flight} packets in flight"
-    snap = snapshot(tr)
+    snap = tr.snapshot()
     edge, pos = tr.positions()
     n_edges_busy = int(np.unique(edge).size)
     # how much of the population crosses a node during the timed step (from the flight plans)
     t0, t1 = tr.t, tr.t + DT
-    live = np.flatnonzero(tr.alive)
-    off, n_hop, t_end = tr.hop_off[live], tr.n_hop[live], tr.t_end[live]
+    slots, hop_t = tr.slots, tr.hops.t
+    live = np.flatnonzero(slots.alive)
+    off, n_hop, t_end = slots.hop_off[live], slots.n_hop[live], slots.t_end[live]
     k_now = np.zeros(live.size, np.int64)
     for j in range(1, int(n_hop.max())):
         has = j < n_hop
-        k_now += has & (tr.hop_t[np.where(has, off + j, 0)] <= t0)
-    nxt = np.where(k_now + 1 < n_hop, tr.hop_t[off + np.minimum(k_now + 1, n_hop - 1)], t_end)
+        k_now += has & (hop_t[np.where(has, off + j, 0)] <= t0)
+    nxt = np.where(k_now + 1 < n_hop, hop_t[off + np.minimum(k_now + 1, n_hop - 1)], t_end)
     crossing = float(np.mean((nxt > t0) & (nxt <= t1)))
     ending = float(np.mean(t_end <= t1))
 
@@ -306,7 +280,7 @@ def bench_particles(scenario) -> dict:
     counts_after: list[int] = []
     runs: list[float] = []
     for _ in range(5):
-        restore(tr, snap)
+        tr.restore(snap)
         tr.rng = np.random.default_rng(0)
         total_t, total_pk = 0.0, 0
         for _ in range(40):
@@ -326,7 +300,7 @@ def bench_particles(scenario) -> dict:
     t_step = step_ns_per_packet * 1e-9 * n_flight
 
     pos_box: list[np.ndarray] = []
-    v = tr.velocity
+    v = tr.flights.velocity
 
     def gather_setup():
         pos_box[:] = [pos.copy()]
@@ -336,7 +310,7 @@ def bench_particles(scenario) -> dict:
         p += v[edge] * DT
 
     t_bare = median_time(gather_call, setup=gather_setup, repeat=201, warmup=5)
-    restore(tr, snap)
+    tr.restore(snap)
     t_pos = median_time(lambda: tr.positions(), repeat=21, warmup=2)
     return {
         "released": released,
@@ -406,7 +380,7 @@ def bench_procedure(scenario) -> dict:
         "injected_ml": injected,
         "solves": proc.flow.solves,
         "events": len(proc.events),
-        "lodged": float(proc.transport.dep_count.sum()),
+        "lodged": float(proc.transport.tallies().dep_count.sum()),
         "ratio": proc.t / wall,
         "expert_sim_s": expert.t,
         "expert_wall_s": wall_expert,

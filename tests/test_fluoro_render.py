@@ -219,13 +219,12 @@ def _embolize(render: bool) -> tuple[bytes, np.ndarray]:
         if v is not None and i % 3 == 0:
             v.render(mode=("fluoro", "dsa")[i % 2], teaching=i % 4 == 0, roadmap=True)
     tr = p.transport
-    mine = tr.tally("dep_agent_count")  # what the renderer reads
+    s = tr.slots
     state = b"".join(
         np.ascontiguousarray(a).tobytes()
-        for a in (tr.t_end, tr.hop_edge, tr.end_edge, tr.pending, p.flow.flow)
+        for a in (s.t_end, tr.hops.edge, s.end_edge, s.pending, p.flow.flow)
     )
-    assert np.allclose(mine, tr.dep_agent_count)  # the read-only tally matches the real one
-    return state, tr.dep_count.copy()
+    return state, tr.tallies().dep_count
 
 
 def test_drawing_never_changes_the_simulation():

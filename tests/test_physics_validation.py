@@ -44,10 +44,10 @@ def test_small_particles_lodge_more_distally_than_large():
     res = {}
     for size in ((40, 120), (300, 500)):
         p = inject_from(Procedure(scenario(lsf=0.0)), "RHA", "bland", size, 1.0, 1.0)
-        tr = p.transport
+        tl = p.transport.tallies()
         a = AGENT_IDS.index("bland")
-        mean_site = tr.site_diam_sum[a] / tr.site_weight[a]
-        in_vessels = tr.dep_count[~p.c.is_bed].sum() / tr.dep_count.sum()
+        mean_site = tl.site_diam_sum[a] / tl.site_weight[a]
+        in_vessels = tl.dep_count[~p.c.is_bed].sum() / tl.dep_count.sum()
         res[size] = (mean_site, in_vessels)
     small, large = res[(40, 120)], res[(300, 500)]
     assert small[0] < 0.5 * large[0]
@@ -62,8 +62,9 @@ def _inject_until(p, rate, max_ml=20.0, step_ml=0.5):
     while vol < max_ml:
         p.apply(Inject(volume_ml=step_ml, rate_ml_min=rate))
         vol += step_ml
-        nt = sum(p.transport.dep_count[e] for e, t in enumerate(p.territory) if t)
-        nt += p.transport.out_count.sum()
+        tl = p.transport.tallies()
+        nt = sum(tl.dep_count[e] for e, t in enumerate(p.territory) if t)
+        nt += tl.out_count.sum()
         samples.append((vol, p.residual_antegrade(), nt / p.transport.delivered_count.sum()))
     return samples
 
@@ -154,13 +155,13 @@ def test_y90_dose_is_mird_of_deposited_activity():
     p.apply(Finish())
     o = assess_procedure(p)
     c = p.c
-    act = push_down(c, p.transport.dep_activity, p.flow.baseline_flow) * 1e-9
+    act = push_down(c, p.transport.tallies().dep_activity, p.flow.baseline_flow) * 1e-9
     t = o.tumors[0]
     m = c.bed_tumor == 0
     expect = MIRD_GY_KG_PER_GBQ * act[m].sum() / (c.bed_mass_g[m].sum() * 1e-3)
     assert t.dose_gy > 50
     assert abs(t.dose_gy - expect) <= 0.01 * expect
-    lung_gbq = p.transport.lung_activity.sum() * 1e-9
+    lung_gbq = p.transport.tallies().lung_activity.sum() * 1e-9
     assert abs(o.lung_dose_gy - MIRD_GY_KG_PER_GBQ * lung_gbq) <= 0.01 * o.lung_dose_gy
     delivered = p.metrics.activity_gbq
     assert abs(delivered - 2.0) < 0.01
@@ -190,10 +191,11 @@ def test_glass_barely_reduces_flow_resin_can_reach_stasis():
 def test_particles_are_conserved():
     p = inject_from(Procedure(scenario()), "RHA", "bland", (100, 300), 12.0, 3.0, finish=False)
     tr = p.transport
-    lodged = tr.dep_count.sum()
-    total = lodged + tr.in_flight_count().sum() + tr.lung_count.sum() + tr.out_count.sum()
+    tl = tr.tallies()
+    lodged = tl.dep_count.sum()
+    total = lodged + tr.in_flight_count().sum() + tl.lung_count.sum() + tl.out_count.sum()
     assert total == pytest.approx(tr.delivered_count.sum(), rel=1e-12)
-    assert tr.in_flight_count().sum() >= 0 and np.isfinite(tr.pos).all()
+    assert tr.in_flight_count().sum() >= 0 and np.isfinite(tr.positions()[1]).all()
     assert DT > 0
 
 
@@ -207,12 +209,13 @@ def test_reading_tallies_mid_run_does_not_change_the_simulation():
         for _ in range(6):
             p.apply(Inject(volume_ml=0.5, rate_ml_min=3.0))
             if peek:
-                _ = p.transport.dep_count.sum() + p.transport.lung_count.sum()
+                tl = p.transport.tallies()
+                _ = tl.dep_count.sum() + tl.lung_count.sum()
         return p
 
     a, b = run(False), run(True)
     assert np.array_equal(a.flow.occlusion, b.flow.occlusion)
-    assert np.array_equal(a.transport.dep_count, b.transport.dep_count)
+    assert np.array_equal(a.transport.tallies().dep_count, b.transport.tallies().dep_count)
     assert a.transport.n_in_flight == b.transport.n_in_flight
 
 

@@ -66,10 +66,11 @@ def test_expert_plan_runs_clean_conserves_replays_and_beats_naive(path, tmp_path
     assert out2 == out and state_digest(again, out2.to_dict()) == rec.digest
     assert again.log == proc.log
     tr = proc.transport
-    for arr in (proc.flow.flow, proc.flow.pressure, tr.dep_count, tr.dep_activity):
+    tl = tr.tallies()
+    for arr in (proc.flow.flow, proc.flow.pressure, tl.dep_count, tl.dep_activity):
         assert np.isfinite(arr).all()
-    total = tr.dep_count.sum() + tr.in_flight_count().sum() + tr.lung_count.sum()
-    total += tr.out_count.sum()
+    total = tl.dep_count.sum() + tr.in_flight_count().sum() + tl.lung_count.sum()
+    total += tl.out_count.sum()
     assert total == pytest.approx(tr.delivered_count.sum(), rel=1e-9)
     assert tr.delivered_count.sum() > 0
     assert abs(sum(out.deposition.to_dict().values()) - 1.0) < 1e-3

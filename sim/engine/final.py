@@ -18,15 +18,16 @@ from sim.outcome.result import Outcome
 def final_state(p: Procedure) -> FinalState:
     """What :func:`sim.outcome.assess.assess` needs of ``p``, as it stands now."""
     tr = p.transport
+    now = tr.tallies()
     tallies = Tallies(
-        dep_count=tr.dep_count,
-        dep_activity_bq=tr.dep_activity,
-        dep_drug_mg=tr.dep_drug,
-        dep_agent_count=tr.dep_agent_count,
+        dep_count=now.dep_count,
+        dep_activity_bq=now.dep_activity,
+        dep_drug_mg=now.dep_drug,
+        dep_agent_count=now.dep_agent_count,
         delivered_count=tr.delivered_count.copy(),
-        lung_count=tr.lung_count,
-        lung_activity_bq=tr.lung_activity,
-        out_count=tr.out_count,
+        lung_count=now.lung_count,
+        lung_activity_bq=now.lung_activity,
+        out_count=now.out_count,
         in_flight_count=tr.in_flight_count(),
     )
     return FinalState(

@@ -482,7 +482,7 @@ class Procedure:
     def _check_systemic(self) -> None:
         if "systemic" in self._seen_territories:
             return
-        out = float(self.transport.out_count.sum())
+        out = float(self.transport.tallies().out_count.sum())
         if out > 0:
             self._seen_territories.add("systemic")
             self._event(
@@ -492,7 +492,7 @@ class Procedure:
     def _check_lung(self) -> None:
         if self._lung_warned:
             return
-        a = float(self.transport.lung_activity.sum()) * 1e-9
+        a = float(self.transport.tallies().lung_activity.sum()) * 1e-9
         if a > 0 and lung_dose_gy(a) > self.scenario.scoring.lung_dose_limit_gy:
             self._lung_warned = True
             self._event(

@@ -5,7 +5,7 @@ repr), the clock (tick), the raw bytes of the final flow state (occlusion, flows
 and of every transport tally (deposits per edge and agent, lung, aorta, delivered), and the
 states of the random streams. Anything that makes two runs differ — one packet lodged
 elsewhere, one more draw from a generator — changes it. Only side-effect-free reads are used
-(``Transport.tally``), so computing a digest never changes the procedure.
+(``Transport.tallies``), so computing a digest never changes the procedure.
 """
 
 from __future__ import annotations
@@ -15,13 +15,21 @@ import json
 
 import numpy as np
 
-from sim.transport.packets import DEPOSITS
-
-TALLIES = DEPOSITS + (
-    "_lung_count",
-    "_lung_activity",
-    "_out_count",
-    "_out_activity",
+# The transport tallies (fields of sim.transport.tallies.Tallies) in the order the digest hashes
+# them, each with the label it has always been hashed under: changing either changes every
+# stored digest.
+TALLY_LABELS: tuple[tuple[str, str], ...] = (
+    ("dep_count", "dep_count"),
+    ("dep_volume", "dep_volume"),
+    ("dep_activity", "dep_activity"),
+    ("dep_drug", "dep_drug"),
+    ("dep_agent_count", "dep_agent_count"),
+    ("site_diam_sum", "site_diam_sum"),
+    ("site_weight", "site_weight"),
+    ("lung_count", "_lung_count"),
+    ("lung_activity", "_lung_activity"),
+    ("out_count", "_out_count"),
+    ("out_activity", "_out_activity"),
 )
 
 
@@ -48,10 +56,11 @@ def state_digest(proc, outcome: dict) -> str:
     _array(h, "flow", proc.flow.flow)
     _array(h, "pressure", proc.flow.pressure)
     tr = proc.transport
-    for name in TALLIES:
-        _array(h, name, tr.tally(name))
-    for name in ("delivered_count", "delivered_activity"):
-        _array(h, name, getattr(tr, name))
+    tallies = tr.tallies()
+    for field, label in TALLY_LABELS:
+        _array(h, label, getattr(tallies, field))
+    _array(h, "delivered_count", tr.delivered_count)
+    _array(h, "delivered_activity", tr.delivered_activity)
     _array(h, "in_flight", tr.in_flight_count())
     streams = proc.streams
     for name in type(streams).__dataclass_fields__:

@@ -157,11 +157,11 @@ class FluoroView:
         key = (tr.t, tr.n_in_flight, tr.plan_version, most)
         hit = self._pos_cache.get(most)
         if hit is None or hit[0] != key:
-            live = np.flatnonzero(tr.alive)
+            live = np.flatnonzero(tr.slots.alive)
             if most is not None and live.size > most:
                 live = live[:: -(-live.size // most)]
             e, pos = tr.positions(slots=live)
-            hit = self._pos_cache[most] = (key, (e, pos, tr.agent[live]))
+            hit = self._pos_cache[most] = (key, (e, pos, tr.slots.agent[live]))
         return hit[1]
 
     def _haze(self) -> np.ndarray | None:
@@ -182,7 +182,7 @@ class FluoroView:
         if abs(t - self._dep_t) < DEPOSIT_REFRESH_S:
             return
         self._dep_t = t
-        dep = self.proc.transport.tally("dep_agent_count")  # reading changes nothing
+        dep = self.proc.transport.tallies().dep_agent_count  # reading changes nothing
         total = float(dep.sum())
         if total == self._dep_sum:
             return
