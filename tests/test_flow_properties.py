@@ -1,6 +1,7 @@
 """Flow: Kirchhoff balance, falling pressure, solver agreement, monotone responses, no NaN."""
 
 import numpy as np
+import pytest
 from helpers import scenario
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -8,7 +9,7 @@ from hypothesis import strategies as st
 from sim.engine.actions import Inject, Navigate, SelectAgent
 from sim.engine.procedure import Procedure
 from sim.flow.network import Network
-from sim.flow.solve import TreeSolver, solve_sparse
+from sim.flow.solve import TreeSolver, solve, solve_sparse
 
 
 def _kirchhoff_residual(c, flow, source):
@@ -138,3 +139,30 @@ def test_tree_solver_equals_sparse_on_random_trees(net):
     scale_q = np.abs(q2).max() + 1e-12
     assert np.abs(p1 - p2).max() <= 1e-9 * scale_p
     assert np.abs(q1 - q2).max() <= 1e-8 * scale_q
+
+
+def _three_nodes(edges: list[tuple[int, int]]) -> Network:
+    """Root 0 at 100 Pa, outlet 2 at 0 Pa, unit-conductance ``edges``."""
+    return Network(
+        n_nodes=3,
+        edge_from=np.array([a for a, _ in edges]),
+        edge_to=np.array([b for _, b in edges]),
+        conductance=np.ones(len(edges)),
+        fixed_nodes=np.array([0, 2]),
+        fixed_pressure=np.array([100.0, 0.0]),
+        source=np.zeros(3),
+    )
+
+
+def test_tree_solver_refuses_a_loop_and_solve_routes_it_to_sparse():
+    net = _three_nodes([(0, 1), (0, 1), (1, 2)])  # a parallel path from the root to node 1
+    with pytest.raises(ValueError, match="has a loop: 3 edges for 3 nodes"):
+        TreeSolver(net)
+    with pytest.raises(ValueError, match="has a loop"):
+        solve(net, method="tree")
+    p, q = solve(net)  # auto: the sparse solver, both parallel edges carry flow
+    assert p[1] == pytest.approx(200.0 / 3.0, rel=1e-12)
+    assert q == pytest.approx([100.0 / 3.0, 100.0 / 3.0, 200.0 / 3.0], rel=1e-12)
+    assert TreeSolver(_three_nodes([(0, 1), (1, 2)])).solve()[0][1] == pytest.approx(50.0)
+    with pytest.raises(ValueError, match="not connected"):
+        TreeSolver(_three_nodes([(1, 2)]))

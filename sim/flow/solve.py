@@ -61,9 +61,15 @@ class TreeSolver:
     Parameters
     ----------
     net : Network
-        A tree network (``net.is_tree()``).
+        A tree network (``net.is_tree()``): connected, with one edge fewer than nodes.
     plan : TreePlan, optional
         A pre-built plan; built from ``net`` when omitted.
+
+    Raises
+    ------
+    ValueError
+        If ``net`` is not a tree: the reduction would silently drop every edge that closes a
+        loop. :func:`solve` sends such networks to :func:`solve_sparse`.
 
     Notes
     -----
@@ -96,6 +102,7 @@ class TreeSolver:
     """
 
     def __init__(self, net: Network, plan: TreePlan | None = None) -> None:
+        _require_tree(net)
         self.net = net
         self.plan = plan or plan_tree(net)
         p = self.plan
@@ -249,6 +256,21 @@ class TreeSolver:
         return take(p, self._pos), flow
 
 
+def _require_tree(net: Network) -> None:
+    """Refuse a network that is not a tree (a connected one has a loop when E > N − 1)."""
+    n, e = net.n_nodes, net.n_edges
+    if e > n - 1:
+        raise ValueError(
+            f"TreeSolver needs a tree, but the network has a loop: {e} edges for {n} nodes "
+            f"(a tree has {n - 1}); solve() or solve_sparse() handle loops"
+        )
+    if e < n - 1:
+        raise ValueError(
+            f"TreeSolver needs a tree, but the network is not connected: {e} edges for {n} "
+            f"nodes (a tree has {n - 1})"
+        )
+
+
 def reduced_system(
     net: Network, g: np.ndarray, source: np.ndarray
 ) -> tuple[sp.csc_matrix, np.ndarray, np.ndarray, np.ndarray]:
@@ -318,7 +340,8 @@ def solve(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Solve with the tree solver when given one (or when the net is a tree), else sparse.
 
-    ``method`` may force ``"tree"`` or ``"sparse"``; ``"auto"`` chooses as above.
+    ``method`` may force ``"tree"`` (a network with a loop then raises ``ValueError``) or
+    ``"sparse"``; ``"auto"`` chooses as above.
 
     Quadratic stenosis terms, when ``net.stenosis`` has any non-zero entry, are resolved by
     iterating the effective resistance ``R + K|Q|`` to convergence.
