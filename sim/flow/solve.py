@@ -165,30 +165,31 @@ class TreeSolver:
         self._pp = np.zeros(n - 1)  # parent pressure of every non-root position
         self._q = np.zeros(n - 1)
 
-        self.levels: list[_Level] = []
-        for lo, hi, m1, plo, phi in blocks:
-            up = m1 > 0
-            self.levels.append(
-                _Level(
-                    a_sum=self._a_sum[lo:hi],
-                    bs=self._bs[lo:hi],
-                    g=self._g[lo:hi],
-                    denom=self._denom[lo:hi],
-                    f=self._f[lo:hi],
-                    c=self._c[lo:hi],
-                    a=self._a[lo:hi],
-                    b=self._b[lo:hi],
-                    pressure=self._p[lo:hi],
-                    parent_pressure=self._pp[lo:hi],
-                    parent_pos=self._parent_pos[lo:hi],
-                    a_up=self._a[lo : lo + m1] if up else None,
-                    b_up=self._b[lo : lo + m1] if up else None,
-                    bins=self._parent_pos[lo : lo + m1] - plo if up else None,
-                    a_parent=self._a_sum[plo:phi] if up else None,
-                    bs_parent=self._bs[plo:phi] if up else None,
-                )
-            )
+        self.levels = [self._level(*block) for block in blocks]
         self._work = [lv for lv in self.levels if lv.g.size]
+
+    def _level(self, lo: int, hi: int, m1: int, plo: int, phi: int) -> _Level:
+        """Views for the level at positions ``lo:hi``, its first ``m1`` nodes under free
+        parents at positions ``plo:phi``."""
+        up = m1 > 0
+        return _Level(
+            a_sum=self._a_sum[lo:hi],
+            bs=self._bs[lo:hi],
+            g=self._g[lo:hi],
+            denom=self._denom[lo:hi],
+            f=self._f[lo:hi],
+            c=self._c[lo:hi],
+            a=self._a[lo:hi],
+            b=self._b[lo:hi],
+            pressure=self._p[lo:hi],
+            parent_pressure=self._pp[lo:hi],
+            parent_pos=self._parent_pos[lo:hi],
+            a_up=self._a[lo : lo + m1] if up else None,
+            b_up=self._b[lo : lo + m1] if up else None,
+            bins=self._parent_pos[lo : lo + m1] - plo if up else None,
+            a_parent=self._a_sum[plo:phi] if up else None,
+            bs_parent=self._bs[plo:phi] if up else None,
+        )
 
     def solve(
         self, conductance: np.ndarray | None = None, source: np.ndarray | None = None
