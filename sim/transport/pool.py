@@ -16,7 +16,8 @@ import numpy as np
 from sim.transport.flight import FlightPlan
 
 
-def _empty(dtype) -> np.ndarray:
+def _empty(dtype):
+    """Dataclass field defaulting to an empty array of ``dtype`` (a new one per instance)."""
     return field(default_factory=lambda: np.zeros(0, dtype))
 
 
