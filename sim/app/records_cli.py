@@ -1,9 +1,12 @@
 """Command-line side of records: ``run`` recording, ``history``, ``replay``, ``export-replay``,
 ``import-replay``.
 
-Headless commands never import pygame (``replay --window`` does, on demand). A bad record id or
-a broken replay file prints one line and exits 2; a replay whose final state differs from the
-recorded one prints ``DIGEST MISMATCH`` and exits 1.
+Headless commands never import pygame (``replay --window`` does, on demand). A bad record id,
+a broken, forged or runaway replay file, or a store that cannot be used prints one line and
+exits 2; a replay whose final state differs from the recorded one prints ``DIGEST MISMATCH``
+and exits 1. Commands that only read (``history``, ``replay ID``, ``export-replay``) fall back to
+reading a store they cannot write (a read-only folder or file). Nothing a file contains is
+printed with its control characters.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from sim.records.paths import ENV_DATA_DIR
 
 
 def _err(msg: str) -> None:
-    print(msg, file=sys.stderr)
+    from sim.records.model import printable
+
+    print("\n".join(printable(line) for line in msg.splitlines()), file=sys.stderr)
 
 
 def recording_dir(args: argparse.Namespace) -> str | None:
@@ -27,11 +32,21 @@ def recording_dir(args: argparse.Namespace) -> str | None:
     return getattr(args, "data_dir", None) or os.environ.get(ENV_DATA_DIR) or None
 
 
-def open_store(folder: str | None):
-    """The record store of ``folder`` (default data directory if None); prints its notice."""
-    from sim.records.store import RecordStore
+def open_store(folder: str | None, reading: bool = False):
+    """The record store of ``folder`` (default data directory if None); prints its notice.
 
-    store = RecordStore(folder)
+    ``reading``: a store that cannot be opened for writing is opened read-only (said on
+    stderr); a :class:`~sim.records.db.StoreError` of the read-only open is raised.
+    """
+    from sim.records.store import RecordStore, StoreError
+
+    try:
+        store = RecordStore(folder)
+    except StoreError as exc:
+        if not reading:
+            raise
+        store = RecordStore(folder, read_only=True)
+        _err(f"notice: reading the records read-only ({exc})")
     if store.notice:
         _err(f"notice: {store.notice}")
     return store
@@ -61,8 +76,8 @@ def run_and_record(args: argparse.Namespace, folder: str) -> tuple[dict, int]:
 def _cmd_history(args: argparse.Namespace) -> int:
     from sim.records.history import format_history, history_json
 
-    with open_store(args.data_dir) as store:
-        records = store.list(trainee=args.name)
+    with open_store(args.data_dir, reading=True) as store:
+        records = store.list(trainee=args.name, actions=False)
     if args.json:
         print(json.dumps(history_json(records), ensure_ascii=False, indent=1))
     else:
@@ -85,7 +100,7 @@ def load_record(ref: str, folder: str | None):
             return read_replay_file(ref)
         except ReplayFileError as exc:
             raise LookupError(str(exc)) from None
-    with open_store(folder) as store:
+    with open_store(folder, reading=True) as store:
         try:
             return store.get(int(ref))
         except RecordNotFound as exc:
@@ -112,7 +127,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         except DigestMismatch as exc:
             proc, out, status = exc.proc, exc.outcome, 1
         except ReplayError as exc:
-            _err(str(exc))
+            _err(_about(args.record, exc))
             return 2
     for w in caught:
         _err(f"warning: {w.message}")
@@ -141,9 +156,9 @@ def _replay_window(args: argparse.Namespace, record) -> int:
         _err(f"warning: {msg}")
     try:
         sc, path = record_scenario(record)
-        actions = parse_actions(record)
+        actions = parse_actions(record, sc)
     except ReplayError as exc:
-        _err(str(exc))
+        _err(_about(args.record, exc))
         return 2
     from sim.app.scenes.playback import PlaybackScene
     from sim.app.window import App
@@ -173,7 +188,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from sim.records.exchange import export_record
     from sim.records.store import RecordNotFound
 
-    with open_store(args.data_dir) as store:
+    with open_store(args.data_dir, reading=True) as store:
         try:
             record = store.get(args.record)
         except RecordNotFound as exc:
@@ -184,17 +199,34 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
+    """Read, check, replay, and only then store: outcome and digest are the replay's."""
     from sim.records.exchange import ReplayFileError, read_replay_file
+    from sim.records.replay import ReplayError, ReplayWarning, verified
 
     try:
         record = read_replay_file(args.file)
     except ReplayFileError as exc:
         _err(str(exc))
         return 2
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ReplayWarning)
+        try:
+            record = verified(record)
+        except ReplayError as exc:
+            _err(_about(args.file, exc))
+            return 2
+    for w in caught:
+        _err(f"warning: {w.message}")
     with open_store(args.data_dir) as store:
         rid = store.add(record, mode="import")
     print(f"imported {args.file} as record {rid}")
     return 0
+
+
+def _about(ref: str, exc: Exception) -> str:
+    """An error about a record from a file, led by the file's name (``record 0`` says nothing)."""
+    msg = str(exc).removeprefix("record 0: ").removeprefix("record 0 ")
+    return msg if ref.isdigit() else f"{ref}: {msg}"
 
 
 def add_commands(sub, window_options) -> None:

@@ -9,7 +9,9 @@ Definitions (kept simple, and honest about what a score can tell):
   Goals are met per case, all together: the outcome does not grade each goal on its own.
 
 Headless: the command line prints :func:`format_history`; a window screen can show the same
-:class:`TraineeSummary` objects.
+:class:`TraineeSummary` objects. Names, ids, titles and goals come out with control characters
+removed (:func:`~sim.records.model.printable`: no ANSI escape reaches a terminal), and a row the
+store could not read (:attr:`Record.damage`) is listed as unreadable, never counted.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+from sim.records.model import printable, score_value
 from sim.records.store import Record
 
 GOAL_SCORE = 80.0  # score at or above which a clean case counts as its goals met (U)
@@ -54,9 +57,10 @@ class TraineeSummary:
 
 def goal_met(outcome: dict | None) -> bool:
     """Whether one finished outcome meets its case's goals (see the module docstring)."""
-    if not outcome:
+    if not isinstance(outcome, dict):
         return False
-    return float(outcome.get("score", 0.0)) >= GOAL_SCORE and not outcome.get("non_target")
+    score = score_value(outcome.get("score"))
+    return score is not None and score >= GOAL_SCORE and not outcome.get("non_target")
 
 
 def _case_info(text: str) -> tuple[str, list[str]]:
@@ -70,8 +74,8 @@ def _case_info(text: str) -> tuple[str, list[str]]:
     title = data.get("title", "")
     goals = data.get("learning_goals") or []
     return (
-        title if isinstance(title, str) else "",
-        [g for g in goals if isinstance(g, str)] if isinstance(goals, list) else [],
+        printable(title) if isinstance(title, str) else "",
+        [printable(g) for g in goals if isinstance(g, str)] if isinstance(goals, list) else [],
     )
 
 
@@ -84,17 +88,18 @@ def summarize(records: list[Record]) -> list[TraineeSummary]:
     info: dict[str, tuple[str, list[str]]] = {}
     by_trainee: dict[str, list[Record]] = {}
     for r in records:
-        by_trainee.setdefault(r.trainee, []).append(r)
+        by_trainee.setdefault(printable(r.trainee), []).append(r)
     out = []
     for trainee in sorted(by_trainee):
         recs = sorted(by_trainee[trainee], key=lambda r: (r.started_at, r.id))
         cases: dict[str, list[Record]] = {}
         for r in recs:
-            cases.setdefault(r.scenario_id, []).append(r)
+            cases.setdefault(printable(r.scenario_id), []).append(r)
         summaries = []
         for sid in sorted(cases):
             rs = cases[sid]
-            done = [r for r in rs if r.status == "finished" and r.score is not None]
+            done = [r for r in rs if r.status == "finished" and not r.damage]
+            done = [r for r in done if r.score is not None]
             scores = [float(r.score) for r in done]
             latest = rs[-1]
             if latest.scenario_sha256 not in info:
@@ -119,16 +124,19 @@ def summarize(records: list[Record]) -> list[TraineeSummary]:
 
 
 def record_row(r: Record) -> dict:
-    """The listing fields of one record (JSON-friendly)."""
-    return {
+    """The listing fields of one record (JSON-friendly); ``problem`` only for a damaged row."""
+    row = {
         "id": r.id,
-        "date": r.started_at,
-        "trainee": r.trainee,
-        "case": r.scenario_id,
-        "mode": r.mode,
-        "status": r.status,
-        "score": r.score,
+        "date": printable(r.started_at),
+        "trainee": printable(r.trainee),
+        "case": printable(r.scenario_id),
+        "mode": printable(r.mode),
+        "status": printable(r.status),
+        "score": None if r.damage else r.score,
     }
+    if r.damage:
+        row["problem"] = printable(r.damage)
+    return row
 
 
 def history_json(records: list[Record]) -> dict:
@@ -142,8 +150,8 @@ def history_json(records: list[Record]) -> dict:
 def _when(iso: str) -> str:
     try:
         return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return iso[:16]
+    except (ValueError, OverflowError, OSError):
+        return printable(iso, 16)
 
 
 def _num(x: float | None, signed: bool = False) -> str:
@@ -158,10 +166,12 @@ def format_history(records: list[Record]) -> str:
     lines = [f"{'id':>5}  {'date':16}  {'trainee':12}  {'case':26}  {'mode':7}  "
              f"{'status':11}  score"]  # fmt: skip
     for r in records:
+        row = record_row(r)
         lines.append(
-            f"{r.id:>5}  {_when(r.started_at):16}  {(r.trainee or '-')[:12]:12}  "
-            f"{r.scenario_id[:26]:26}  {r.mode:7}  {status.get(r.status, r.status):11}  "
-            f"{_num(r.score):>5}"
+            f"{r.id:>5}  {_when(r.started_at):16}  {(row['trainee'] or '-')[:12]:12}  "
+            f"{row['case'][:26]:26}  {row['mode'][:7]:7}  "
+            f"{status.get(r.status, row['status'])[:11]:11}  "
+            f"{'unreadable' if r.damage else _num(r.score):>5}"
         )
     if not records:
         lines.append("(no records)")

@@ -17,16 +17,20 @@ import platformdirs
 ENV_DATA_DIR = "SIPHON_DATA_DIR"
 
 
-def data_dir(override: str | os.PathLike | None = None) -> Path:
-    """The data directory, created if missing.
+def data_dir(override: str | os.PathLike | None = None, create: bool = True) -> Path:
+    """The data directory, created if missing (unless ``create`` is false).
 
     Parameters
     ----------
     override : str or PathLike, optional
         Explicit folder (``--data-dir``); else ``$SIPHON_DATA_DIR``; else the platform's user
         data directory for ``siphon``.
+    create : bool
+        Create the folder if it does not exist (a reader that must not write says False).
     """
     d = Path(override or os.environ.get(ENV_DATA_DIR) or platformdirs.user_data_dir("siphon"))
+    if not create:
+        return d
     try:
         d.mkdir(parents=True, exist_ok=True)
     except FileExistsError:

@@ -7,15 +7,25 @@ digest (:mod:`.digest`) proves it.
 
 Limits: the scenario comes from the text stored in the record. A case that ``extends:`` another
 file is loaded from its original path when that file still has the recorded bytes (so the base
-resolves beside it); otherwise from a temporary copy, where the base must be found again — if it
-is not, the replay stops with the loader's message. Bit-identity also assumes the same numpy
+resolves beside it); otherwise from a copy in a fresh private temporary folder under a generated
+name (nothing in a record ever names a path), where the base must be found again — if it is
+not, the replay stops with the loader's message. Bit-identity also assumes the same numpy
 (random streams and floating-point kernels); a different version is warned about, not refused.
+
+A replay is bounded by the case's time limit (``limits.time_min``): an action past it is
+refused before anything runs, and the clock never runs further than the limit plus the settling
+time of ``finish`` — a runaway action (an injection of hours) stops with a one-line error.
+:func:`verified` is what ``import-replay`` keeps: the record with the outcome and digest that
+replaying it gives, never the ones its file claims.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
+import json
+import math
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -26,9 +36,10 @@ import numpy as np
 import sim
 from sim.engine.final import assess_procedure
 from sim.engine.navigation import NavigationError
-from sim.engine.procedure import Procedure
+from sim.engine.procedure import DT, SETTLE_S, Procedure
 from sim.outcome.result import Outcome
 from sim.records.digest import state_digest
+from sim.records.model import MAX_SEED, printable
 from sim.records.store import Record
 from sim.scenario.load import load_scenario
 from sim.scenario.models import Scenario
@@ -61,25 +72,83 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def case_file_name(record: Record) -> str:
+    """The generated name a record's scenario text is written under (from its sha256)."""
+    return f"case-{_sha(record.scenario_text)[:16]}.yaml"
+
+
+def _original(record: Record) -> Path | None:
+    """The case file the record was made from, if it is still a file with the recorded bytes."""
+    if not record.scenario_path:
+        return None
+    orig = Path(record.scenario_path)
+    try:
+        if orig.is_file() and orig.stat().st_size <= 4 * len(record.scenario_text) + 4096:
+            if hashlib.sha256(orig.read_bytes()).hexdigest() == record.scenario_sha256:
+                return orig
+    except OSError:
+        pass
+    return None
+
+
 @contextlib.contextmanager
 def scenario_file(record: Record) -> Iterator[Path]:
     """A path holding the record's scenario text, valid inside the ``with`` block.
 
-    The original file when it still has the recorded sha256 (``extends:`` then resolves
-    beside it), else a temporary ``<scenario id>.yaml``.
+    The original file when it is still a regular file with the recorded sha256 (``extends:``
+    then resolves beside it), else :func:`case_file_name` in a fresh private temporary folder,
+    removed afterwards. No part of the path comes from the record's content.
     """
-    if record.scenario_path:
-        orig = Path(record.scenario_path)
-        try:
-            if hashlib.sha256(orig.read_bytes()).hexdigest() == record.scenario_sha256:
-                yield orig
-                return
-        except OSError:
-            pass
+    if (orig := _original(record)) is not None:
+        yield orig
+        return
     with tempfile.TemporaryDirectory(prefix="siphon-replay-") as tmp:
-        path = Path(tmp) / f"{record.scenario_id or 'scenario'}.yaml"
-        path.write_bytes(record.scenario_text.encode("utf-8"))
+        path = Path(tmp) / case_file_name(record)
+        with open(path, "x", encoding="utf-8", newline="") as f:
+            f.write(record.scenario_text)
         yield path
+
+
+def keep_scenario(record: Record, folder: Path) -> Path:
+    """The record's scenario text as a file that stays, in ``folder/cases`` (the data folder's).
+
+    Named by :func:`case_file_name`; an existing file of that name with the same text is reused,
+    one with other content is never overwritten (a numbered name is taken instead).
+    """
+    cases = Path(folder) / "cases"
+    cases.mkdir(parents=True, exist_ok=True)
+    stem = case_file_name(record).removesuffix(".yaml")
+    for n in range(1, 100):
+        path = cases / (f"{stem}.yaml" if n == 1 else f"{stem}-{n}.yaml")
+        try:
+            with open(path, "x", encoding="utf-8", newline="") as f:
+                f.write(record.scenario_text)
+            return path
+        except FileExistsError:
+            if (
+                path.is_file()
+                and not path.is_symlink()
+                and _sha_file(path) == _sha(record.scenario_text)
+            ):
+                return path
+    raise OSError(f"{cases}: no free name for {stem}.yaml")
+
+
+def _sha_file(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def tick_limit(sc: Scenario) -> int:
+    """The last tick an action of a record of ``sc`` may have: the case's time limit."""
+    return math.ceil(sc.limits.time_min * 60.0 / DT)
+
+
+def step_budget(sc: Scenario) -> int:
+    """The furthest a replay's clock may run: the time limit plus the settling of ``finish``."""
+    return tick_limit(sc) + math.ceil(SETTLE_S / DT)
 
 
 def record_scenario(record: Record) -> tuple[Scenario, Path]:
@@ -90,6 +159,10 @@ def record_scenario(record: Record) -> tuple[Scenario, Path]:
     ReplayError
         If the record holds no scenario or the stored text no longer loads.
     """
+    if record.damage:
+        raise ReplayError(f"record {record.id} is damaged in the store ({record.damage})")
+    if isinstance(record.seed, bool) or not 0 <= record.seed < MAX_SEED:
+        raise ReplayError(f"record {record.id}: seed {record.seed} is out of range")
     if not record.scenario_text:
         raise ReplayError(
             f"record {record.id} holds no scenario text (migrated from an older records "
@@ -124,14 +197,18 @@ def version_warnings(record: Record) -> list[str]:
     return out
 
 
-def parse_actions(record: Record) -> list[tuple[int, object]]:
+def parse_actions(record: Record, sc: Scenario | None = None) -> list[tuple[int, object]]:
     """The record's ``(tick, action)`` pairs as engine actions.
+
+    With the record's scenario ``sc``, every tick must lie within the case's time limit
+    (:func:`tick_limit`), so a replay never runs an action it could not reach.
 
     Raises
     ------
     ReplayError
-        Naming the first action that does not parse or goes back in time.
+        Naming the first action that does not parse, goes back in time or lies past the limit.
     """
+    limit = None if sc is None else tick_limit(sc)
     out, last = [], 0
     for i, (tick, item) in enumerate(record.actions):
         try:
@@ -140,6 +217,11 @@ def parse_actions(record: Record) -> list[tuple[int, object]]:
             raise ReplayError(f"record {record.id}: action {i}: {exc}") from None
         if int(tick) < last:
             raise ReplayError(f"record {record.id}: action {i} at tick {tick} goes back in time")
+        if limit is not None and tick > limit:
+            raise ReplayError(
+                f"record {record.id}: action {i} at tick {tick} is past the case's time limit "
+                f"({sc.limits.time_min:g} min = tick {limit})"
+            )
         last = int(tick)
         out.append((last, action))
     return out
@@ -150,6 +232,7 @@ def replay(record: Record, *, check_digest: bool = True) -> tuple[Procedure, Out
 
     A finished record ends with its ``finish`` action and is assessed; an abandoned one has
     every logged action applied, then its clock run to the last heartbeat, and no outcome.
+    The clock never runs past :func:`step_budget` (the case's time limit and the settling).
 
     Parameters
     ----------
@@ -166,7 +249,8 @@ def replay(record: Record, *, check_digest: bool = True) -> tuple[Procedure, Out
     Raises
     ------
     ReplayError
-        If the record cannot be replayed (no or broken scenario, a refused action).
+        If the record cannot be replayed (damaged, no or broken scenario, a refused action,
+        an action or a heartbeat past the case's time limit).
     DigestMismatch
         If ``check_digest`` and the final state differs from the recorded one.
 
@@ -178,14 +262,25 @@ def replay(record: Record, *, check_digest: bool = True) -> tuple[Procedure, Out
     for msg in version_warnings(record):
         warnings.warn(ReplayWarning(msg), stacklevel=2)
     sc, _ = record_scenario(record)
-    actions = parse_actions(record)
+    actions = parse_actions(record, sc)
+    budget = step_budget(sc)
+    if record.status != "finished" and not 0 <= record.last_tick <= budget:
+        raise ReplayError(
+            f"record {record.id}: its last heartbeat (tick {record.last_tick}) is past the "
+            f"case's time limit ({sc.limits.time_min:g} min)"
+        )
     proc = Procedure(sc, record.seed)
     for i, (tick, action) in enumerate(actions):
         if proc.finished:
             break
         proc.run_to(tick)
         try:
-            proc.apply(action)
+            for _ in proc.stepwise(action):  # exactly apply(), with a watch on the clock
+                if proc.tick > budget:
+                    raise ReplayError(
+                        f"record {record.id}: action {i} at tick {tick} runs past the case's "
+                        f"time limit ({sc.limits.time_min:g} min)"
+                    )
         except NavigationError as exc:
             raise ReplayError(
                 f"record {record.id}: action {i} at tick {tick} was refused: {exc}"
@@ -199,3 +294,40 @@ def replay(record: Record, *, check_digest: bool = True) -> tuple[Procedure, Out
         if got != record.digest:
             raise DigestMismatch(record, proc, out, got)
     return proc, out
+
+
+def _canonical(obj: object) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), allow_nan=True)
+
+
+def verified(record: Record) -> Record:
+    """The record as replaying it here gives it — what ``import-replay`` keeps.
+
+    The outcome and digest are recomputed; the ones the record claims must agree with them
+    (a record without a digest is checked on its outcome alone). An unfinished record keeps
+    neither.
+
+    Raises
+    ------
+    ReplayError
+        One line, when the record does not replay (see :func:`replay`), a finished record's
+        actions do not finish the case, or its claimed outcome or digest differ from the replay.
+    """
+    try:
+        proc, out = replay(record)
+    except DigestMismatch as exc:
+        raise ReplayError(
+            f"replaying it gives another final state than it claims (digest {exc.got[:12]}…, "
+            f"not {str(exc.expected)[:12]}…); not imported"
+        ) from None
+    if record.status != "finished":
+        return dataclasses.replace(record, outcome=None, digest=None)
+    if not proc.finished:
+        raise ReplayError("it claims to be finished, but its actions do not finish the case")
+    if _canonical(out) != _canonical(record.outcome):
+        claimed = printable(repr(record.outcome.get("score")), 24) if record.outcome else "none"
+        raise ReplayError(
+            f"its outcome is not what replaying it gives (score {claimed} claimed, "
+            f"{out.get('score')} replayed); not imported"
+        )
+    return dataclasses.replace(record, outcome=out, digest=state_digest(proc, out))

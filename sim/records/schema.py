@@ -13,6 +13,7 @@ and tested before the first layout change that matters.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Callable
@@ -90,10 +91,47 @@ def current_version(con: sqlite3.Connection) -> int | None:
         row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is None:
             raise ValueError("meta table without schema_version")
-        return int(row[0])
+        try:
+            version = int(str(row[0]).strip())
+        except ValueError:
+            raise ValueError(f"schema version {str(row[0])[:20]!r} is not a number") from None
+        if version < 1:  # 0 is the prototype, which had no meta table: nothing wrote this
+            raise ValueError(f"unknown schema version {version}")
+        return version
     if "records" in tables:
         return 0
     return None
+
+
+@functools.cache
+def _layout() -> dict[str, frozenset[str]]:
+    """The columns of every table of the current layout (read from a scratch database)."""
+    con = sqlite3.connect(":memory:")
+    try:
+        _create_v1(con)
+        return {t: _columns(con, t) for t in _tables(con) if not t.startswith("sqlite_")}
+    finally:
+        con.close()
+
+
+def _columns(con: sqlite3.Connection, table: str) -> frozenset[str]:
+    return frozenset(r[1] for r in con.execute(f"PRAGMA table_info('{table}')"))
+
+
+def check_layout(con: sqlite3.Connection) -> None:
+    """Check that a current-version database has every table and column this Siphon uses.
+
+    Raises
+    ------
+    ValueError
+        Naming the first missing table or column (the store then moves the file aside).
+    """
+    for table, want in sorted(_layout().items()):
+        have = _columns(con, table)
+        if not have:
+            raise ValueError(f"table '{table}' is missing")
+        if missing := sorted(want - have):
+            raise ValueError(f"table '{table}' has no column '{missing[0]}'")
 
 
 def _create_v1(con: sqlite3.Connection) -> None:

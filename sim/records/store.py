@@ -10,22 +10,27 @@ A database that cannot be read (not SQLite, truncated, failing ``PRAGMA integrit
 that a newer Siphon wrote is never overwritten: it is renamed aside
 (``records.sqlite3.corrupt-YYYYmmdd-HHMMSS`` / ``.newer-…``), :attr:`RecordStore.notice` says
 so, and a fresh database is started (:mod:`.db`). Older layouts are migrated in place
-(:mod:`.schema`).
+(:mod:`.schema`). A store that cannot be used — read-only, full, locked, a folder in the file's
+place — raises a one-line :class:`~sim.records.db.StoreError` on opening or on the write that
+fails; ``read_only=True`` opens an existing store for reading where nothing can be written.
+Rows are read without trusting them (:mod:`.rows`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
 import socket
+import sqlite3
 import time
 from pathlib import Path
 
 import numpy as np
 
 import sim
-from sim.records.db import BUSY_TIMEOUT_S, open_database, transaction
+from sim.records.db import BUSY_TIMEOUT_S, StoreError, one_line_errors, open_database, writing
 from sim.records.model import (
     MODES,
     STATUSES,
@@ -33,9 +38,11 @@ from sim.records.model import (
     Record,
     RecordNotFound,
     pid_alive,
+    scenario_id_for,
     utc_now,
 )
 from sim.records.paths import data_dir
+from sim.records.rows import COLUMNS, action_from_column, record_from_row
 from sim.records.schema import SCHEMA_VERSION
 
 __all__ = [
@@ -51,6 +58,7 @@ __all__ = [
     "Record",
     "RecordNotFound",
     "RecordStore",
+    "StoreError",
 ]
 
 DB_NAME = "records.sqlite3"
@@ -69,6 +77,13 @@ class RecordStore:
     ----------
     folder : str or PathLike, optional
         The data directory (``--data-dir``); default ``$SIPHON_DATA_DIR`` or the platform's.
+    read_only : bool
+        Open an existing store for reading only (nothing created, migrated or moved aside).
+
+    Raises
+    ------
+    StoreError
+        One line, when the store cannot be opened as asked.
 
     Attributes
     ----------
@@ -78,11 +93,15 @@ class RecordStore:
         Set when an unreadable or newer database was moved aside; show it to the user.
     """
 
-    def __init__(self, folder: str | os.PathLike | None = None) -> None:
-        self.path = data_dir(folder) / DB_NAME
+    def __init__(self, folder: str | os.PathLike | None = None, read_only: bool = False) -> None:
+        self.path = data_dir(folder, create=not read_only) / DB_NAME
         self.host = socket.gethostname()
         self.notice: str | None
-        self._con, self.notice = open_database(self.path)
+        self._con, self.notice = open_database(self.path, read_only)
+
+    def _writing(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One write transaction; a failing disk is a one-line :class:`StoreError`."""
+        return writing(self._con, self.path)
 
     def close(self) -> None:
         """Close the database (records still live stay readable by other processes)."""
@@ -126,7 +145,7 @@ class RecordStore:
         text = data.decode("utf-8")
         from hashlib import sha256
 
-        with transaction(self._con) as con:
+        with self._writing() as con:
             cur = con.execute(
                 "INSERT INTO records (trainee, scenario_id, scenario_sha256, scenario_text, "
                 "scenario_path, seed, mode, status, app_version, numpy_version, python_version, "
@@ -134,7 +153,7 @@ class RecordStore:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, 'in_progress', ?, ?, ?, ?, ?, ?, 0, ?)",
                 (
                     trainee,
-                    sp.stem,
+                    scenario_id_for(sp),
                     sha256(data).hexdigest(),
                     text,
                     str(sp.resolve()),
@@ -160,14 +179,15 @@ class RecordStore:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r} (allowed: {', '.join(MODES)})")
         status = "abandoned" if rec.status == "in_progress" else rec.status
-        same = self._con.execute(
-            "SELECT id FROM records WHERE mode = ? AND scenario_sha256 = ? AND seed = ? "
-            "AND started_at = ? AND trainee = ? AND digest IS ?",
-            (mode, rec.scenario_sha256, int(rec.seed), rec.started_at, rec.trainee, rec.digest),
-        ).fetchone()
+        with one_line_errors(self.path, "read the records"):
+            same = self._con.execute(
+                "SELECT id FROM records WHERE mode = ? AND scenario_sha256 = ? AND seed = ? "
+                "AND started_at = ? AND trainee = ? AND digest IS ?",
+                (mode, rec.scenario_sha256, int(rec.seed), rec.started_at, rec.trainee, rec.digest),
+            ).fetchone()
         if same is not None:
             return int(same[0])
-        with transaction(self._con) as con:
+        with self._writing() as con:
             cur = con.execute(
                 "INSERT INTO records (trainee, scenario_id, scenario_sha256, scenario_text, "
                 "scenario_path, seed, mode, status, app_version, numpy_version, python_version, "
@@ -201,7 +221,7 @@ class RecordStore:
 
     def set_trainee(self, record_id: int, trainee: str) -> None:
         """Name the trainee of a record (a kiosk asks for initials after the game)."""
-        with transaction(self._con) as con:
+        with self._writing() as con:
             n = con.execute(
                 "UPDATE records SET trainee = ? WHERE id = ?", (trainee, int(record_id))
             ).rowcount
@@ -210,51 +230,42 @@ class RecordStore:
 
     def reset_leaderboard(self, board: str = "kiosk") -> None:
         """Start ``board`` afresh from now on; the records themselves are kept."""
-        with transaction(self._con) as con:
+        with self._writing() as con:
             con.execute(
                 "INSERT INTO board_resets (board, reset_at) VALUES (?, ?)", (board, utc_now())
             )
 
     # ------------------------------------------------------------------ reading
-    _COLUMNS = (
-        "id, trainee, scenario_id, scenario_sha256, scenario_text, seed, app_version, "
-        "numpy_version, mode, status, started_at, ended_at, last_tick, outcome, digest, "
-        "python_version, scenario_path, host, pid, heartbeat_at"
-    )
+    def _records(self, where: str, params: tuple, actions: bool = True) -> list[Record]:
+        with one_line_errors(self.path, "read the records"):
+            return self._read(where, params, actions)
 
-    def _records(self, where: str, params: tuple) -> list[Record]:
+    def _read(self, where: str, params: tuple, with_actions: bool) -> list[Record]:
         con = self._con
         rows = con.execute(
-            f"SELECT {self._COLUMNS} FROM records {where} ORDER BY started_at DESC, id DESC",
-            params,
+            f"SELECT {COLUMNS} FROM records {where} ORDER BY started_at DESC, id DESC", params
         ).fetchall()
-        acts: dict[int, list[tuple[int, dict]]] = {r[0]: [] for r in rows}
-        if rows:
-            for rid, tick, action in con.execute(
+        acts: dict[object, list[tuple[int, dict]]] = {r[0]: [] for r in rows}
+        broken: dict[object, str] = {}
+        if rows and with_actions:
+            for rid, tick, text in con.execute(
                 f"SELECT record_id, tick, action FROM actions WHERE record_id IN "
                 f"(SELECT id FROM records {where}) ORDER BY record_id, seq",
                 params,
             ):
-                acts[rid].append((int(tick), json.loads(action)))
+                t, action, problem = action_from_column(tick, text)
+                if problem and rid not in broken:
+                    broken[rid] = f"action {len(acts.get(rid, []))} is {problem}"
+                acts.setdefault(rid, []).append((t, action))
         now = time.time()
         out = []
         for r in rows:
-            outcome, digest, pyv, spath, host, pid, beat = r[13:]
-            rec = Record(
-                *r[:13],
-                actions=acts[r[0]],
-                outcome=json.loads(outcome) if outcome else None,
-                digest=digest,
-                python_version=pyv,
-                scenario_path=spath,
-                host=host,
-                pid=pid,
-                heartbeat_at=beat,
-            )
+            rec = record_from_row(r, acts[r[0]], broken.get(r[0], ""))
+            beat = rec.heartbeat_at
             if rec.status == "in_progress" and (
                 beat is None
                 or now - beat > STALE_AFTER_S
-                or (host == self.host and not pid_alive(pid))
+                or (rec.host == self.host and not pid_alive(rec.pid))
             ):
                 rec.status = "abandoned"
             out.append(rec)
@@ -273,11 +284,14 @@ class RecordStore:
             raise RecordNotFound(f"no record {record_id} in {self.path}")
         return found[0]
 
-    def list(self, trainee: str | None = None, mode: str | None = None) -> list[Record]:
+    def list(
+        self, trainee: str | None = None, mode: str | None = None, actions: bool = True
+    ) -> list[Record]:
         """Records, newest first, optionally of one trainee and/or mode.
 
         In-progress records whose process is gone (not alive on this host, or silent for
-        :data:`STALE_AFTER_S`) are reported as ``abandoned``.
+        :data:`STALE_AFTER_S`) are reported as ``abandoned``. ``actions=False`` leaves every
+        record's actions empty (a listing needs none, and they are most of a store).
         """
         cond, params = [], []
         if trainee is not None:
@@ -287,7 +301,7 @@ class RecordStore:
             cond.append("mode = ?")
             params.append(mode)
         where = ("WHERE " + " AND ".join(cond)) if cond else ""
-        return self._records(where, tuple(params))
+        return self._records(where, tuple(params), actions)
 
     def leaderboard(
         self, scenario_id: str | None = None, board: str = "kiosk", limit: int = 10
@@ -295,17 +309,20 @@ class RecordStore:
         """Best finished scores of records made in mode ``board`` since its last reset.
 
         One row per record, best first (ties: earlier first); ``scenario_id`` None ranks all
-        cases together.
+        cases together. A row whose score is not a number in 0–100 is left off.
         """
-        rows = self._con.execute(
-            "SELECT trainee, score, scenario_id, id, ended_at FROM records "
-            "WHERE mode = ? AND status = 'finished' AND score IS NOT NULL "
-            "AND (? IS NULL OR scenario_id = ?) AND ended_at > COALESCE("
-            "(SELECT MAX(reset_at) FROM board_resets WHERE board = ?), '') "
-            "ORDER BY score DESC, ended_at ASC, id ASC LIMIT ?",
-            (board, scenario_id, scenario_id, board, int(limit)),
-        ).fetchall()
-        return [BoardEntry(t, float(s), sid, int(i), e) for t, s, sid, i, e in rows]
+        with one_line_errors(self.path, "read the leaderboard"):
+            rows = self._con.execute(
+                "SELECT CAST(trainee AS TEXT), score, CAST(scenario_id AS TEXT), id, "
+                "CAST(ended_at AS TEXT) FROM records "
+                "WHERE mode = ? AND status = 'finished' AND typeof(score) IN ('real', 'integer') "
+                "AND score BETWEEN 0 AND 100 AND typeof(id) = 'integer' "
+                "AND (? IS NULL OR scenario_id = ?) AND ended_at > COALESCE("
+                "(SELECT MAX(reset_at) FROM board_resets WHERE board = ?), '') "
+                "ORDER BY score DESC, ended_at ASC, id ASC LIMIT ?",
+                (board, scenario_id, scenario_id, board, int(limit)),
+            ).fetchall()
+        return [BoardEntry(t or "", float(s), sid or "", i, e or "") for t, s, sid, i, e in rows]
 
 
 class LiveRecord:
@@ -327,7 +344,7 @@ class LiveRecord:
             (self.id, seq, int(t), _dumps(a))
             for seq, (t, a) in enumerate(log[self._written :], start=self._written)
         ]
-        with transaction(self.store._con) as con:
+        with self.store._writing() as con:
             if new:
                 con.executemany(
                     "INSERT INTO actions (record_id, seq, tick, action) VALUES (?, ?, ?, ?)", new
