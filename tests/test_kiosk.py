@@ -315,7 +315,8 @@ def test_soak_thirty_booth_minutes_of_random_input(app):
 
 
 @pytest.mark.slow
-def test_self_test_command_prints_one_line_and_exits_zero(tmp_path):
+def test_self_test_command_prints_one_line_and_its_verdict(tmp_path):
+    """15 s may be too short for a game on a busy machine: then it fails and says so."""
     env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
     r = subprocess.run(
         [
@@ -333,12 +334,17 @@ def test_self_test_command_prints_one_line_and_exits_zero(tmp_path):
         env=env,
         cwd=ROOT,
     )
-    assert r.returncode == 0, r.stdout + r.stderr[-3000:]
     lines = r.stdout.splitlines()
     assert len(lines) == 1
+    if r.returncode == 1:  # no game completed: the self-test must not pass
+        assert re.fullmatch(r"self-test FAILED: no game completed in \d+ kiosk seconds", lines[0])
+        with RecordStore(tmp_path) as store:
+            assert store.leaderboard(limit=10**6) == []
+        return
+    assert r.returncode == 0, r.stdout + r.stderr[-3000:]
     m = re.fullmatch(r"self-test ok seconds=(\d+) games=(\d+) rss_growth_mb=(-?\d+\.\d)", lines[0])
     assert m, lines[0]
-    assert 15 <= int(m[1]) <= 60 and float(m[3]) < 50
+    assert 15 <= int(m[1]) <= 60 and float(m[3]) < 50 and int(m[2]) >= 1
     with RecordStore(tmp_path) as store:
         assert len(store.leaderboard(limit=10**6)) == int(m[2])
 

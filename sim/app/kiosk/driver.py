@@ -297,6 +297,8 @@ def run_self_test(
     if app.error_count:
         last = app.errors[-1].strip().splitlines()[-1]
         rep.problems.append(f"{app.error_count} error(s) recovered from; the last: {last}")
+    if rep.games == 0:
+        rep.problems.append(f"no game completed in {rep.sim_s:.0f} kiosk seconds")
     rep.board_rows, board_problems = check_board(app)
     rep.problems += board_problems
     if rep.rss_growth_mb >= max_rss_growth_mb:

@@ -89,21 +89,18 @@ class HistoryScene(Scene):
         if not self.records:
             return
         from sim.app.scenes.playback import PlaybackScene
-        from sim.records.replay import ReplayError, parse_actions, record_scenario
+        from sim.records.replay import ReplayError, keep_scenario, parse_actions, record_scenario
         from sim.scenario.load import LoadedCase
 
         rec = self.records[self.index]
         try:
             sc, path = record_scenario(rec)
-            actions = parse_actions(rec)
-        except ReplayError as exc:
+            actions = parse_actions(rec, sc)
+            if not path.exists():  # the case changed since: keep its recorded text for a retry
+                path = keep_scenario(rec, self.app.data_dir)
+        except (ReplayError, OSError) as exc:
             self.message = str(exc)
             return
-        if not path.exists():  # the case changed since: keep its recorded text for a retry
-            from sim.records.paths import write_atomic
-
-            path = self.app.data_dir / "cases" / f"{rec.scenario_id}-{rec.scenario_sha256[:8]}.yaml"
-            write_atomic(path, rec.scenario_text)
         self.app.switch(PlaybackScene(self.app, LoadedCase(path, sc, []), rec, actions))
 
     def draw(self, surface) -> None:
