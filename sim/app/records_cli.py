@@ -45,7 +45,10 @@ def open_store(folder: str | None, reading: bool = False):
     except StoreError as exc:
         if not reading:
             raise
-        store = RecordStore(folder, read_only=True)
+        try:
+            store = RecordStore(folder, read_only=True)
+        except StoreError:
+            raise exc from None
         _err(f"notice: reading the records read-only ({exc})")
     if store.notice:
         _err(f"notice: {store.notice}")
