@@ -8,8 +8,8 @@ digest (:mod:`.digest`) proves it.
 Limits: the scenario comes from the text stored in the record. A case that ``extends:`` another
 file is loaded from its original path when that file still has the recorded bytes (so the base
 resolves beside it); otherwise from a copy in a fresh private temporary folder under a generated
-name (nothing in a record ever names a path), where the base must be found again — if it is
-not, the replay stops with the loader's message. Bit-identity also assumes the same numpy
+name (nothing in a record ever names a path); a copy that ``extends:`` a base is refused then
+(the base is not in the record, and a path from the record is never followed). Bit-identity also assumes the same numpy
 (random streams and floating-point kernels); a different version is warned about, not refused.
 
 A replay is bounded by the case's time limit (``limits.time_min``): an action past it is
@@ -141,6 +141,19 @@ def _sha_file(path: Path) -> str:
         return ""
 
 
+def _extends(text: str) -> str | None:
+    """The ``extends:`` of a scenario text, if it has one (None too if it does not parse)."""
+    from sim.scenario.problems import YamlProblem
+    from sim.scenario.yaml_strict import load_yaml_text
+
+    try:
+        data, _ = load_yaml_text(text, "scenario")
+    except (YamlProblem, ValueError):
+        return None
+    base = data.get("extends")
+    return None if base is None else str(base)
+
+
 def tick_limit(sc: Scenario) -> int:
     """The last tick an action of a record of ``sc`` may have: the case's time limit."""
     return math.ceil(sc.limits.time_min * 60.0 / DT)
@@ -172,6 +185,11 @@ def record_scenario(record: Record) -> tuple[Scenario, Path]:
         warnings.warn(
             ReplayWarning(f"record {record.id}: stored scenario text does not match its sha256"),
             stacklevel=2,
+        )
+    if _original(record) is None and (base := _extends(record.scenario_text)) is not None:
+        raise ReplayError(
+            f"record {record.id}: its scenario extends {printable(base, 60)!r}, which a replay "
+            "cannot follow (it carries only the case's own text, and its file has changed)"
         )
     with scenario_file(record) as path:
         sc, problems = load_scenario(path)
