@@ -343,3 +343,12 @@ def test_the_window_plays_on_without_records_when_the_store_is_broken(tmp_path):
         assert "\n" not in app.records_problem
     finally:
         pygame.display.quit()
+
+
+def test_a_data_folder_that_is_a_dangling_link_is_one_line(tmp_path, capsys):
+    folder = tmp_path / "data"
+    folder.symlink_to(tmp_path / "gone")
+    for cmd in (["history"], ["run", str(QUICK)]):
+        assert main([*cmd, "--data-dir", str(folder)]) == 2
+        _one_line(capsys, f"{folder}: is a link to", "which does not exist")
+    assert not (tmp_path / "gone").exists()

@@ -34,6 +34,10 @@ def data_dir(override: str | os.PathLike | None = None, create: bool = True) -> 
     try:
         d.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
+        if d.is_symlink() and not d.exists():
+            raise DataDirError(
+                f"{d}: is a link to {os.readlink(d)}, which does not exist; give another folder"
+            ) from None
         raise DataDirError(
             f"{d}: is a file, not a folder; give the folder that holds records.sqlite3"
         ) from None

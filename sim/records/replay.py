@@ -9,8 +9,9 @@ Limits: the scenario comes from the text stored in the record. A case that ``ext
 file is loaded from its original path when that file still has the recorded bytes (so the base
 resolves beside it); otherwise from a copy in a fresh private temporary folder under a generated
 name (nothing in a record ever names a path); a copy that ``extends:`` a base is refused then
-(the base is not in the record, and a path from the record is never followed). Bit-identity also assumes the same numpy
-(random streams and floating-point kernels); a different version is warned about, not refused.
+(the base is not in the record, and a path from the record is never followed). Bit-identity
+also assumes the same numpy (random streams and floating-point kernels); a different version is
+warned about, not refused.
 
 A replay is bounded by the case's time limit (``limits.time_min``): an action past it is
 refused before anything runs, and the clock never runs further than the limit plus the settling
