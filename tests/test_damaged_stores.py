@@ -114,6 +114,10 @@ def test_history_survives_any_row_a_store_can_hold(tmp_path, capsys, name):
     # a damaged row is not replayed, and it never reaches a leaderboard
     assert main(["replay", str(bad["id"]), "--data-dir", str(tmp_path)]) == 2
     _one_line(capsys, f"record {bad['id']} is damaged in the store (")
+    out = tmp_path / "x.siphon.json"
+    assert main(["export-replay", str(bad["id"]), "-o", str(out), "--data-dir", str(tmp_path)]) == 2
+    _one_line(capsys, "is damaged in the store (", "not exported")
+    assert not out.exists()
     with RecordStore(tmp_path) as store:
         assert [e.score for e in store.leaderboard(board="import")] == [90.0, 70.0]
 

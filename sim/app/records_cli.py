@@ -197,6 +197,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
         except RecordNotFound as exc:
             _err(str(exc))
             return 2
+    if record.damage:
+        _err(f"record {record.id} is damaged in the store ({record.damage}); not exported")
+        return 2
     print(f"wrote {export_record(record, args.out)}")
     return 0
 
