@@ -213,19 +213,18 @@ def open_database(path: Path, read_only: bool = False) -> tuple[sqlite3.Connecti
             _check_header(path)
             con = _connect(path, read_only)
         except _Unreadable as exc:
-            why, tag = f"is unreadable ({exc})", "corrupt"
+            why, tag = f"unreadable ({exc})", "corrupt"
         except schema.NewerSchema as exc:
-            why, tag = f"was written by a newer Siphon ({exc})", "newer"
+            why, tag = f"written by a newer Siphon ({exc})", "newer"
         else:
             return con, "\n".join(notes) or None
         if read_only:
-            raise StoreError(f"{path}: {why}")
+            raise StoreError(f"{path}: is {why}")
         try:
             aside = _move_aside(path, tag)
         except OSError as exc:
             raise StoreError(
-                f"{path}: {why} and cannot be moved aside: {exc.strerror or exc}"
+                f"{path}: is {why} and cannot be moved aside: {exc.strerror or exc}"
             ) from None
-        why = why.replace("is unreadable", "was unreadable", 1)
-        notes.append(f"{path.name} {why}; moved to {aside.name}; a fresh one was started")
+        notes.append(f"{path.name} was {why}; moved to {aside.name}; a fresh one was started")
     raise StoreError(f"{path}: cannot start a record database")

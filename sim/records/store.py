@@ -130,7 +130,8 @@ class RecordStore:
         trainee : str
             Who plays ('' if not known yet; see :meth:`set_trainee`).
         scenario_path : Path
-            The case file; its stem is the scenario id, its bytes are hashed and stored.
+            The case file; its stem gives the scenario id (:func:`~.model.scenario_id_for`),
+            its bytes are hashed and stored.
         seed : int
             The procedure seed (``Procedure.seed``).
         mode : str
