@@ -350,3 +350,14 @@ def test_import_keeps_what_the_replay_gives(exported, tmp_path, capsys):
     assert rec.outcome == doc["outcome"] and rec.score == 84.08
     assert main(["history", "--data-dir", str(data)]) == 0
     assert "best  84.1" in capsys.readouterr().out
+
+
+def test_a_case_file_whose_name_is_no_id_records_an_id_that_exports(tmp_path):
+    case = tmp_path / "My Case (v2)!.yaml"
+    case.write_bytes(QUICK.read_bytes())
+    with RecordStore(tmp_path / "data") as store:
+        live = store.begin(trainee="\x1b[1mAB", scenario_path=case, seed=1)
+        rec = store.get(live.id)
+    assert rec.scenario_id == "my-case-v2"
+    doc = json.loads(export_record(rec, tmp_path / "x.siphon.json").read_text(encoding="utf-8"))
+    assert doc["scenario"]["id"] == "my-case-v2" and doc["trainee"] == "[1mAB"
