@@ -33,7 +33,7 @@ def exported(tmp_path_factory) -> tuple[Path, dict]:
         _, out, rid = run_recorded(store, QUICK, trainee="AB")
         f = export_record(store.get(rid), d / "base.siphon.json")
     doc = json.loads(f.read_text(encoding="utf-8"))
-    assert doc["outcome"]["score"] == out["score"]
+    assert doc["outcome"]["score"] == out.score
     return d, doc
 
 

@@ -332,11 +332,12 @@ def verified(record: Record) -> Record:
         One line, when the record does not replay (see :func:`replay`), a finished record's
         actions do not finish the case, or its claimed outcome or digest differ from the replay.
     """
-    proc, out = replay(record, check_digest=False)
+    proc, result = replay(record, check_digest=False)
     if record.status != "finished":
         return dataclasses.replace(record, outcome=None, digest=None)
-    if not proc.finished:
+    if not proc.finished or result is None:
         raise ReplayError("it claims to be finished, but its actions do not finish the case")
+    out = result.to_dict()
     digest = state_digest(proc, out)
     if record.digest and digest != record.digest:
         raise ReplayError(
@@ -347,6 +348,6 @@ def verified(record: Record) -> Record:
         claimed = printable(repr(record.outcome.get("score")), 24) if record.outcome else "none"
         raise ReplayError(
             f"its outcome is not what replaying it gives (score {claimed} claimed, "
-            f"{out.get('score')} replayed); not imported"
+            f"{result.score} replayed); not imported"
         )
     return dataclasses.replace(record, outcome=out, digest=digest)
