@@ -53,7 +53,7 @@ import numpy as np  # noqa: E402
 import scipy  # noqa: E402
 import scipy.sparse.linalg as spla  # noqa: E402
 
-from sim.engine.actions import Contrast, Finish, Inject, Navigate, SelectAgent, Wait  # noqa: E402
+from sim.actions import Contrast, Finish, Inject, Navigate, SelectAgent, Wait  # noqa: E402
 from sim.engine.procedure import DT, Procedure  # noqa: E402
 from sim.flow.network import Network  # noqa: E402
 from sim.flow.solve import TreeSolver, reduced_system  # noqa: E402

@@ -32,9 +32,9 @@ os.environ["SIPHON_DATA_DIR"] = _DATA.name
 
 import numpy as np  # noqa: E402
 
+from sim.actions import Navigate, StartContrast  # noqa: E402
 from sim.app.scenes.procedure import ProcedureScene  # noqa: E402
 from sim.app.window import App  # noqa: E402
-from sim.engine.actions import Navigate, StartContrast  # noqa: E402
 from sim.scenario.load import load_library  # noqa: E402
 
 MIN_PACKETS = 20_000

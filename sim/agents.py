@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
+
+AgentId = Literal["bland", "pva", "deb", "lipiodol", "y90_resin", "y90_glass"]
 
 # Packed beads are ~60 % sphere by volume (random close packing of spheres, M).
 PACKING_FRACTION = 0.6

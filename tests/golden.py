@@ -48,7 +48,7 @@ def expert_output(case: Path, seed: int) -> dict:
 
 def window_session_output() -> dict:
     """The digest and outcome of a window-style session on the default case."""
-    from sim.engine.actions import Finish, Navigate, SelectAgent, SetInjection, StartContrast
+    from sim.actions import Finish, Navigate, SelectAgent, SetInjection, StartContrast
     from sim.engine.final import assess_procedure
     from sim.engine.procedure import Procedure
     from sim.records.digest import state_digest

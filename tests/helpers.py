@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sim.engine.actions import Finish, Inject, Navigate, SelectAgent
+from sim.actions import Finish, Inject, Navigate, SelectAgent
 from sim.engine.procedure import Procedure
 from sim.scenario.models import Scenario, Shunt, Tumor
 

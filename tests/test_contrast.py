@@ -3,7 +3,7 @@
 import numpy as np
 from helpers import scenario
 
-from sim.engine.actions import Contrast, Inject, Navigate, SelectAgent
+from sim.actions import Contrast, Inject, Navigate, SelectAgent
 from sim.engine.procedure import Procedure
 
 

@@ -96,7 +96,7 @@ def test_smaller_spheres_mean_more_per_ml():
 def _ctace(oil_ratio: float, emulsion_ml: float | None = None, volume_ml: float = 3.0):
     from helpers import SCENARIOS
 
-    from sim.engine.actions import Finish, Inject, Navigate, SelectAgent
+    from sim.actions import Finish, Inject, Navigate, SelectAgent
     from sim.engine.final import assess_procedure
     from sim.engine.procedure import Procedure
     from sim.scenario.load import load_scenario

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.engine.actions import Finish, Inject, Navigate, SelectAgent
+from sim.actions import Finish, Inject, Navigate, SelectAgent
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
 from sim.scenario.models import Scenario, Tumor

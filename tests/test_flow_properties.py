@@ -6,7 +6,7 @@ from helpers import scenario
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.engine.actions import Inject, Navigate, SelectAgent
+from sim.actions import Inject, Navigate, SelectAgent
 from sim.engine.procedure import Procedure
 from sim.flow.network import Network
 from sim.flow.solve import TreeSolver, solve, solve_sparse

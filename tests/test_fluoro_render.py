@@ -11,7 +11,7 @@ import pygame  # noqa: E402
 import pytest  # noqa: E402
 from helpers import SCENARIOS  # noqa: E402
 
-from sim.engine.actions import Contrast, Navigate, SelectAgent, SetInjection  # noqa: E402
+from sim.actions import Contrast, Navigate, SelectAgent, SetInjection  # noqa: E402
 from sim.engine.procedure import DT, Procedure  # noqa: E402
 from sim.render.fluoro import FluoroView  # noqa: E402
 from sim.render.teaching import AGENT_COLORS  # noqa: E402

@@ -19,6 +19,7 @@ from helpers import ROOT
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
+from sim.actions import Finish, Inject, Navigate, SelectAgent, Wait  # noqa: E402
 from sim.app.kiosk.app import ANONYMOUS, KioskApp  # noqa: E402
 from sim.app.kiosk.attract import AttractScene  # noqa: E402
 from sim.app.kiosk.board import LeaderboardScene  # noqa: E402
@@ -27,7 +28,6 @@ from sim.app.kiosk.driver import SIM_DT, run_self_test  # noqa: E402
 from sim.app.kiosk.game import GameScene  # noqa: E402
 from sim.app.kiosk.i18n import CAPTIONS, TEXT, caption  # noqa: E402
 from sim.app.kiosk.results import BriefDebriefScene, InitialsScene  # noqa: E402
-from sim.engine.actions import Finish, Inject, Navigate, SelectAgent, Wait  # noqa: E402
 from sim.engine.final import assess_procedure  # noqa: E402
 from sim.engine.procedure import Procedure  # noqa: E402
 from sim.records.store import RecordStore  # noqa: E402

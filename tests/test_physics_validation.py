@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from helpers import inject_from, scenario
 
-from sim.engine.actions import Finish, Inject, Navigate, SelectAgent
+from sim.actions import Finish, Inject, Navigate, SelectAgent
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import DT, Procedure
 from sim.flow.territory import push_down

@@ -11,9 +11,9 @@ import sys
 import pytest
 from helpers import ROOT, SCENARIOS
 
+from sim.actions import Finish, Navigate, SelectAgent, SetInjection, StartContrast
 from sim.app.cli import main
 from sim.app.runner import run_recorded
-from sim.engine.actions import Finish, Navigate, SelectAgent, SetInjection, StartContrast
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
 from sim.records import RecordStore

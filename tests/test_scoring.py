@@ -3,7 +3,7 @@
 import pytest
 from helpers import SCENARIOS
 
-from sim.engine.actions import Finish
+from sim.actions import Finish
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
 from sim.outcome.score import SAFETY_FULL_AT_COVERAGE, total_score

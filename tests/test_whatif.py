@@ -3,8 +3,8 @@
 import pytest
 from helpers import SCENARIOS
 
+from sim.actions import Navigate
 from sim.app.runner import run_plan
-from sim.engine.actions import Navigate
 from sim.records.whatif import WhatIfError, alternatives, describe, run_what_if
 from sim.scenario.plan import action_from_dict
 

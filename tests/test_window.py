@@ -336,8 +336,8 @@ def test_window_records_finished_and_abandoned_cases(app):
 
 
 def test_what_if_from_the_debrief_by_keyboard(app):
+    from sim.actions import Inject, SelectAgent
     from sim.app.scenes.whatif import CompareScene, WhatIfScene
-    from sim.engine.actions import Inject, SelectAgent
 
     debrief = finish_case(
         app,
@@ -375,9 +375,9 @@ def test_what_if_from_the_debrief_by_keyboard(app):
 
 
 def test_history_screen_lists_and_replays_the_case(app):
+    from sim.actions import Inject, SelectAgent
     from sim.app.scenes.history import HistoryScene
     from sim.app.scenes.playback import PlaybackScene
-    from sim.engine.actions import Inject, SelectAgent
 
     app.settings.set("trainee", "Fellow A")
     debrief = finish_case(
@@ -416,7 +416,7 @@ def test_history_screen_lists_and_replays_the_case(app):
 
 
 def test_debrief_report_button_writes_the_report(app):
-    from sim.engine.actions import Inject, SelectAgent
+    from sim.actions import Inject, SelectAgent
 
     debrief = finish_case(
         app,

@@ -91,7 +91,7 @@ def run_recorded(
 
 def run_steps(proc: Procedure, steps: list[PlanStep]) -> None:
     """Apply plan steps in order; a refused step raises :class:`RunError` naming its line."""
-    from sim.engine.actions import Finish
+    from sim.actions import Finish
 
     for st in steps:
         if proc.finished:
@@ -107,8 +107,8 @@ def run_steps(proc: Procedure, steps: list[PlanStep]) -> None:
 def naive_steps(proc: Procedure, max_ml: float = 20.0, step_ml: float = 1.0) -> None:
     """The naive plan: whole-liver injection (from the PHA) of the first agent offered, with its
     default size, until stasis (or the prepared Y-90 activity is gone), then finish."""
+    from sim.actions import Finish, Inject, Navigate, SelectAgent
     from sim.agents import AGENTS, Y90_PREP_VOLUME_ML
-    from sim.engine.actions import Finish, Inject, Navigate, SelectAgent
 
     first = proc.scenario.agents_available[0]
     proc.apply(Navigate(target="PHA"))

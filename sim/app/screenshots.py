@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim.actions import Navigate, SelectAgent, SetInjection, StartContrast
 from sim.app.scenes.picker import PickerScene
 from sim.app.scenes.procedure import ProcedureScene
 from sim.app.window import App
-from sim.engine.actions import Navigate, SelectAgent, SetInjection, StartContrast
 from sim.scenario.load import load_library
 
 

@@ -6,7 +6,7 @@ import difflib
 
 import numpy as np
 
-from sim.flow.catheter import annulus_factor
+from sim.flow.catheter import annulus_factor, can_enter
 from sim.flow.compile import Compiled
 from sim.flow.model import FlowModel
 
@@ -84,7 +84,7 @@ def resolve_target(
     path = c.path_to(node)
     if not path:
         raise NavigationError(f"'{target}' is the aorta; choose a vessel")
-    ok = c.radius[path] > catheter_radius
+    ok = can_enter(c.radius[path], catheter_radius)
     if target.startswith("feeder:"):
         first_bad = int(np.argmin(ok)) if not ok.all() else len(path)
         path = path[:first_bad]

@@ -14,6 +14,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.actions import (
+    Contrast,
+    Finish,
+    Inject,
+    Navigate,
+    SelectAgent,
+    SetInjection,
+    StartContrast,
+    Wait,
+    to_dict,
+)
 from sim.agents import (
     AGENTS,
     DEB_LOADING_MG_ML,
@@ -25,17 +36,6 @@ from sim.agents import (
     spheres_per_ml,
 )
 from sim.anatomy.build import Liver, build_liver
-from sim.engine.actions import (
-    Contrast,
-    Finish,
-    Inject,
-    Navigate,
-    SelectAgent,
-    SetInjection,
-    StartContrast,
-    Wait,
-    to_dict,
-)
 from sim.engine.events import Event
 from sim.engine.navigation import NavigationError, resolve_target
 from sim.flow.catheter import WEDGE_FACTOR, annulus_factor

@@ -28,6 +28,7 @@ def annulus_factor(vessel_radius: np.ndarray, catheter_radius: float) -> np.ndar
     return np.clip(out, 0.0, 1.0)
 
 
-def can_enter(vessel_radius: float, catheter_radius: float) -> bool:
-    """A catheter cannot enter a vessel narrower than itself (Schneider; reference §2.6)."""
-    return vessel_radius > catheter_radius
+def can_enter(vessel_radius: np.ndarray, catheter_radius: float) -> np.ndarray:
+    """Whether a catheter fits each vessel: not one narrower than itself (Schneider; reference
+    §2.6). Elementwise over ``vessel_radius`` (m); ``catheter_radius`` in m."""
+    return np.asarray(vessel_radius) > catheter_radius

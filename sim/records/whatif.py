@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sim.actions import Finish, Inject, Navigate, SelectAgent, SetInjection, to_dict
 from sim.agents import AGENTS
-from sim.engine.actions import Finish, Inject, Navigate, SelectAgent, SetInjection, to_dict
 from sim.engine.final import assess_procedure
 from sim.engine.navigation import NavigationError
 from sim.engine.procedure import Procedure

@@ -10,9 +10,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sim.agents import AgentId
 from sim.physiology import LUNG_LIMIT_GY, NORMAL_LIVER_TOLERANCE_GY
 
-AgentId = Literal["bland", "pva", "deb", "lipiodol", "y90_resin", "y90_glass"]
 SegmentName = Literal["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8"]
 SEGMENTS: tuple[str, ...] = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8")
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from sim.engine.actions import ACTION_TYPES, Action
+from sim.actions import ACTION_TYPES, Action
 from sim.scenario.problems import Problem, YamlProblem, problems_from_validation_error
 
 
@@ -54,7 +54,7 @@ def split_action(item: object) -> tuple[str, object, type, dict]:
     """Take a plan-file action item apart: ``(kind, raw args, action class, payload)``.
 
     ``item`` is ``"finish"``, ``{"navigate": "RHA"}``, ``{"inject": {"volume_ml": 4}}`` … (the
-    form :func:`sim.engine.actions.to_dict` writes). The payload is not validated yet.
+    form :func:`sim.actions.to_dict` writes). The payload is not validated yet.
 
     Raises
     ------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pygame
 
+from sim.actions import Finish
 from sim.app.kiosk.app import MODIFIER_KEYS
 from sim.app.kiosk.i18n import caption, t
 from sim.app.kiosk.widgets import (
@@ -26,7 +27,6 @@ from sim.app.kiosk.widgets import (
     text,
 )
 from sim.app.scenes.demo import DemoScene
-from sim.engine.actions import Finish
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import DT
 from sim.render.text import wrap

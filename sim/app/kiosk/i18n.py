@@ -7,7 +7,7 @@ screen's own panel stays English. No pygame here: the tables are tested headless
 
 from __future__ import annotations
 
-from sim.engine.actions import Contrast, Finish, Inject, Navigate, SelectAgent, Wait
+from sim.actions import Contrast, Finish, Inject, Navigate, SelectAgent, Wait
 
 TEXT: dict[str, dict[str, str]] = {
     "en": {

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim.actions import Finish, Inject, Navigate, SelectAgent
 from sim.app.kiosk.app import KioskApp
-from sim.engine.actions import Finish, Inject, Navigate, SelectAgent
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
 from sim.scenario.playlist import load_playlist

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pygame
 
-from sim.agents import AGENTS
-from sim.app.scenes.procedure import ProcedureScene
-from sim.engine.actions import (
+from sim.actions import (
     Contrast,
     Finish,
     Inject,
@@ -17,6 +15,8 @@ from sim.engine.actions import (
     SelectAgent,
     Wait,
 )
+from sim.agents import AGENTS
+from sim.app.scenes.procedure import ProcedureScene
 from sim.engine.navigation import NavigationError
 from sim.engine.procedure import DT
 from sim.render.fonts import font

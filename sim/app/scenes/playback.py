@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pygame
 
+from sim.actions import Finish, SelectAgent, SetInjection, StartContrast
 from sim.app.scenes.demo import DemoScene, caption
-from sim.engine.actions import Finish, SelectAgent, SetInjection, StartContrast
 from sim.engine.navigation import NavigationError
 from sim.engine.procedure import DT, Procedure
 from sim.records.store import Record

@@ -14,9 +14,9 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UIDropDownMenu, UIHorizontalSlider, UILabel
 
+from sim.actions import Finish, Navigate, SelectAgent, SetInjection, StartContrast
 from sim.agents import AGENTS
 from sim.app.window import App, Scene
-from sim.engine.actions import Finish, Navigate, SelectAgent, SetInjection, StartContrast
 from sim.engine.navigation import NavigationError
 from sim.engine.procedure import DT, Procedure
 from sim.outcome.result import Outcome

@@ -1,4 +1,8 @@
-"""Actions a trainee (or a plan) can take. The UI and plan files produce exactly these."""
+"""Actions a trainee (or a plan) can take. The UI and plan files produce exactly these.
+
+Below the scenario and the engine (it imports only pydantic and the agent ids): plan files are
+parsed into these models (:mod:`sim.scenario.plan`) and the engine applies them.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim.scenario.models import AgentId
+from sim.agents import AgentId
 
 
 class _Action(BaseModel):
