@@ -74,8 +74,9 @@ def _feeder_lca(c: Compiled, tumor: int) -> int:
 
 def resolve_target(
     c: Compiled, flow: FlowModel, target: str, catheter_radius: float, tumors
-) -> tuple[int, str | None]:
-    """Tip node for ``target`` and an optional warning; raises :class:`NavigationError`.
+) -> tuple[int, bool]:
+    """Tip node for ``target`` and whether the fit there is tight (the catheter may wedge);
+    raises :class:`NavigationError`.
 
     ``feeder:T`` backs off to the most distal vessel on the common path to all of T's feeders
     that the catheter can enter. A named vessel must be enterable all the way.
@@ -98,10 +99,4 @@ def resolve_target(
             f"({2e3 * c.radius[e]:.2f} mm)"
         )
     f = float(annulus_factor(c.radius[path[-1:]], catheter_radius)[0])
-    warn = None
-    if f < TIGHT_FACTOR:
-        warn = (
-            f"tight fit in {c.names[path[-1]]} ({2e3 * c.radius[path[-1]]:.2f} mm): "
-            f"the catheter may wedge"
-        )
-    return node, warn
+    return node, f < TIGHT_FACTOR

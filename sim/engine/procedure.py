@@ -36,18 +36,30 @@ from sim.agents import (
     spheres_per_ml,
 )
 from sim.anatomy.build import Liver, build_liver
-from sim.engine.events import Event
+from sim.engine.events import (
+    ContrastStarted,
+    Event,
+    Finished,
+    LungDoseOverLimit,
+    Navigated,
+    NearStasis,
+    NonTargetDeposit,
+    RefluxStarted,
+    RefluxStopped,
+    Stasis,
+    Wedge,
+)
 from sim.engine.navigation import NavigationError, resolve_target
 from sim.flow.catheter import WEDGE_FACTOR, annulus_factor
 from sim.flow.compile import Compiled, compile_liver
 from sim.flow.model import FlowModel
-from sim.flow.territory import COMPLICATION, edge_territory
+from sim.flow.territory import edge_territory
 from sim.outcome.dosimetry import lung_dose_gy
 from sim.rng import make_streams
 from sim.scenario.models import Scenario
 from sim.transport.contrast import ContrastRun, start_run
 from sim.transport.packets import AGENT_IDS, Transport
-from sim.units import french_to_m, m3_s_to_ml_min, ml_min_to_m3_s
+from sim.units import french_to_m, m3_s_to_ml_min, m_to_mm, ml_min_to_m3_s
 
 DT = 0.05  # s: fixed physics step (20 Hz)
 PACKETS_PER_ML = 2000.0  # packets released per mL of suspension (statistics vs speed, U)
@@ -275,27 +287,23 @@ class Procedure:
         q = float(self.flow.flow[e])
         if injecting and q < 0 and not self._in_reflux:
             self._in_reflux = True
-            self._event(
-                "reflux",
-                f"flow reversed behind the tip in {self.c.names[e]} "
-                f"({min(m3_s_to_ml_min(q), -0.1):.1f} mL/min)",
-            )
+            self._event(RefluxStarted(self.t, self.c.names[e], m3_s_to_ml_min(q)))
         elif self._in_reflux and q >= 0 and injecting:
             self._in_reflux = False
-            self._event("reflux_stopped", f"antegrade flow restored in {self.c.names[e]}")
+            self._event(RefluxStopped(self.t, self.c.names[e]))
         if not injecting or self.contrast_m3_s > 0:  # a contrast push is not an endpoint
             return
         r = self.residual_antegrade()
         if r < STASIS_RESIDUAL and self._stasis_level < 2:
             self._stasis_level = 2
-            self._event("stasis", f"antegrade flow below the tip {100 * r:.0f} % (SACE IV)")
+            self._event(Stasis(self.t, r))
         elif r < NEAR_STASIS_RESIDUAL and self._stasis_level < 1:
             self._stasis_level = 1
-            self._event("near_stasis", f"antegrade flow below the tip {100 * r:.0f} % (SACE III)")
+            self._event(NearStasis(self.t, r))
 
     # ------------------------------------------------------------------ actions
     def _navigate(self, target: str) -> Iterator[None]:
-        node, warn = resolve_target(
+        node, tight = resolve_target(
             self.c, self.flow, target, self.catheter_radius, self.liver.tumors
         )
         path = self.c.path_to(node)
@@ -303,18 +311,12 @@ class Procedure:
         moved = len(set(path) ^ old)
         self.log.append((self.tick, {"navigate": target}))
         self._set_catheter(path)
-        self._event(
-            "navigate", f"tip in {self.c.names[path[-1]]} ({' › '.join(self.breadcrumb())})"
-        )
+        vessel = self.c.names[path[-1]]
+        self._event(Navigated(self.t, vessel, tuple(self.breadcrumb())))
         f = float(annulus_factor(self.c.radius[path[-1:]], self.catheter_radius)[0])
-        if f < WEDGE_FACTOR:
-            self._event(
-                "wedge",
-                f"catheter wedged in {self.c.names[path[-1]]} "
-                f"({2e3 * self.c.radius[path[-1]]:.2f} mm): antegrade flow stops",
-            )
-        elif warn:
-            self._event("wedge", warn)
+        if f < WEDGE_FACTOR or tight:
+            diameter_mm = m_to_mm(2.0 * float(self.c.radius[path[-1]]))
+            self._event(Wedge(self.t, vessel, diameter_mm, wedged=f < WEDGE_FACTOR))
         yield from self._run(math.ceil(NAVIGATE_S_PER_EDGE * max(moved, 1) / DT))
 
     def breadcrumb(self) -> list[str]:
@@ -422,8 +424,7 @@ class Procedure:
 
     def _start_contrast(self, volume_ml: float, rate_ml_s: float) -> None:
         self._event(
-            "contrast",
-            f"{volume_ml:g} mL at {rate_ml_s:g} mL/s from {self.c.names[self.flow.tip_edge()]}",
+            ContrastStarted(self.t, volume_ml, rate_ml_s, self.c.names[self.flow.tip_edge()])
         )
         rest = self.flow.flow.copy()
         self.contrast_m3_s = ml_min_to_m3_s(rate_ml_s * 60.0)
@@ -460,11 +461,11 @@ class Procedure:
         )
         self._resolve()  # the final flow, from which ischaemia is read
         self.finished = True
-        self._event("finish", f"case ended at {self.t:.0f} s")
+        self._event(Finished(self.t))
 
     # ------------------------------------------------------------------ events
-    def _event(self, kind: str, detail: str) -> None:
-        self.events.append(Event(self.t, kind, detail))
+    def _event(self, event: Event) -> None:
+        self.events.append(event)
 
     def _note_deposits(self, inc: np.ndarray) -> None:
         for e in np.flatnonzero(inc).tolist():
@@ -473,11 +474,7 @@ class Procedure:
                 self._seen_territories.add(terr)
                 b = self.c.edge_bed[e]
                 kind = self.c.beds[b].kind if b >= 0 else _kind_below(self.c, e)
-                self._event(
-                    "non_target",
-                    f"particles in the {terr} territory: "
-                    f"{COMPLICATION.get(kind, 'non-target embolization')}",
-                )
+                self._event(NonTargetDeposit(self.t, terr, kind))
 
     def _check_systemic(self) -> None:
         if "systemic" in self._seen_territories:
@@ -485,21 +482,16 @@ class Procedure:
         out = float(self.transport.tallies().out_count.sum())
         if out > 0:
             self._seen_territories.add("systemic")
-            self._event(
-                "non_target", f"particles refluxed into the aorta: {COMPLICATION['systemic']}"
-            )
+            self._event(NonTargetDeposit(self.t, "systemic", "systemic", into_aorta=True))
 
     def _check_lung(self) -> None:
         if self._lung_warned:
             return
         a = float(self.transport.tallies().lung_activity.sum()) * 1e-9
-        if a > 0 and lung_dose_gy(a) > self.scenario.scoring.lung_dose_limit_gy:
+        limit = self.scenario.scoring.lung_dose_limit_gy
+        if a > 0 and lung_dose_gy(a) > limit:
             self._lung_warned = True
-            self._event(
-                "lung_dose_over_limit",
-                f"lung dose {lung_dose_gy(a):.0f} Gy exceeds "
-                f"{self.scenario.scoring.lung_dose_limit_gy:g} Gy",
-            )
+            self._event(LungDoseOverLimit(self.t, lung_dose_gy(a), limit))
 
 
 def _kind_below(c: Compiled, e: int) -> str:

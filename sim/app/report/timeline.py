@@ -17,7 +17,7 @@ from sim.outcome.result import Outcome
 
 # Events worth a colour in the report (the trainee should have noticed them).
 WARNING_KINDS = frozenset(
-    {"reflux", "near_stasis", "stasis", "non_target", "lung_dose_over_limit", "wedge", "limit"}
+    {"reflux", "near_stasis", "stasis", "non_target", "lung_dose_over_limit", "wedge"}
 )
 LOGGED_KINDS = ("select_agent", "inject", "set_injection", "wait")  # the rest are also events
 
