@@ -16,6 +16,7 @@ from types import SimpleNamespace
 import pytest
 from helpers import ROOT, SCENARIOS
 
+from sim.actions import Finish, Wait, to_dict
 from sim.app.cli import main
 from sim.records import DB_NAME, SCHEMA_VERSION, Record, RecordNotFound, RecordStore
 from sim.records.history import GOAL_SCORE, format_history, goal_met, summarize
@@ -28,7 +29,7 @@ QUICK = SCENARIOS / "workshop_quick.yaml"
 def fake_proc(n_actions: int, tick: int) -> SimpleNamespace:
     """What LiveRecord.sync reads of a procedure: its log and clock."""
     return SimpleNamespace(
-        log=[(10 * i, {"wait": {"seconds": float(i + 1)}}) for i in range(n_actions)], tick=tick
+        log=[(10 * i, Wait(seconds=float(i + 1))) for i in range(n_actions)], tick=tick
     )
 
 
@@ -70,7 +71,7 @@ def test_begin_sync_finish_get_list(tmp_path):
     live = store.begin(trainee="AB", scenario_path=DEFAULT, seed=42, mode="window")
     p = fake_proc(2, 25)
     live.sync(p)
-    p.log.append((30, {"finish": None}))
+    p.log.append((30, Finish()))
     p.tick = 30
     live.sync(p)  # a new action is written at once, unthrottled
     rec = store.get(live.id)
@@ -214,7 +215,8 @@ def test_sigkill_during_an_injection_leaves_an_abandoned_replayable_record(tmp_p
     proc, out = replay(rec)
     assert out is None and not proc.finished
     assert proc.tick >= rec.last_tick and proc.tick >= rec.actions[-1][0]
-    assert json.loads(json.dumps(proc.log)) == [[t, a] for t, a in rec.actions]
+    stored = json.loads(json.dumps([[t, to_dict(a)] for t, a in proc.log]))
+    assert stored == [[t, a] for t, a in rec.actions]
     assert proc.metrics.agent_ml["bland"] == pytest.approx(4.0)  # the logged injection, whole
 
 
@@ -223,6 +225,7 @@ WRITER = """
 import sys, time
 from pathlib import Path
 from types import SimpleNamespace
+from sim.actions import Wait
 from sim.records import RecordStore
 data, name, go = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 while not go.exists():
@@ -232,7 +235,7 @@ for i in range(20):
     live = store.begin(trainee=name, scenario_path=Path(sys.argv[4]), seed=i)
     p = SimpleNamespace(log=[], tick=0)
     for k in range(5):
-        p.log.append((p.tick, {"wait": {"seconds": float(k + 1)}}))
+        p.log.append((p.tick, Wait(seconds=float(k + 1))))
         p.tick += 20 * (k + 1)
         live.sync(p, force=True)
         time.sleep(0.002)  # real writers pause between syncs (SQLite does not queue fairly)

@@ -3,9 +3,10 @@
 import pytest
 from helpers import SCENARIOS
 
-from sim.actions import Navigate
+from sim.action_text import MENU, describe
+from sim.actions import Finish, Navigate, SelectAgent, to_dict
 from sim.app.runner import run_plan
-from sim.records.whatif import WhatIfError, alternatives, describe, run_what_if
+from sim.records.whatif import WhatIfError, alternatives, run_what_if
 from sim.scenario.plan import action_from_dict
 
 
@@ -16,8 +17,8 @@ def expert():
 
 def test_same_action_reproduces_the_case(expert):
     proc, out = expert
-    i = next(k for k, (_, a) in enumerate(proc.log) if "select_agent" in a)
-    same = action_from_dict(proc.log[i][1])
+    i = next(k for k, (_, a) in enumerate(proc.log) if isinstance(a, SelectAgent))
+    same = action_from_dict(to_dict(proc.log[i][1]))  # through the stored form and back
     p2, out2 = run_what_if(proc.scenario, proc.seed, proc.log, i, same)
     assert out2 == out
     assert p2.tick == proc.tick
@@ -25,7 +26,7 @@ def test_same_action_reproduces_the_case(expert):
 
 def test_catheter_back_in_the_pha_treats_more_normal_liver(expert):
     proc, out = expert
-    i = next(k for k, (_, a) in enumerate(proc.log) if "navigate" in a)
+    i = next(k for k, (_, a) in enumerate(proc.log) if a.kind == "navigate")
     alts = alternatives(proc.log[i][1], proc.scenario, set(proc.c.names))
     labels = [a.label for a in alts]
     assert "catheter to PHA instead" in labels
@@ -39,21 +40,21 @@ def test_catheter_back_in_the_pha_treats_more_normal_liver(expert):
 def test_alternatives_by_kind(expert):
     proc, _ = expert
     sc, names = proc.scenario, set(proc.c.names)
-    sel = next(a for _, a in proc.log if "select_agent" in a)
+    sel = next(a for _, a in proc.log if a.kind == "select_agent")
     sizes = alternatives(sel, sc, names)
     offered = {a.action.size_um for a in sizes if a.action.agent == "bland"}
     assert (300.0, 500.0) in offered and (100.0, 300.0) not in offered  # not the size it had
-    inj = next(a for _, a in proc.log if "inject" in a)
+    inj = next(a for _, a in proc.log if a.kind == "inject")
     rates = alternatives(inj, sc, names)
     offered = {a.action.rate_ml_min for a in rates}
     assert offered >= {0.5, 4.0} and 1.0 not in offered  # not the rate it already had
-    assert alternatives({"finish": None}, sc, names) == []
-    assert describe(inj).startswith("inject ")
+    assert alternatives(Finish(), sc, names) == []
+    assert describe(inj, MENU).startswith("inject ")
 
 
 def test_refused_change_says_why(expert):
     proc, _ = expert
-    i = next(k for k, (_, a) in enumerate(proc.log) if "navigate" in a)
+    i = next(k for k, (_, a) in enumerate(proc.log) if a.kind == "navigate")
     with pytest.raises(WhatIfError, match="nowhere|unknown|no vessel"):
         run_what_if(proc.scenario, proc.seed, proc.log, i, Navigate(target="S99"))
 
@@ -70,6 +71,7 @@ def test_superseded_moves_are_not_offered():
         (900, {"navigate": "PHA"}),
         (960, {"finish": None}),
     ]
+    log = [(t, action_from_dict(a)) for t, a in log]
     # the first agent and the CHA are replaced before anything is injected; the last move
     # still counts (a what-if may move the catheter before finishing)
     assert effective(log) == [2, 3, 4, 5, 6]

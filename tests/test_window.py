@@ -262,8 +262,8 @@ def test_agent_panel_by_keyboard(app):
     key(app, pygame.K_z)
     frames(app, 2)
     assert scene.proc.agent.size_um != before
-    logged = [a for _, a in scene.proc.log if "select_agent" in a]
-    assert logged[-1]["select_agent"]["agent"] == "bland"
+    logged = [a for _, a in scene.proc.log if a.kind == "select_agent"]
+    assert logged[-1].agent == "bland"
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080), (3840, 2160)])
@@ -336,7 +336,7 @@ def test_window_records_finished_and_abandoned_cases(app):
 
 
 def test_what_if_from_the_debrief_by_keyboard(app):
-    from sim.actions import Inject, SelectAgent
+    from sim.actions import Inject, Navigate, SelectAgent
     from sim.app.scenes.whatif import CompareScene, WhatIfScene
 
     debrief = finish_case(
@@ -353,7 +353,7 @@ def test_what_if_from_the_debrief_by_keyboard(app):
     nav = next(
         k
         for k, (i, _) in enumerate(chooser.rows)
-        if "navigate" in chooser.log[i][1] and chooser.log[i][1]["navigate"] == "feeder:T1"
+        if chooser.log[i][1] == Navigate(target="feeder:T1")
     )
     for _ in range(nav):
         key(app, pygame.K_DOWN)

@@ -68,7 +68,7 @@ def _what_if_and_history(app: App, out: Path) -> list[Path]:
     debrief = app.scene
     chooser = WhatIfScene(app, debrief)
     app.switch(chooser)
-    nav = [k for k, (i, _) in enumerate(chooser.rows) if "navigate" in chooser.log[i][1]]
+    nav = [k for k, (i, _) in enumerate(chooser.rows) if chooser.log[i][1].kind == "navigate"]
     chooser.row = nav[0] if nav else 0
     labels = [a.label for a in chooser.rows[chooser.row][1]]
     chooser.alt = (

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.actions import (
+    Action,
     Contrast,
     Finish,
     Inject,
@@ -23,7 +24,6 @@ from sim.actions import (
     SetInjection,
     StartContrast,
     Wait,
-    to_dict,
 )
 from sim.agents import (
     AGENTS,
@@ -121,7 +121,7 @@ class Procedure:
         self.territory = edge_territory(self.c)
         self.catheter_radius = french_to_m(scenario.catheter.french) / 2.0
         self.tick = 0
-        self.log: list[tuple[int, dict]] = []
+        self.log: list[tuple[int, Action]] = []  # (tick, action) as applied
         self.events: list[Event] = []
         self.agent = AgentState()
         self.metrics = Metrics()
@@ -169,37 +169,37 @@ class Procedure:
         if self.finished:
             raise NavigationError("the case is finished")
         if isinstance(action, Navigate):
-            yield from self._navigate(action.target)  # logs itself once the target resolves
+            yield from self._navigate(action)  # logs itself once the target resolves
             return
         elif isinstance(action, SelectAgent):
             self._select(action)
         elif isinstance(action, Inject):
-            self.log.append((self.tick, to_dict(action)))
+            self.log.append((self.tick, action))
             yield from self._inject(action.volume_ml, action.rate_ml_min)
             return
         elif isinstance(action, Contrast):
-            self.log.append((self.tick, to_dict(action)))
+            self.log.append((self.tick, action))
             yield from self._contrast(action.volume_ml, action.rate_ml_s)
             return
         elif isinstance(action, Wait):
-            self.log.append((self.tick, to_dict(action)))
+            self.log.append((self.tick, action))
             yield from self._run(math.ceil(action.seconds / DT - 1e-9), fluoro=False)
             return
         elif isinstance(action, Finish):
-            self.log.append((self.tick, to_dict(action)))
+            self.log.append((self.tick, action))
             yield from self._finish()
             return
         elif isinstance(action, SetInjection):
-            self.log.append((self.tick, to_dict(action)))
+            self.log.append((self.tick, action))
             self.injection_ml_min = action.rate_ml_min
             self._in_reflux = False if action.rate_ml_min > 0 else self._in_reflux
             self._resolve()
             return
         elif isinstance(action, StartContrast):
-            self.log.append((self.tick, to_dict(action)))
+            self.log.append((self.tick, action))
             self._start_contrast(action.volume_ml, action.rate_ml_s)
             return
-        self.log.append((self.tick, to_dict(action)))
+        self.log.append((self.tick, action))
 
     def step(self, fluoro: bool | None = None) -> None:
         """Advance the simulation by one fixed step.
@@ -302,14 +302,14 @@ class Procedure:
             self._event(NearStasis(self.t, r))
 
     # ------------------------------------------------------------------ actions
-    def _navigate(self, target: str) -> Iterator[None]:
+    def _navigate(self, action: Navigate) -> Iterator[None]:
         node, tight = resolve_target(
-            self.c, self.flow, target, self.catheter_radius, self.liver.tumors
+            self.c, self.flow, action.target, self.catheter_radius, self.liver.tumors
         )
         path = self.c.path_to(node)
         old = set(self.flow.catheter_edges.tolist())
         moved = len(set(path) ^ old)
-        self.log.append((self.tick, {"navigate": target}))
+        self.log.append((self.tick, action))
         self._set_catheter(path)
         vessel = self.c.names[path[-1]]
         self._event(Navigated(self.t, vessel, tuple(self.breadcrumb())))

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 import sim
+from sim.actions import to_dict
 from sim.records.db import BUSY_TIMEOUT_S, StoreError, one_line_errors, open_database, writing
 from sim.records.model import (
     MODES,
@@ -342,7 +343,7 @@ class LiveRecord:
     def _write(self, proc, extra: str = "", params: tuple = ()) -> None:
         log = proc.log
         new = [
-            (self.id, seq, int(t), _dumps(a))
+            (self.id, seq, int(t), _dumps(to_dict(a)))
             for seq, (t, a) in enumerate(log[self._written :], start=self._written)
         ]
         with self.store._writing() as con:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.actions import Finish, Inject, Navigate, SelectAgent, SetInjection, to_dict
+from sim.action_text import MENU, describe
+from sim.actions import Action, Finish, Inject, Navigate, SelectAgent, SetInjection
 from sim.agents import AGENTS
 from sim.engine.final import assess_procedure
 from sim.engine.navigation import NavigationError
 from sim.engine.procedure import Procedure
 from sim.outcome.result import Outcome
 from sim.scenario.models import Scenario
-from sim.scenario.plan import ActionFormError, action_from_dict
 
 RATES_ML_MIN = (0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 10.0)
 CATHETER_TARGETS = ("CHA", "PHA", "RHA", "LHA", "S4", "RA", "LA", "RPA", "RAA")
@@ -37,34 +37,13 @@ class Alternative:
     action: object
 
 
-def describe(item: dict) -> str:
-    """A short line for a logged action (plan-file form), for menus and timelines."""
-    kind, payload = next(iter(item.items()))
-    if kind == "navigate":
-        return f"catheter to {payload}"
-    if kind == "select_agent":
-        size = payload.get("size_um")
-        return f"agent {payload['agent']}" + (f" {size[0]:g}–{size[1]:g} µm" if size else "")
-    if kind == "inject":
-        return f"inject {payload['volume_ml']:g} mL at {payload.get('rate_ml_min', 2.0):g} mL/min"
-    if kind == "set_injection":
-        r = payload["rate_ml_min"]
-        return f"start injecting at {r:g} mL/min" if r > 0 else "stop injecting"
-    if kind in ("contrast", "start_contrast"):
-        return f"contrast {payload.get('volume_ml', 3.0):g} mL"
-    if kind == "wait":
-        return f"wait {payload['seconds']:g} s"
-    return kind.replace("_", " ")
-
-
-def alternatives(item: dict, scenario: Scenario, vessel_names: set[str]) -> list[Alternative]:
+def alternatives(action: Action, scenario: Scenario, vessel_names: set[str]) -> list[Alternative]:
     """The one-thing changes offered for a logged action: catheter position, agent, particle
     size or rate. Actions with nothing to change (contrast, waits, finish) give ``[]``.
 
     ``vessel_names`` are the names in the case's tree (``Compiled.names``), so only vessels
     that exist are offered.
     """
-    action = action_from_dict(item)
     out: list[Alternative] = []
     if isinstance(action, Navigate):
         targets = [v for v in dict.fromkeys(CATHETER_TARGETS + SEGMENTS) if v in vessel_names]
@@ -97,14 +76,14 @@ def alternatives(item: dict, scenario: Scenario, vessel_names: set[str]) -> list
     return out
 
 
-def effective(actions: list[tuple[int, dict]]) -> list[int]:
+def effective(actions: list[tuple[int, Action]]) -> list[int]:
     """Indices of the actions that mattered: a catheter move or agent choice that was replaced
     by another before anything was injected is left out (changing it would change nothing)."""
     out = []
-    for i, (_, item) in enumerate(actions):
-        kind = next(iter(item))
+    for i, (_, action) in enumerate(actions):
+        kind = action.kind
         if kind in ("navigate", "select_agent"):
-            later = [next(iter(a)) for _, a in actions[i + 1 :]]
+            later = [a.kind for _, a in actions[i + 1 :]]
             nxt = next((k for k in later if k in (kind, "inject", "set_injection")), None)
             if nxt == kind:
                 continue
@@ -115,7 +94,7 @@ def effective(actions: list[tuple[int, dict]]) -> list[int]:
 def run_what_if(
     scenario: Scenario,
     seed: int,
-    actions: list[tuple[int, dict]],
+    actions: list[tuple[int, Action]],
     index: int,
     replacement,
 ) -> tuple[Procedure, Outcome]:
@@ -125,8 +104,9 @@ def run_what_if(
     ----------
     scenario, seed
         The case and procedure seed of the original run.
-    actions : list of (tick, dict)
-        The original timed actions (``Procedure.log`` or a record's actions).
+    actions : list of (tick, Action)
+        The original timed actions (``Procedure.log``, or a record's through
+        :func:`sim.records.replay.parse_actions`).
     index : int
         Which action to replace.
     replacement : Action
@@ -142,17 +122,14 @@ def run_what_if(
     WhatIfError
         If the replacement is refused (the message says why, in the engine's words).
     """
-    original = action_from_dict(actions[index][1])
+    original = actions[index][1]
     delta = _changed_fields(original, replacement)
     proc = Procedure(scenario, seed)
-    for i, (tick, item) in enumerate(actions):
+    for i, (tick, logged) in enumerate(actions):
         if proc.finished:
             break
         proc.run_to(tick)
-        try:
-            action = replacement if i == index else action_from_dict(item)
-        except ActionFormError as exc:
-            raise WhatIfError(f"action {i}: {exc}") from None
+        action = replacement if i == index else logged
         if i > index and delta and isinstance(action, SelectAgent):
             if action.agent == original.agent:  # the case re-prepares the agent it changed
                 action = action.model_copy(update=delta)
@@ -160,7 +137,7 @@ def run_what_if(
             proc.apply(action)
         except NavigationError as exc:
             if i == index:
-                raise WhatIfError(f"{describe(to_dict(action))}: {exc}") from None
+                raise WhatIfError(f"{describe(action, MENU)}: {exc}") from None
             # a later catheter move the new path makes impossible is skipped, as a fellow would
     if not proc.finished:
         proc.apply(Finish())

@@ -7,7 +7,7 @@ screen's own panel stays English. No pygame here: the tables are tested headless
 
 from __future__ import annotations
 
-from sim.actions import Contrast, Finish, Inject, Navigate, SelectAgent, Wait
+from sim.action_text import describe
 
 TEXT: dict[str, dict[str, str]] = {
     "en": {
@@ -232,32 +232,38 @@ AGENT_NAMES = {
     },
 }
 
-CAPTIONS = {
+CAPTIONS = {  # wordings for sim.action_text.describe: same keys and placeholders in each language
     "en": {
-        "feeder": "Advance the microcatheter into the artery feeding tumour {t}",
-        "vessel": "Advance the microcatheter into the {v}",
-        "select": "Prepare {agent}{size}{act}",
-        "inject": "Inject {v} mL slowly, {r} mL/min: watch the flow",
+        "navigate_feeder": "Advance the microcatheter into the artery feeding tumour {tumor}",
+        "navigate": "Advance the microcatheter into the {vessel}",
+        "select_agent": "Prepare {agent}{size}{activity}",
+        "size": ", {lo}–{hi} µm",
+        "activity": ", {activity_gbq} GBq",
+        "inject": "Inject {volume} mL slowly, {rate} mL/min: watch the flow",
         "contrast": "Contrast run: look for the tumour blush, and for any reflux",
-        "wait": "Wait {s} s: let the flow settle",
+        "wait": "Wait {seconds} s: let the flow settle",
         "finish": "Finish: the debrief scores the result",
     },
     "de": {
-        "feeder": "Mikrokatheter in die Arterie vorschieben, die Tumor {t} versorgt",
-        "vessel": "Mikrokatheter vorschieben: {v}",
-        "select": "Vorbereiten: {agent}{size}{act}",
-        "inject": "{v} mL langsam injizieren, {r} mL/min: den Fluss beobachten",
+        "navigate_feeder": "Mikrokatheter in die Arterie vorschieben, die Tumor {tumor} versorgt",
+        "navigate": "Mikrokatheter vorschieben: {vessel}",
+        "select_agent": "Vorbereiten: {agent}{size}{activity}",
+        "size": ", {lo}–{hi} µm",
+        "activity": ", {activity_gbq} GBq",
+        "inject": "{volume} mL langsam injizieren, {rate} mL/min: den Fluss beobachten",
         "contrast": "Kontrastmittel: Tumor-Blush suchen, und jeden Reflux",
-        "wait": "{s} s warten: der Fluss beruhigt sich",
+        "wait": "{seconds} s warten: der Fluss beruhigt sich",
         "finish": "Fertig: die Nachbesprechung bewertet das Ergebnis",
     },
     "fr": {
-        "feeder": "Avancer le microcathéter dans l'artère qui nourrit la tumeur {t}",
-        "vessel": "Avancer le microcathéter : {v}",
-        "select": "Préparer : {agent}{size}{act}",
-        "inject": "Injecter {v} mL lentement, {r} mL/min : surveiller le flux",
+        "navigate_feeder": "Avancer le microcathéter dans l'artère qui nourrit la tumeur {tumor}",
+        "navigate": "Avancer le microcathéter : {vessel}",
+        "select_agent": "Préparer : {agent}{size}{activity}",
+        "size": ", {lo}–{hi} µm",
+        "activity": ", {activity_gbq} GBq",
+        "inject": "Injecter {volume} mL lentement, {rate} mL/min : surveiller le flux",
         "contrast": "Contraste : chercher le blush tumoral, et tout reflux",
-        "wait": "Attendre {s} s : le flux se stabilise",
+        "wait": "Attendre {seconds} s : le flux se stabilise",
         "finish": "Terminer : le débriefing note le résultat",
     },
 }
@@ -285,26 +291,16 @@ def vessel_name(name: str, lang: str) -> str:
 
 
 def caption(action, lang: str = "en") -> str:
-    """What an expert says while doing ``action`` (a plan step), in ``lang``."""
-    c = CAPTIONS.get(lang, CAPTIONS["en"])
-    if isinstance(action, Navigate):
-        target = action.target
-        if target.startswith("feeder:"):
-            return c["feeder"].format(t=target.removeprefix("feeder:"))
-        return c["vessel"].format(v=vessel_name(target, lang))
-    if isinstance(action, SelectAgent):
-        agent = AGENT_NAMES.get(lang, AGENT_NAMES["en"]).get(action.agent, action.agent)
-        size = ""
-        if action.size_um:
-            size = f", {num(action.size_um[0], lang)}–{num(action.size_um[1], lang)} µm"
-        act = f", {num(action.activity_gbq, lang)} GBq" if action.activity_gbq else ""
-        return c["select"].format(agent=agent, size=size, act=act)
-    if isinstance(action, Inject):
-        return c["inject"].format(v=num(action.volume_ml, lang), r=num(action.rate_ml_min, lang))
-    if isinstance(action, Contrast):
-        return c["contrast"]
-    if isinstance(action, Wait):
-        return c["wait"].format(s=num(action.seconds, lang))
-    if isinstance(action, Finish):
-        return c["finish"]
-    return ""
+    """What an expert says while doing ``action`` (a plan step), in ``lang``.
+
+    The numbers and defaults come from :func:`sim.action_text.describe`; only the words are
+    translated here.
+    """
+    names = AGENT_NAMES.get(lang, AGENT_NAMES["en"])
+    return describe(
+        action,
+        CAPTIONS.get(lang, CAPTIONS["en"]),
+        num=lambda x: num(x, lang),
+        agent_name=lambda a: names.get(a, a),
+        vessel_name=lambda v: vessel_name(v, lang),
+    )

@@ -19,6 +19,7 @@ use_dummy_video_if_headless()
 import pygame  # noqa: E402
 
 import sim  # noqa: E402
+from sim.action_text import describe  # noqa: E402
 from sim.agents import AGENTS  # noqa: E402
 from sim.app.report.card import render_card  # noqa: E402
 from sim.app.report.images import angiograms, data_uri, png_bytes  # noqa: E402
@@ -79,23 +80,23 @@ def readable_date(text) -> str:
         return str(text)
 
 
+PREPARATION = {  # how an agent was prepared, for the agents table (sim.action_text wording)
+    "select_agent": "{size}{activity}{doxorubicin}",
+    "size": ", {lo}–{hi} µm",
+    "activity": ", {activity_gbq} GBq drawn up",
+    "doxorubicin": ", doxorubicin {doxorubicin_mg_ml} mg/mL",
+}
+
+
 def agents_used(proc) -> list[dict]:
     """Each agent injected: id, name, volume (mL) and how it was prepared (from the log)."""
     prep: dict[str, list[str]] = {}
     for _, action in getattr(proc, "log", []):
-        p = action.get("select_agent")
-        if not p:
+        if action.kind != "select_agent":
             continue
-        bits = []
-        if p.get("size_um"):
-            bits.append(f"{p['size_um'][0]:g}–{p['size_um'][1]:g} µm")
-        if p.get("activity_gbq"):
-            bits.append(f"{p['activity_gbq']:g} GBq drawn up")
-        if p.get("doxorubicin_mg_ml"):
-            bits.append(f"doxorubicin {p['doxorubicin_mg_ml']:g} mg/mL")
-        text = ", ".join(bits)
-        if text and text not in prep.setdefault(p["agent"], []):
-            prep[p["agent"]].append(text)
+        text = describe(action, PREPARATION).removeprefix(", ")
+        if text and text not in prep.setdefault(action.agent, []):
+            prep[action.agent].append(text)
     out = []
     for a, ml in proc.metrics.agent_ml.items():
         if ml <= 0:

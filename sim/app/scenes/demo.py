@@ -7,15 +7,8 @@ from pathlib import Path
 
 import pygame
 
-from sim.actions import (
-    Contrast,
-    Finish,
-    Inject,
-    Navigate,
-    SelectAgent,
-    Wait,
-)
-from sim.agents import AGENTS
+from sim.action_text import CAPTION, describe
+from sim.actions import Finish, Inject
 from sim.app.scenes.procedure import ProcedureScene
 from sim.engine.navigation import NavigationError
 from sim.engine.procedure import DT
@@ -24,31 +17,9 @@ from sim.scenario.load import LoadedCase
 from sim.scenario.plan import PlanStep
 
 
-def caption(action, proc) -> str:
-    """What an expert would say while doing ``action``."""
-    if isinstance(action, Navigate):
-        t = action.target
-        return (
-            f"Advance the microcatheter to the vessel feeding {t[7:]}"
-            if t.startswith("feeder:")
-            else f"Advance the microcatheter into {t}"
-        )
-    if isinstance(action, SelectAgent):
-        size = f" {action.size_um[0]:g}–{action.size_um[1]:g} µm" if action.size_um else ""
-        act = f", {action.activity_gbq:g} GBq" if action.activity_gbq else ""
-        return f"Prepare {AGENTS[action.agent].name}{size}{act}"
-    if isinstance(action, Inject):
-        return (
-            f"Inject {action.volume_ml:g} mL slowly at {action.rate_ml_min:g} mL/min"
-            " — watch the flow"
-        )
-    if isinstance(action, Contrast):
-        return f"Contrast run: {action.volume_ml:g} mL — look for the tumour blush and any reflux"
-    if isinstance(action, Wait):
-        return f"Wait {action.seconds:g} s"
-    if isinstance(action, Finish):
-        return "Finish: the debrief explains the result"
-    return ""
+def caption(action, proc=None) -> str:
+    """What an expert would say while doing ``action`` (``""`` for the window's own actions)."""
+    return describe(action, CAPTION)
 
 
 class DemoScene(ProcedureScene):

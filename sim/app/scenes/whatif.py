@@ -12,13 +12,13 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UILabel, UISelectionList
 
+from sim.action_text import MENU, describe
 from sim.app.window import App, Scene
 from sim.outcome.result import Outcome
 from sim.records.whatif import (
     Alternative,
     WhatIfError,
     alternatives,
-    describe,
     effective,
     run_what_if,
 )
@@ -49,7 +49,7 @@ class WhatIfScene(Scene):
     def _action_label(self, k: int) -> str:
         i, _ = self.rows[k]
         tick, item = self.log[i]
-        return f"{k + 1:2d}.  {tick * 0.05:6.0f} s   {describe(item)}"
+        return f"{k + 1:2d}.  {tick * 0.05:6.0f} s   {describe(item, MENU)}"
 
     def resize(self, size) -> None:
         ui, px = self.app.ui, self.app.px
