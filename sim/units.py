@@ -76,3 +76,13 @@ def gbq_to_bq(a_gbq: float) -> float:
 def bq_to_gbq(a_bq: float) -> float:
     """Activity in Bq → GBq."""
     return a_bq * 1e-9
+
+
+def ml_min_to_ml_s(q_ml_min: float) -> float:
+    """Flow in mL/min → mL/s (hand injections and syringe pushes stay in mL)."""
+    return q_ml_min / MIN_TO_S
+
+
+def g_to_kg(m_g: float) -> float:
+    """Mass in g → kg."""
+    return m_g / 1e3

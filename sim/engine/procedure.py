@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,41 +24,22 @@ from sim.actions import (
     StartContrast,
     Wait,
 )
-from sim.agents import (
-    AGENTS,
-    DEB_LOADING_MG_ML,
-    LIPIODOL_DOX_MG_PER_ML_DRUG,
-    LIPIODOL_OIL_RATIO,
-    Y90_PREP_VOLUME_ML,
-    draw_diameters_m,
-    oil_fraction,
-    spheres_per_ml,
-)
+from sim.agents import AGENTS, draw_diameters_m
 from sim.anatomy.build import Liver, build_liver
-from sim.engine.events import (
-    ContrastStarted,
-    Event,
-    Finished,
-    LungDoseOverLimit,
-    Navigated,
-    NearStasis,
-    NonTargetDeposit,
-    RefluxStarted,
-    RefluxStopped,
-    Stasis,
-    Wedge,
-)
+from sim.engine.dispense import Syringe, dispense, prepare, pushed_ml
+from sim.engine.events import ContrastStarted, Event, Finished, Navigated, Wedge
 from sim.engine.navigation import NavigationError, resolve_target
+from sim.engine.status import Metrics, Status
+from sim.engine.watch import STASIS_RESIDUAL, Watch
 from sim.flow.catheter import WEDGE_FACTOR, annulus_factor
 from sim.flow.compile import Compiled, compile_liver
 from sim.flow.model import FlowModel
 from sim.flow.territory import edge_territory
-from sim.outcome.dosimetry import lung_dose_gy
 from sim.rng import make_streams
 from sim.scenario.models import Scenario
 from sim.transport.contrast import ContrastRun, start_run
 from sim.transport.packets import AGENT_IDS, Transport
-from sim.units import french_to_m, m3_s_to_ml_min, m_to_mm, ml_min_to_m3_s
+from sim.units import bq_to_gbq, french_to_m, m_to_mm, ml_min_to_m3_s
 
 DT = 0.05  # s: fixed physics step (20 Hz)
 PACKETS_PER_ML = 2000.0  # packets released per mL of suspension (statistics vs speed, U)
@@ -67,36 +47,9 @@ RESOLVE_OCCLUSION = 0.02  # re-solve when some edge's occlusion moved this much
 RESOLVE_EVERY_TICKS = 10  # … or this often while anything is lodging
 NAVIGATE_S_PER_EDGE = 2.0  # fluoroscopy time to advance one segment (U, playability)
 SETTLE_S = 30.0  # after finish, blood carries what is in flight this long at most
-STASIS_RESIDUAL = 0.10  # SACE IV: 0–10 % residual antegrade flow (reference §6, U)
-NEAR_STASIS_RESIDUAL = 0.50  # SACE III below 50 % (U)
 RELEASE_BATCH_TICKS = 5  # packets are planned in batches of a quarter second (speed)
 TALLY_EVERY_TICKS = 20  # lung dose and systemic reflux are checked once a second
 OBSERVE_EVERY_TICKS = 20  # observers (record sync) are called once a simulated second
-
-
-@dataclass
-class AgentState:
-    """The agent currently prepared."""
-
-    agent: str = "bland"
-    size_um: tuple[float, float] = (100.0, 300.0)
-    doxorubicin_mg_ml: float = DEB_LOADING_MG_ML[0]
-    activity_gbq: float = 0.0
-    activity_left_gbq: float = 0.0
-    oil_ratio: float = LIPIODOL_OIL_RATIO
-    emulsion_ml: float | None = None  # cTACE emulsion drawn up (None: as much as is pushed)
-    emulsion_left_ml: float = math.inf
-
-
-@dataclass
-class Metrics:
-    procedure_s: float = 0.0
-    fluoro_s: float = 0.0
-    contrast_ml: float = 0.0
-    agent_ml: dict[str, float] = field(default_factory=dict)
-    activity_gbq: float = 0.0
-    drug_mg: float = 0.0
-    oil_ml: float = 0.0  # lipiodol (the oil phase of cTACE emulsions) pushed, mL
 
 
 class Procedure:
@@ -123,7 +76,7 @@ class Procedure:
         self.tick = 0
         self.log: list[tuple[int, Action]] = []  # (tick, action) as applied
         self.events: list[Event] = []
-        self.agent = AgentState()
+        self.agent = Syringe()  # what is drawn up (replaced, never changed in place)
         self.metrics = Metrics()
         self.injection_ml_min = 0.0
         self.contrast_m3_s = 0.0
@@ -134,10 +87,8 @@ class Procedure:
         self._packet_carry = 0.0
         self._batch: list[tuple] = []
         self._contrast_end_tick = 0
-        self._in_reflux = False
-        self._stasis_level = 0
-        self._seen_territories: set[str] = set()
-        self._lung_warned = False
+        self._wedged = False
+        self.watch = Watch(self.c, self.territory, scenario.scoring.lung_dose_limit_gy)
         self.tip_ref_flow = 0.0
         self.final_sace: int | None = None
         # called with the procedure once a simulated second from step(); they only read it
@@ -171,35 +122,25 @@ class Procedure:
         if isinstance(action, Navigate):
             yield from self._navigate(action)  # logs itself once the target resolves
             return
-        elif isinstance(action, SelectAgent):
-            self._select(action)
-        elif isinstance(action, Inject):
-            self.log.append((self.tick, action))
-            yield from self._inject(action.volume_ml, action.rate_ml_min)
-            return
-        elif isinstance(action, Contrast):
-            self.log.append((self.tick, action))
-            yield from self._contrast(action.volume_ml, action.rate_ml_s)
-            return
-        elif isinstance(action, Wait):
-            self.log.append((self.tick, action))
-            yield from self._run(math.ceil(action.seconds / DT - 1e-9), fluoro=False)
-            return
-        elif isinstance(action, Finish):
-            self.log.append((self.tick, action))
-            yield from self._finish()
-            return
-        elif isinstance(action, SetInjection):
-            self.log.append((self.tick, action))
-            self.injection_ml_min = action.rate_ml_min
-            self._in_reflux = False if action.rate_ml_min > 0 else self._in_reflux
-            self._resolve()
-            return
-        elif isinstance(action, StartContrast):
-            self.log.append((self.tick, action))
-            self._start_contrast(action.volume_ml, action.rate_ml_s)
-            return
         self.log.append((self.tick, action))
+        if isinstance(action, SelectAgent):
+            self.agent = prepare(action)
+            self._packet_carry = 0.0
+        elif isinstance(action, Inject):
+            yield from self._inject(action.volume_ml, action.rate_ml_min)
+        elif isinstance(action, Contrast):
+            yield from self._contrast(action.volume_ml, action.rate_ml_s)
+        elif isinstance(action, Wait):
+            yield from self._run(math.ceil(action.seconds / DT - 1e-9), fluoro=False)
+        elif isinstance(action, Finish):
+            yield from self._finish()
+        elif isinstance(action, SetInjection):
+            self.injection_ml_min = action.rate_ml_min
+            if action.rate_ml_min > 0:
+                self.watch.in_reflux = False
+            self._resolve()
+        elif isinstance(action, StartContrast):
+            self._start_contrast(action.volume_ml, action.rate_ml_s)
 
     def step(self, fluoro: bool | None = None) -> None:
         """Advance the simulation by one fixed step.
@@ -219,16 +160,18 @@ class Procedure:
             occ = self.flow.occlusion
             np.minimum(occ + inc, 1.0, out=occ)
             self._pending_occ = max(self._pending_occ, float(inc.max()))
-            self._note_deposits(inc)
-        if self.tick % TALLY_EVERY_TICKS == 0:
-            self._check_systemic()
+            self._events(self.watch.deposits(self.t, inc))
+        if self.tick % TALLY_EVERY_TICKS == 0 and not self.watch.aorta_reached:
+            out = float(self.transport.tallies().out_count.sum())
+            self._events(self.watch.systemic(self.t, out))
         self._ticks_since_solve += 1
         if self._pending_occ > RESOLVE_OCCLUSION or (
             self._pending_occ > 0 and self._ticks_since_solve >= RESOLVE_EVERY_TICKS
         ):
             self._resolve()
-        if self.tick % TALLY_EVERY_TICKS == 0:
-            self._check_lung()
+        if self.tick % TALLY_EVERY_TICKS == 0 and not self.watch.lung_warned:
+            lung = float(self.transport.tallies().lung_activity.sum())
+            self._events(self.watch.lung(self.t, lung))
         self.tick += 1
         self.metrics.procedure_s = self.t
         if fluoro:
@@ -266,8 +209,8 @@ class Procedure:
         self._resolve()
         self.tip_ref_flow = max(float(self.flow.flow[self.flow.tip_edge()]), 1e-30)
         self.injection_ml_min, self.contrast_m3_s = saved_inj, saved_c
-        self._in_reflux = False
-        self._stasis_level = 0
+        self._wedged = False
+        self.watch.new_tip()
 
     def residual_antegrade(self) -> float:
         """Outflow below the tip now over that at placement, same injection (0…1+)."""
@@ -275,6 +218,26 @@ class Procedure:
         inj = self.flow.injection_m3_s
         down = float(self.flow.flow[e]) + inj
         return max(down, 0.0) / (self.tip_ref_flow + inj)
+
+    def status(self) -> Status:
+        """A frozen snapshot for screens (reflux, stasis, flow, syringe, fluoroscopy time)."""
+        tip = self.flow.tip_edge()
+        placed = tip >= 0
+        return Status(
+            t=self.t,
+            finished=self.finished,
+            tip_vessel=self.c.names[tip] if placed else None,
+            wedged=self._wedged,
+            in_reflux=self.watch.in_reflux,
+            stasis_level=self.watch.stasis_level,
+            antegrade=self.residual_antegrade() if placed else 1.0,
+            sace_level=self.sace_level() if placed else None,
+            injecting_ml_min=self.injection_ml_min,
+            contrast_running=self.contrast_m3_s > 0,
+            syringe=self.agent,
+            drawn_up_empty=self.agent.empty,
+            fluoro_s=self.metrics.fluoro_s,
+        )
 
     def sace_level(self) -> int:
         """SACE I–IV from the residual antegrade flow (>75 % I, 50–75 II, 10–50 III, <10 IV; U)."""
@@ -284,22 +247,11 @@ class Procedure:
     def _check_flow_events(self) -> None:
         e = self.flow.tip_edge()
         injecting = self.flow.injection_m3_s > 0
-        q = float(self.flow.flow[e])
-        if injecting and q < 0 and not self._in_reflux:
-            self._in_reflux = True
-            self._event(RefluxStarted(self.t, self.c.names[e], m3_s_to_ml_min(q)))
-        elif self._in_reflux and q >= 0 and injecting:
-            self._in_reflux = False
-            self._event(RefluxStopped(self.t, self.c.names[e]))
-        if not injecting or self.contrast_m3_s > 0:  # a contrast push is not an endpoint
-            return
-        r = self.residual_antegrade()
-        if r < STASIS_RESIDUAL and self._stasis_level < 2:
-            self._stasis_level = 2
-            self._event(Stasis(self.t, r))
-        elif r < NEAR_STASIS_RESIDUAL and self._stasis_level < 1:
-            self._stasis_level = 1
-            self._event(NearStasis(self.t, r))
+        endpoint = injecting and self.contrast_m3_s <= 0  # a contrast push is not an endpoint
+        r = self.residual_antegrade() if endpoint else None
+        self._events(
+            self.watch.flow(self.t, self.c.names[e], float(self.flow.flow[e]), injecting, r)
+        )
 
     # ------------------------------------------------------------------ actions
     def _navigate(self, action: Navigate) -> Iterator[None]:
@@ -314,9 +266,10 @@ class Procedure:
         vessel = self.c.names[path[-1]]
         self._event(Navigated(self.t, vessel, tuple(self.breadcrumb())))
         f = float(annulus_factor(self.c.radius[path[-1:]], self.catheter_radius)[0])
-        if f < WEDGE_FACTOR or tight:
+        self._wedged = f < WEDGE_FACTOR
+        if self._wedged or tight:
             diameter_mm = m_to_mm(2.0 * float(self.c.radius[path[-1]]))
-            self._event(Wedge(self.t, vessel, diameter_mm, wedged=f < WEDGE_FACTOR))
+            self._event(Wedge(self.t, vessel, diameter_mm, wedged=self._wedged))
         yield from self._run(math.ceil(NAVIGATE_S_PER_EDGE * max(moved, 1) / DT))
 
     def breadcrumb(self) -> list[str]:
@@ -328,26 +281,11 @@ class Procedure:
                 out.append(n)
         return out
 
-    def _select(self, a: SelectAgent) -> None:
-        spec = AGENTS[a.agent]
-        st = AgentState(agent=a.agent, size_um=tuple(a.size_um or spec.default_size_um))
-        if a.doxorubicin_mg_ml:
-            st.doxorubicin_mg_ml = a.doxorubicin_mg_ml
-        if spec.activity_per_sphere_bq > 0:
-            st.activity_gbq = a.activity_gbq or 3.0  # one 3-GBq vial (sirtex.com; TheraSphere)
-            st.activity_left_gbq = st.activity_gbq
-        if a.agent == "lipiodol":
-            st.oil_ratio = a.oil_ratio or LIPIODOL_OIL_RATIO
-            st.emulsion_ml = a.emulsion_ml
-            st.emulsion_left_ml = a.emulsion_ml if a.emulsion_ml else math.inf
-        self.agent = st
-        self._packet_carry = 0.0
-
     def _inject(self, volume_ml: float, rate_ml_min: float) -> Iterator[None]:
         self.injection_ml_min = rate_ml_min
-        self._in_reflux = False
+        self.watch.in_reflux = False
         self._resolve()
-        steps = volume_ml / (rate_ml_min / 60.0 * DT)
+        steps = volume_ml / pushed_ml(rate_ml_min, DT)
         n_full = int(steps)
         yield from self._run(n_full)
         frac = steps - n_full
@@ -360,38 +298,27 @@ class Procedure:
         self._resolve()
 
     def _release(self) -> None:
+        """Push this step's volume from the syringe and release its packets."""
         if self.injection_ml_min <= 0:
             return
-        ag = self.agent
-        spec = AGENTS[ag.agent]
-        dv = self.injection_ml_min / 60.0 * DT
-        if spec.activity_per_sphere_bq > 0:
-            prep = Y90_PREP_VOLUME_ML[ag.agent]
-            dv = min(dv, ag.activity_left_gbq / ag.activity_gbq * prep) if ag.activity_gbq else 0.0
-            if dv <= 0:
-                return
-            ag.activity_left_gbq -= ag.activity_gbq * dv / prep
-        if ag.agent == "lipiodol":
-            dv = min(dv, ag.emulsion_left_ml)
-            if dv <= 0:
-                return
-            ag.emulsion_left_ml -= dv
-            self.metrics.oil_ml += dv * oil_fraction(ag.oil_ratio)
+        self.agent, dose = dispense(self.agent, pushed_ml(self.injection_ml_min, DT))
+        if dose is None:
+            return
+        ag, dv = self.agent, dose.volume_ml
+        self.metrics.oil_ml += dose.oil_ml  # 0 but for a cTACE emulsion
         self.metrics.agent_ml[ag.agent] = self.metrics.agent_ml.get(ag.agent, 0.0) + dv
-        spheres = dv * spheres_per_ml(ag.agent, ag.size_um, ag.activity_gbq, ag.oil_ratio)
         self._packet_carry += dv * PACKETS_PER_ML
         n = int(self._packet_carry)
         if n == 0:
             return
         self._packet_carry -= n
         diam = draw_diameters_m(ag.agent, ag.size_um, n, self.streams.agents)
-        activity = spheres / n * spec.activity_per_sphere_bq
-        drug_mg = self._drug_per_ml(ag) * dv
-        self.metrics.activity_gbq += activity * n * 1e-9
-        self.metrics.drug_mg += drug_mg
+        activity = dose.spheres / n * AGENTS[ag.agent].activity_per_sphere_bq
+        self.metrics.activity_gbq += bq_to_gbq(activity * n)
+        self.metrics.drug_mg += dose.drug_mg
         if self._batch and self._batch[0][0] != ag.agent:
             self._release_batch()
-        self._batch.append((ag.agent, diam, spheres / n, activity, drug_mg / n, self.t))
+        self._batch.append((ag.agent, diam, dose.spheres / n, activity, dose.drug_mg / n, self.t))
         if len(self._batch) >= RELEASE_BATCH_TICKS:
             self._release_batch()
 
@@ -405,14 +332,6 @@ class Procedure:
         cols = [np.repeat([b[k] for b in self._batch], rep) for k in (2, 3, 4, 5)]
         self._batch = []
         self.transport.release(self.flow.tip, agent, diam, *cols[:3], t0=cols[3])
-
-    @staticmethod
-    def _drug_per_ml(ag: AgentState) -> float:
-        if ag.agent == "deb":  # mg per mL beads × mL beads per mL suspension (2 in 17, D)
-            return ag.doxorubicin_mg_ml * 2.0 / 17.0
-        if ag.agent == "lipiodol":  # the aqueous share of a 1:r drug:oil emulsion
-            return LIPIODOL_DOX_MG_PER_ML_DRUG / (1.0 + ag.oil_ratio)
-        return 0.0
 
     def _contrast(self, volume_ml: float, rate_ml_s: float) -> Iterator[None]:
         """A blocking contrast run (plans): start, watch it run, then 4 s of washout."""
@@ -467,40 +386,8 @@ class Procedure:
     def _event(self, event: Event) -> None:
         self.events.append(event)
 
-    def _note_deposits(self, inc: np.ndarray) -> None:
-        for e in np.flatnonzero(inc).tolist():
-            terr = self.territory[e]
-            if terr and terr not in self._seen_territories:
-                self._seen_territories.add(terr)
-                b = self.c.edge_bed[e]
-                kind = self.c.beds[b].kind if b >= 0 else _kind_below(self.c, e)
-                self._event(NonTargetDeposit(self.t, terr, kind))
-
-    def _check_systemic(self) -> None:
-        if "systemic" in self._seen_territories:
-            return
-        out = float(self.transport.tallies().out_count.sum())
-        if out > 0:
-            self._seen_territories.add("systemic")
-            self._event(NonTargetDeposit(self.t, "systemic", "systemic", into_aorta=True))
-
-    def _check_lung(self) -> None:
-        if self._lung_warned:
-            return
-        a = float(self.transport.tallies().lung_activity.sum()) * 1e-9
-        limit = self.scenario.scoring.lung_dose_limit_gy
-        if a > 0 and lung_dose_gy(a) > limit:
-            self._lung_warned = True
-            self._event(LungDoseOverLimit(self.t, lung_dose_gy(a), limit))
-
-
-def _kind_below(c: Compiled, e: int) -> str:
-    while c.edge_bed[e] < 0:
-        ch = c.children[c.edge_to[e]]
-        if not ch:
-            return "systemic"
-        e = ch[0]
-    return c.beds[c.edge_bed[e]].kind
+    def _events(self, events: list[Event]) -> None:
+        self.events.extend(events)
 
 
 __all__ = ["Procedure", "DT", "AGENT_IDS", "NavigationError"]

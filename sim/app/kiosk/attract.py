@@ -135,7 +135,7 @@ class AttractScene(DemoScene):
         label = t(lang, "expert_demo", i=self.index + 1, n=n)
         panel(surface, pygame.Rect(0, 0, self.view_rect.width, px(58)), alpha=150)
         text(surface, label, px(26), (px(20), px(12)), DIM, True)
-        if self.proc._in_reflux:
+        if self.proc.status().in_reflux:
             text(
                 surface,
                 t(lang, "reflux"),

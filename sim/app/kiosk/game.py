@@ -106,7 +106,7 @@ class GameScene(ProcedureScene):
         surface.fill((40, 44, 54), pygame.Rect(0, 0, vr.width, px(10)))
         surface.fill(color, pygame.Rect(0, 0, int(vr.width * frac), px(10)))
         status = None
-        if self.proc._in_reflux:
+        if self.proc.status().in_reflux:
             status = (t(lang, "reflux"), RED)
         elif self.injecting:
             status = (t(lang, "injecting"), GREEN)

@@ -545,10 +545,10 @@ class ProcedureScene(Scene):
         px = self.app.px
         crumbs = " › ".join(self.proc.breadcrumb())
         draw_lines(surface, [crumbs], (px(12), px(10)), px(18), (255, 255, 200), bold=True)
-        flags = []
-        if self.proc._in_reflux:
+        flags, st = [], self.proc.status()
+        if st.in_reflux:
             flags.append(("REFLUX", (255, 90, 90)))
-        if self.proc._stasis_level == 2:
+        if st.stasis_level == 2:
             flags.append(("STASIS", (255, 200, 80)))
         if self.paused:
             flags.append(("PAUSED", (200, 200, 255)))
@@ -611,43 +611,25 @@ class ProcedureScene(Scene):
 
     def _check_prepared(self) -> None:
         """Stop the injection when what was drawn up is used up, and say so."""
-        ag = self.proc.agent
-        empty = (AGENTS[ag.agent].activity_per_sphere_bq > 0 and ag.activity_left_gbq <= 1e-9) or (
-            ag.agent == "lipiodol" and ag.emulsion_left_ml <= 1e-9
-        )
-        if self.injecting and empty:
+        if self.injecting and self.proc.status().drawn_up_empty:
             self._stop_injection()
             self._say("All that was drawn up has been given: prepare more (agent panel) or finish")
 
     def _planning_lines(self) -> list[str]:
         """Y-90 planning calculator from the case's mapping study (BSA and partition)."""
-        from sim.outcome.dosimetry import (
-            bsa_activity_gbq,
-            bsa_m2,
-            lung_dose_gy,
-            partition_activity_gbq,
-        )
+        from sim.engine.y90_plan import plan_y90
 
-        ag = self.proc.agent
-        if AGENTS[ag.agent].activity_per_sphere_bq <= 0:
+        if not self.proc.agent.radioactive:
             return []
-        sc = self.case.scenario
-        lsf = sc.shunt.lung_shunt_fraction
-        liver = self.proc.liver.liver_mass_g
-        t_mass = sum(pt.mass_g for pt in self.proc.liver.tumors if pt.spec.target)
-        tn = max((t.tn_ratio for t in sc.tumors if t.target), default=3.0)
-        bsa = bsa_m2(sc.patient.weight_kg, sc.patient.height_cm)
-        a_bsa = bsa_activity_gbq(bsa, t_mass / liver, lsf)
-        a_part = partition_activity_gbq(
-            sc.scoring.tumor_target_dose_gy, t_mass / 1e3, (liver - t_mass) / 1e3, tn, lsf
-        )
-        lung = lung_dose_gy(ag.activity_gbq * lsf)
+        p = plan_y90(self.case.scenario, self.proc.liver, self.proc.agent.activity_gbq)
+        a_bsa = p.bsa_activity_gbq
         return [
-            f"Plan: LSF {100 * lsf:.0f} %, T/N {tn:g}, BSA {bsa:.2f} m²",
+            f"Plan: LSF {100 * p.lung_shunt_fraction:.0f} %, T/N {p.tn_ratio:g}, "
+            f"BSA {p.bsa_m2:.2f} m²",
             "  BSA method: " + (f"{a_bsa:.2f} GBq" if a_bsa is not None else "do not treat"),
-            f"  partition ({sc.scoring.tumor_target_dose_gy:g} Gy tumour): {a_part:.2f} GBq",
-            f"  lung dose at {ag.activity_gbq:.2f} GBq: {lung:.1f} Gy (limit "
-            f"{sc.scoring.lung_dose_limit_gy:g})",
+            f"  partition ({p.target_dose_gy:g} Gy tumour): {p.partition_activity_gbq:.2f} GBq",
+            f"  lung dose at {p.activity_gbq:.2f} GBq: {p.lung_dose_gy:.1f} Gy (limit "
+            f"{p.lung_limit_gy:g})",
         ]
 
     def _draw_help(self, surface) -> None:
