@@ -29,7 +29,7 @@ from sim.engine.events import (
     LungDoseOverLimit,
     Navigated,
     NearStasis,
-    NonTargetDeposit,
+    NonTargetParticles,
     RefluxStarted,
     RefluxStopped,
     Stasis,
@@ -71,18 +71,18 @@ RECORDED = [
     (NearStasis(59.3, 0.4987), "near_stasis", "antegrade flow below the tip 50 % (SACE III)"),
     (Stasis(117.25, 0.0951), "stasis", "antegrade flow below the tip 10 % (SACE IV)"),
     (
-        NonTargetDeposit(210.2, "falciform", "skin"),
+        NonTargetParticles(210.2, "falciform", "skin"),
         "non_target",
         "particles in the falciform territory: supra-umbilical rash or skin necrosis "
         "(falciform; Smith 2015)",
     ),
     (
-        NonTargetDeposit(9.0, "odd", "no_such_kind"),
+        NonTargetParticles(9.0, "odd", "no_such_kind"),
         "non_target",
         "particles in the odd territory: non-target embolization",
     ),
     (
-        NonTargetDeposit(12.0, "systemic", "systemic", into_aorta=True),
+        NonTargetParticles(12.0, "systemic", "systemic", into_aorta=True),
         "non_target",
         "particles refluxed into the aorta: systemic embolization (refluxed into the aorta)",
     ),

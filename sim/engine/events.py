@@ -86,7 +86,7 @@ class Stasis(Event):
 
 
 @dataclass(frozen=True)
-class NonTargetDeposit(Event):
+class NonTargetParticles(Event):
     """First particles in a non-target ``territory`` (bed kind ``bed_kind``), or, with
     ``into_aorta``, the first refluxed into the aorta (territory ``systemic``)."""
 
@@ -129,7 +129,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     RefluxStopped,
     NearStasis,
     Stasis,
-    NonTargetDeposit,
+    NonTargetParticles,
     LungDoseOverLimit,
     ContrastStarted,
     Finished,

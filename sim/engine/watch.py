@@ -13,7 +13,7 @@ from sim.engine.events import (
     Event,
     LungDoseOverLimit,
     NearStasis,
-    NonTargetDeposit,
+    NonTargetParticles,
     RefluxStarted,
     RefluxStopped,
     Stasis,
@@ -85,7 +85,7 @@ class Watch:
                 self.seen_territories.add(terr)
                 b = self.c.edge_bed[e]
                 kind = self.c.beds[b].kind if b >= 0 else _kind_below(self.c, e)
-                out.append(NonTargetDeposit(t, terr, kind))
+                out.append(NonTargetParticles(t, terr, kind))
         return out
 
     @property
@@ -98,7 +98,7 @@ class Watch:
         if self.aorta_reached or out_count <= 0:
             return []
         self.seen_territories.add("systemic")
-        return [NonTargetDeposit(t, "systemic", "systemic", into_aorta=True)]
+        return [NonTargetParticles(t, "systemic", "systemic", into_aorta=True)]
 
     def lung(self, t: float, lung_activity_bq: float) -> list[Event]:
         """The lung dose passing the limit (``lung_activity_bq`` that reached the lungs)."""
