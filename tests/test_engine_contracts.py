@@ -33,6 +33,7 @@ from sim.engine.events import (
     RefluxStarted,
     RefluxStopped,
     Stasis,
+    TimeUp,
     Wedge,
 )
 from sim.engine.procedure import Procedure
@@ -92,6 +93,7 @@ RECORDED = [
         "lung dose 32 Gy exceeds 30 Gy",
     ),
     (ContrastStarted(14.0, 2.0, 0.5, "S5"), "contrast", "2 mL at 0.5 mL/s from S5"),
+    (TimeUp(180.0, 3.0), "time_limit", "time limit of 3 min reached: the case ends"),
     (Finished(262.5), "finish", "case ended at 262 s"),
 ]
 

@@ -290,14 +290,24 @@ def test_an_action_past_the_time_limit_is_refused_before_anything_runs(exported,
     [{"inject": {"volume_ml": 100.0, "rate_ml_min": 0.0001}}, {"wait": {"seconds": 3600.0}}],
     ids=["inject of 10^6 minutes", "wait of an hour"],
 )
-def test_a_runaway_action_stops_at_the_time_limit(exported, tmp_path, capsys, runaway):
+def test_a_runaway_action_ends_at_the_time_limit(exported, tmp_path, capsys, runaway):
+    """The engine ends the case at its time limit, so the replay is short; what it reaches is
+    not what the file claims: replay says so (exit 1), import refuses it (exit 2)."""
+
     def add(d: dict) -> None:
         fin = d["actions"][-1]
         d["actions"].insert(-1, {"tick": fin["tick"], "action": runaway})
 
     f = _write(tmp_path, "runaway", _edited(exported[1], add))
-    _refused(capsys, tmp_path, f, "action 3 at tick ", "runs past the case's time limit (3 min)",
-             seconds=60.0)  # fmt: skip
+    t0 = time.monotonic()
+    assert main(["replay", str(f)]) == 1
+    assert time.monotonic() - t0 < 60.0, "the replay ran past the case's time limit"
+    assert "DIGEST MISMATCH" in capsys.readouterr().err
+    store = tmp_path / "store"
+    assert main(["import-replay", str(f), "--data-dir", str(store)]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(str(f)), lines
+    assert not (store / DB_NAME).exists() or RecordStore(store).list() == []
 
 
 # ---------------------------------------------------------------------- recomputed, not trusted

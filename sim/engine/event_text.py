@@ -44,6 +44,7 @@ _WORDS: dict[str, Callable[..., str]] = {
     "non_target": _non_target,
     "lung_dose_over_limit": lambda e: f"lung dose {e.dose_gy:.0f} Gy exceeds {e.limit_gy:g} Gy",
     "contrast": lambda e: f"{e.volume_ml:g} mL at {e.rate_ml_s:g} mL/s from {e.vessel}",
+    "time_limit": lambda e: f"time limit of {e.limit_min:g} min reached: the case ends",
     "finish": lambda e: f"case ended at {e.t:.0f} s",
 }
 

@@ -116,6 +116,14 @@ class ContrastStarted(Event):
 
 
 @dataclass(frozen=True)
+class TimeUp(Event):
+    """The case's time limit (``limits.time_min``, min) ended the procedure."""
+
+    limit_min: float
+    kind: ClassVar[str] = "time_limit"
+
+
+@dataclass(frozen=True)
 class Finished(Event):
     """The case ended (catheter withdrawn, what was in flight settled)."""
 
@@ -132,5 +140,6 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     NonTargetParticles,
     LungDoseOverLimit,
     ContrastStarted,
+    TimeUp,
     Finished,
 )

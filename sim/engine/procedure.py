@@ -27,7 +27,7 @@ from sim.actions import (
 from sim.agents import AGENTS, draw_diameters_m
 from sim.anatomy.build import Liver, build_liver
 from sim.engine.dispense import Syringe, dispense, prepare, pushed_ml
-from sim.engine.events import ContrastStarted, Event, Finished, Navigated, Wedge
+from sim.engine.events import ContrastStarted, Event, Finished, Navigated, TimeUp, Wedge
 from sim.engine.navigation import NavigationError, resolve_target
 from sim.engine.status import Metrics, Status
 from sim.engine.watch import STASIS_RESIDUAL, Watch
@@ -50,6 +50,11 @@ SETTLE_S = 30.0  # after finish, blood carries what is in flight this long at mo
 RELEASE_BATCH_TICKS = 5  # packets are planned in batches of a quarter second (speed)
 TALLY_EVERY_TICKS = 20  # lung dose and systemic reflux are checked once a second
 OBSERVE_EVERY_TICKS = 20  # observers (record sync) are called once a simulated second
+
+
+def time_limit_tick(scenario: Scenario) -> int:
+    """The tick at which the case's time limit (``limits.time_min``) ends the procedure."""
+    return math.ceil(scenario.limits.time_min * 60.0 / DT)
 
 
 class Procedure:
@@ -82,6 +87,9 @@ class Procedure:
         self.contrast_m3_s = 0.0
         self.contrast_runs: list[ContrastRun] = []
         self.finished = False
+        self.limit_tick = time_limit_tick(scenario)
+        self._closing = False  # finish has begun (its settling steps run no limit check)
+        self._timed_out = False  # the limit ended it: what follows is not procedure time
         self._pending_occ = 0.0
         self._ticks_since_solve = 0
         self._packet_carry = 0.0
@@ -115,7 +123,8 @@ class Procedure:
 
         Exhausting it is exactly :meth:`apply` — same log, same steps, same state — so a window
         can play a plan at any speed and still end where ``run`` ends. Raises NavigationError
-        (before any step) if the action is refused.
+        (before any step) if the action is refused. An action still running when the case's
+        time limit ends the procedure (:meth:`step`) stops there.
         """
         if self.finished:
             raise NavigationError("the case is finished")
@@ -147,7 +156,11 @@ class Procedure:
 
         ``fluoro`` says whether the step counts as fluoroscopy time; ``None`` (the free-running
         clock of the window and of replays) counts it while injecting or running contrast.
+        The step that reaches the case's time limit ends the procedure (a ``time_limit``
+        event, then what :class:`~sim.actions.Finish` does); a finished procedure does not step.
         """
+        if self.finished:
+            return
         if fluoro is None:
             fluoro = self.injection_ml_min > 0 or self.contrast_m3_s > 0
         if self.contrast_m3_s > 0 and self.tick >= self._contrast_end_tick:
@@ -173,15 +186,23 @@ class Procedure:
             lung = float(self.transport.tallies().lung_activity.sum())
             self._events(self.watch.lung(self.t, lung))
         self.tick += 1
-        self.metrics.procedure_s = self.t
+        if not self._timed_out:
+            self.metrics.procedure_s = self.t
         if fluoro:
             self.metrics.fluoro_s += DT
         if self.observers and self.tick % OBSERVE_EVERY_TICKS == 0:
             for observe in self.observers:
                 observe(self)
+        if self.tick >= self.limit_tick and not self._closing:
+            self._timed_out = True
+            self._event(TimeUp(self.t, self.scenario.limits.time_min))
+            for _ in self._finish():
+                pass
 
     def _run(self, n: int, fluoro: bool = True) -> Iterator[None]:
         for _ in range(n):
+            if self.finished:
+                return
             self.step(fluoro)
             yield
 
@@ -288,6 +309,8 @@ class Procedure:
         steps = volume_ml / pushed_ml(rate_ml_min, DT)
         n_full = int(steps)
         yield from self._run(n_full)
+        if self.finished:
+            return
         frac = steps - n_full
         if frac > 1e-9:
             self.injection_ml_min = rate_ml_min * frac
@@ -336,7 +359,7 @@ class Procedure:
     def _contrast(self, volume_ml: float, rate_ml_s: float) -> Iterator[None]:
         """A blocking contrast run (plans): start, watch it run, then 4 s of washout."""
         self._start_contrast(volume_ml, rate_ml_s)
-        while self.contrast_m3_s > 0:
+        while self.contrast_m3_s > 0 and not self.finished:
             self.step()
             yield
         yield from self._run(math.ceil(4.0 / DT))  # watch the washout under fluoroscopy (U)
@@ -365,6 +388,7 @@ class Procedure:
         self._contrast_end_tick = self.tick + math.ceil(duration / DT)
 
     def _finish(self) -> Iterator[None]:
+        self._closing = True
         self.injection_ml_min = 0.0
         self._resolve()
         self.final_sace = self.sace_level() if self.flow.tip_edge() >= 0 else None

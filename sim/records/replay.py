@@ -37,7 +37,7 @@ import numpy as np
 import sim
 from sim.engine.final import assess_procedure
 from sim.engine.navigation import NavigationError
-from sim.engine.procedure import DT, SETTLE_S, Procedure
+from sim.engine.procedure import DT, SETTLE_S, Procedure, time_limit_tick
 from sim.outcome.result import Outcome
 from sim.records.digest import state_digest
 from sim.records.model import MAX_SEED, printable
@@ -157,7 +157,7 @@ def _extends(text: str) -> str | None:
 
 def tick_limit(sc: Scenario) -> int:
     """The last tick an action of a record of ``sc`` may have: the case's time limit."""
-    return math.ceil(sc.limits.time_min * 60.0 / DT)
+    return time_limit_tick(sc)
 
 
 def step_budget(sc: Scenario) -> int:
@@ -251,7 +251,8 @@ def replay(record: Record, *, check_digest: bool = True) -> tuple[Procedure, Out
 
     A finished record ends with its ``finish`` action and is assessed; an abandoned one has
     every logged action applied, then its clock run to the last heartbeat, and no outcome.
-    The clock never runs past :func:`step_budget` (the case's time limit and the settling).
+    The clock never runs past :func:`step_budget`: the engine ends the procedure at the case's
+    time limit (an action still running there stops), then settles.
 
     Parameters
     ----------
@@ -293,13 +294,10 @@ def replay(record: Record, *, check_digest: bool = True) -> tuple[Procedure, Out
         if proc.finished:
             break
         proc.run_to(tick)
+        if proc.finished:  # the time limit ended it before this action
+            break
         try:
-            for _ in proc.stepwise(action):  # exactly apply(), with a watch on the clock
-                if proc.tick > budget:
-                    raise ReplayError(
-                        f"record {record.id}: action {i} at tick {tick} runs past the case's "
-                        f"time limit ({sc.limits.time_min:g} min)"
-                    )
+            proc.apply(action)
         except NavigationError as exc:
             raise ReplayError(
                 f"record {record.id}: action {i} at tick {tick} was refused: {exc}"
