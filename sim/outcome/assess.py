@@ -51,6 +51,7 @@ from sim.outcome.result import (
 from sim.outcome.score import complications, total_score
 from sim.scenario.models import Scenario
 from sim.transport.packets import AGENT_IDS
+from sim.transport.tallies import Tallies
 
 DRUG_KILL_MG_PER_G = 0.5  # doxorubicin mg/g giving 63 % kill (U)
 # Injury per unit of lost arterial inflow in normal liver. Ischaemic injury: arterial share
@@ -79,33 +80,15 @@ class Reportable(Protocol):
 
 
 @dataclass(frozen=True)
-class Tallies:
-    """Where the delivered agent went: the transport's tallies at the end.
-
-    Per edge (E,): spheres lodged ``dep_count``, activity ``dep_activity_bq`` (Bq), doxorubicin
-    ``dep_drug_mg``; per agent and edge (A, E) ``dep_agent_count``. Per agent (A,), in
-    :data:`~sim.transport.packets.AGENT_IDS` order: spheres delivered, to the lungs (and their
-    activity, Bq), refluxed into the aorta, still in flight.
-    """
-
-    dep_count: np.ndarray
-    dep_activity_bq: np.ndarray
-    dep_drug_mg: np.ndarray
-    dep_agent_count: np.ndarray
-    delivered_count: np.ndarray
-    lung_count: np.ndarray
-    lung_activity_bq: np.ndarray
-    out_count: np.ndarray
-    in_flight_count: np.ndarray
-
-
-@dataclass(frozen=True)
 class FinalState:
     """What :func:`assess` reads of a procedure: the case, the tree, the flows, the tallies.
 
     ``baseline_flow`` and ``flow`` are edge flows (m³/s, (E,)) before any embolization and
     now; ischaemia is read from their ratio at each bed. ``sace_level`` is the angiographic
     endpoint at the tip when the case was finished (None before, or off the tree).
+    ``tallies`` are the transport's (:class:`sim.transport.tallies.Tallies`: activity in Bq,
+    drug in mg); ``delivered_count`` and ``in_flight_count`` (A,) count spheres per agent in
+    :data:`~sim.transport.packets.AGENT_IDS` order, delivered in all and still in flight.
     """
 
     scenario: Scenario
@@ -114,6 +97,8 @@ class FinalState:
     baseline_flow: np.ndarray
     flow: np.ndarray
     tallies: Tallies
+    delivered_count: np.ndarray
+    in_flight_count: np.ndarray
     metrics: Usage
     events: Sequence[Reportable]
     sace_level: int | None
@@ -148,7 +133,7 @@ def assess(s: FinalState) -> Outcome:
     tumors, coverage = _tumors(s, b)
     liver, damage = _normal_liver(s, b)
     nt_terr = _non_target(s.compiled, b, float(tl.out_count.sum()))
-    lung_gy = lung_dose_gy(float(tl.lung_activity_bq.sum()) * 1e-9)
+    lung_gy = lung_dose_gy(float(tl.lung_activity.sum()) * 1e-9)
     comps = complications(sc, m, b.by_agent, b.kinds)
     worst = max((c_.probability for c_ in comps if c_.scored), default=0.0)
     score, components = total_score(
@@ -161,7 +146,7 @@ def assess(s: FinalState) -> Outcome:
         components=tuple(components),
         tumor_coverage=round(coverage, 4),
         normal_liver=liver,
-        deposition=_deposition(tl, b),
+        deposition=_deposition(s, b),
         non_target=tuple(
             NonTargetDeposit(k, round(v, 5), COMPLICATION.get(_nt_kind(s.compiled, k), ""))
             for k, v in sorted(nt_terr.items())
@@ -192,11 +177,11 @@ def _beds(s: FinalState) -> _Beds:
     c, tl, flow0 = s.compiled, s.tallies, s.baseline_flow
     kinds = np.array([BED_KINDS[k] for k in c.bed_kind])
     tumor_b = kinds == "tumor"
-    used = [i for i in range(len(AGENT_IDS)) if tl.delivered_count[i] > 0]
+    used = [i for i in range(len(AGENT_IDS)) if s.delivered_count[i] > 0]
     by_agent = {AGENT_IDS[i]: push_down(c, tl.dep_agent_count[i], flow0) for i in used}
     q_now = np.abs(s.flow[c.bed_edge])
     q0 = np.maximum(np.abs(flow0[c.bed_edge]), 1e-30)
-    act_gbq = push_down(c, tl.dep_activity_bq, flow0) * 1e-9
+    act_gbq = push_down(c, tl.dep_activity, flow0) * 1e-9
     return _Beds(
         kinds=kinds,
         tumor=tumor_b,
@@ -204,12 +189,12 @@ def _beds(s: FinalState) -> _Beds:
         non_target=np.isin(kinds, NON_TARGET_KINDS),
         count=push_down(c, tl.dep_count, flow0),
         activity_gbq=act_gbq,
-        drug_mg=push_down(c, tl.dep_drug_mg, flow0),
+        drug_mg=push_down(c, tl.dep_drug, flow0),
         by_agent=by_agent,
         ischemia=1.0 - np.clip(q_now / q0, 0.0, 1.0),
         dose_gy=MIRD_GY_KG_PER_GBQ * act_gbq / (c.bed_mass_g * 1e-3),
         lipiodol_ml=_lipiodol_ml(tumor_b, by_agent),
-        delivered=float(tl.delivered_count.sum()),
+        delivered=float(s.delivered_count.sum()),
     )
 
 
@@ -324,14 +309,15 @@ def _non_target(c: Compiled, b: _Beds, out: float) -> dict[str, float]:
     return nt_terr
 
 
-def _deposition(tl: Tallies, b: _Beds) -> Deposition:
+def _deposition(s: FinalState, b: _Beds) -> Deposition:
+    tl = s.tallies
     out = float(tl.out_count.sum())
     return Deposition(
         tumor=round(b.frac(b.count[b.tumor].sum()), 5),
         normal_liver=round(b.frac(b.count[b.liver].sum()), 5),
         non_target=round(b.frac(b.count[b.non_target].sum() + out), 5),
         lung=round(b.frac(float(tl.lung_count.sum())), 5),
-        in_flight=round(b.frac(float(tl.in_flight_count.sum())), 5),
+        in_flight=round(b.frac(float(s.in_flight_count.sum())), 5),
     )
 
 
