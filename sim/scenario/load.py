@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.agents import AGENTS
-from sim.anatomy.trunk import DIAMETER_MM
-from sim.scenario.models import SEGMENTS, Scenario
-from sim.scenario.problems import Problem, validate_file
+from sim.scenario.files import load_with_extends, validate_file
+from sim.scenario.models import SEGMENTS, TRUNK_VESSELS, Scenario
+from sim.scenario.problems import Problem
 
 # Vessel names an instructor may override (named trunk plus derived sectoral/segmental arteries).
-OVERRIDABLE_VESSELS = tuple(DIAMETER_MM) + ("RA", "RP", "aLHA", "aRHA", "S1L") + SEGMENTS
+OVERRIDABLE_VESSELS = TRUNK_VESSELS + ("RA", "RP", "aLHA", "aRHA", "S1L") + SEGMENTS
 
 
 @dataclass
@@ -35,8 +35,6 @@ class LoadedCase:
 
 def load_scenario(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
     """Validate one scenario file; never raises for bad input."""
-    from sim.scenario.yaml_strict import load_with_extends
-
     sc, problems = validate_file(path, Scenario)
     if sc is None:
         return None, problems

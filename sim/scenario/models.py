@@ -15,6 +15,23 @@ from sim.physiology import LUNG_LIMIT_GY, NORMAL_LIVER_TOLERANCE_GY
 
 SegmentName = Literal["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8"]
 SEGMENTS: tuple[str, ...] = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8")
+# Named trunk vessels, in the order of sim.anatomy.trunk.DIAMETER_MM (which checks it): the
+# scenario layer names what an author may override without importing the anatomy.
+TRUNK_VESSELS: tuple[str, ...] = (
+    "coeliac",
+    "splenic",
+    "LGA",
+    "CHA",
+    "GDA",
+    "PHA",
+    "RHA",
+    "LHA",
+    "RGA",
+    "cystic",
+    "falciform",
+    "SMA",
+    "IPA",
+)
 
 
 class Strict(BaseModel):

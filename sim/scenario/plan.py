@@ -20,7 +20,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from sim.actions import ACTION_TYPES, Action
-from sim.scenario.problems import Problem, YamlProblem, problems_from_validation_error
+from sim.scenario.problems import Marks, Problem, YamlProblem, problems_from_validation_error
+from sim.scenario.yaml_strict import load_yaml_file
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,6 @@ def action_from_dict(item: object) -> Action:
 
 def load_plan(path: str | Path) -> tuple[list[PlanStep], list[Problem]]:
     """Parse and validate a plan; returns steps, or problems (never raises for bad input)."""
-    from sim.scenario.yaml_strict import load_yaml_file
-
     file = str(path)
     try:
         data, marks = load_yaml_file(path)
@@ -151,8 +150,6 @@ def load_plan(path: str | Path) -> tuple[list[PlanStep], list[Problem]]:
 
 def _sub_marks(marks, prefix: tuple, file: str):
     """Marks of one action's payload, with paths relative to it."""
-    from sim.scenario.yaml_strict import Marks
-
     n = len(prefix)
     vals = {p[n:]: m for p, m in marks.values.items() if p[:n] == prefix}
     keys = {p[n:]: m for p, m in marks.key_marks.items() if p[:n] == prefix}
