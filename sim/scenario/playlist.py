@@ -66,7 +66,7 @@ Caption = Annotated[str, _fits(MAX_CAPTION_CHARS, "the caption")]
 class PlaylistEntry(BaseModel):
     """One case of the playlist, as written."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     scenario: str = Field(
         min_length=1,
@@ -91,7 +91,7 @@ class PlaylistEntry(BaseModel):
 class Playlist(BaseModel):
     """A booth's playlist, as written (see the module docstring)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     title: Annotated[str, _fits(MAX_TITLE_CHARS, "the title")] = Field(
         "Siphon workshop", description="Leaderboard title shown at the booth."

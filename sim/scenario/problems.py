@@ -269,12 +269,15 @@ def _listing(options: list[Any]) -> str:
 def _message(err: Any, path: tuple, raw: tuple, model: Any) -> str:
     """Plain-language message for one pydantic error dict."""
     kind, ctx, v = err["type"], err.get("ctx") or {}, err.get("input")
-    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+    bounded = ("greater_than_equal", "greater_than", "less_than_equal", "less_than")
+    if kind in (*bounded, "finite_number"):
         b = {k: ctx[k] for k in ("ge", "gt", "le", "lt") if k in ctx}
         for _, meta in _types_at(model, path):
             b = {**_bounds(meta), **b}
         both = any(k in b for k in ("ge", "gt")) and any(k in b for k in ("le", "lt"))
         tail = f" (allowed: {_range(b)})" if both else ""
+        if kind == "finite_number" or (isinstance(v, float) and not math.isfinite(v)):
+            return f"{_show(v)} is not a finite number{tail or ' (allowed: a finite number)'}"
         text = {
             "greater_than_equal": f"{_show(v)} is below the minimum {_num(ctx.get('ge'))}",
             "greater_than": f"{_show(v)} is too small; it must be more than {_num(ctx.get('gt'))}",
