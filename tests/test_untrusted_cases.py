@@ -251,3 +251,12 @@ def test_trunk_vessel_names_have_one_table():
     from sim.anatomy.trunk import DIAMETER_MM
 
     assert tuple(DIAMETER_MM) == TRUNK_VESSELS
+
+
+def test_a_non_finite_outcome_is_one_line_not_invalid_json(monkeypatch, capsys):
+    import sim.app.runner as runner
+
+    monkeypatch.setattr(runner, "run_plan", lambda *a: (None, {"score": float("nan")}))
+    assert main(["run", str(LIBRARY_DIR / "workshop_quick.yaml"), "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == "run: the outcome holds a number that is not finite (a bug)\n"

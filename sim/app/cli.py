@@ -55,17 +55,21 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     for p in [Path(x) for x in (args.paths or [SCENARIOS])]:
         files.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
     listed = {f.resolve() for f in files}
+    names = {str(f) for f in files}
     shown: set[str] = set()
-    bad = 0
+    bad: set[str] = set()
     for f in files:
         problems = check_file(f, listed)
         for pr in problems:
             if str(pr) not in shown:  # a base case's problem is printed once
                 shown.add(str(pr))
                 print(pr)
-        bad += bool(problems)
+        # a file is invalid when a problem names it (a case's plan problems name the plan)
+        bad |= {pr.file for pr in problems if pr.file in names}
+        if problems and not any(pr.file in names for pr in problems):
+            bad.add(str(f))  # e.g. a problem in the base case it extends
     n = len(files)
-    print(f"{n - bad} of {n} files valid", file=sys.stderr)
+    print(f"{n - len(bad)} of {n} files valid", file=sys.stderr)
     return 1 if bad else 0
 
 
