@@ -21,6 +21,9 @@ from pydantic import BaseModel, ValidationError
 
 PathKey = tuple[str | int, ...]
 _IDENT = re.compile(r"[^\s.\[\]'\"]+")
+# Line breaks, escape codes and other control characters a file's text could carry: a problem is
+# printed as one line on a terminal, so they are shown escaped, as Python writes them.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True, order=True)
@@ -35,9 +38,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.col}"
-        return (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
+        text = f"{where}: {self.field}: " if self.field else f"{where}: "
+        text += self.message
+        return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class YamlProblem(Exception):
