@@ -254,9 +254,15 @@ def test_trunk_vessel_names_have_one_table():
 
 
 def test_a_non_finite_outcome_is_one_line_not_invalid_json(monkeypatch, capsys):
+    import sim.app.records_cli as records_cli
     import sim.app.runner as runner
 
-    monkeypatch.setattr(runner, "run_plan", lambda *a: (None, {"score": float("nan")}))
+    class Broken:
+        def to_dict(self) -> dict:
+            return {"score": float("nan")}
+
+    monkeypatch.setattr(runner, "run_plan", lambda *a: (None, Broken()))
+    monkeypatch.setattr(records_cli, "recording_dir", lambda args: None)
     assert main(["run", str(LIBRARY_DIR / "workshop_quick.yaml"), "--json"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err == "run: the outcome holds a number that is not finite (a bug)\n"
