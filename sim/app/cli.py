@@ -149,9 +149,14 @@ def _window_refused() -> bool:
 
 
 def _open_case(path: str) -> object:
+    """The case for the window: validated and built once (so it cannot fail in a scene)."""
+    from sim.app.check import build
     from sim.scenario.load import LoadedCase, load_scenario
 
     sc, problems = load_scenario(path)
+    if sc is not None:
+        proc, problems = build(sc, path)
+        sc = sc if proc is not None else None
     return LoadedCase(Path(path), sc, problems)
 
 
