@@ -15,7 +15,7 @@ from sim.app.check import check_file
 from sim.app.cli import main
 from sim.scenario.files import LIBRARY_DIR
 from sim.scenario.load import load_scenario
-from sim.scenario.models import SEED_MAX, TRUNK_VESSELS
+from sim.scenario.models import TRUNK_VESSELS
 
 ROOT = Path(__file__).resolve().parents[1]
 LINE = re.compile(r"^[^\n]+:\d+:\d+: [^\s:]+: [^\n]+\(allowed: [^\n]+\)$")
@@ -157,11 +157,16 @@ def test_a_case_that_cannot_be_built_is_refused_by_validate_and_run(tmp_path, ca
     assert capsys.readouterr().err.strip() == line
 
 
-@pytest.mark.parametrize("seed", ["-1", str(2**63), str(SEED_MAX + 1), "9" * 5000])
+@pytest.mark.parametrize("seed", ["-1", str(2**63), str(2**64), "1e3", "x", "9" * 5000])
 def test_run_refuses_a_seed_out_of_range_in_one_line(seed, capsys):
     assert main(["run", str(LIBRARY_DIR / "workshop_quick.yaml"), "--seed", seed]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and f"(allowed: 0–{SEED_MAX})" in err and len(err) < 120
+    assert err.count("\n") == 1 and f"(allowed: 0–{2**63 - 1})" in err and len(err) < 120
+
+
+def test_run_takes_the_largest_seed_a_record_can_store(tmp_path, capsys):
+    assert main(["run", str(_write(tmp_path)), "--json", "--seed", str(2**63 - 1)]) == 0
+    assert json.loads(capsys.readouterr().out)["seed"] == 2**63 - 1
 
 
 def test_run_json_is_strict_json_with_a_score(tmp_path, capsys):

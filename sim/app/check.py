@@ -14,9 +14,10 @@ from pathlib import Path
 from sim.engine.actions import Navigate
 from sim.engine.navigation import NavigationError, resolve_target
 from sim.engine.procedure import Procedure
+from sim.records.model import MAX_SEED
 from sim.scenario.files import load_with_extends
 from sim.scenario.load import load_scenario
-from sim.scenario.models import SEED_MAX, Scenario
+from sim.scenario.models import Scenario
 from sim.scenario.plan import PlanStep, load_plan, plan_case_problems
 from sim.scenario.playlist import LoadedPlaylist, is_playlist, load_playlist
 from sim.scenario.problems import Problem, YamlProblem
@@ -36,12 +37,12 @@ def case_path_of_plan(plan_path: Path) -> Path:
 
 def seed_problem(seed: int | str | None, where: str = "--seed") -> str | None:
     """Why a procedure seed (a number, or its text from the command line) is refused in one
-    line, or ``None`` when it is usable."""
+    line, or ``None`` when it is usable: 0 ≤ seed < 2**63, what a record can store."""
     text = str(seed).strip()
     shown = repr(text) if len(text) <= 24 else f"a {len(text)}-character value"
-    if seed is None or (text.isdigit() and len(text) <= 10 and int(text) <= SEED_MAX):
+    if seed is None or (text.isdigit() and len(text) <= 20 and int(text) < MAX_SEED):
         return None
-    return f"{where}: {shown} is not a seed (allowed: 0–{SEED_MAX})"
+    return f"{where}: {shown} is not a seed (allowed: 0–{MAX_SEED - 1})"
 
 
 def build(
