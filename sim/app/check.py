@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.engine.actions import Navigate
+from sim.actions import Navigate
 from sim.engine.navigation import NavigationError, resolve_target
 from sim.engine.procedure import Procedure
 from sim.records.model import MAX_SEED

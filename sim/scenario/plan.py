@@ -19,8 +19,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from sim.agents import AGENTS
 from sim.actions import ACTION_TYPES, Action
+from sim.agents import AGENTS
 from sim.scenario.models import Scenario
 from sim.scenario.problems import Marks, Problem, YamlProblem, problems_from_validation_error
 from sim.scenario.yaml_strict import load_yaml_file
