@@ -12,14 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from sim.scenario.files import load_with_extends, validate_file
 from sim.scenario.problems import (
     Problem,
     YamlProblem,
     field_path,
     problems_from_validation_error,
-    validate_file,
 )
-from sim.scenario.yaml_strict import Mark, Marks, load_with_extends, load_yaml_text
+from sim.scenario.yaml_strict import Mark, Marks, load_yaml_text
 
 Agent = Literal["bland", "pva", "deb", "lipiodol", "y90_resin", "y90_glass"]
 

@@ -90,6 +90,11 @@ def build_liver(
         seg_mass = max(seg_mass, 0.05 * terr.share[seg] * total_mass)
         for pt in tumors:
             pts = pts[np.hypot(*(pts - pt.center).T) > pt.radius_mm]
+        if not len(pts):
+            raise ValueError(
+                f"the tumours cover all of segment {seg}, which then has no normal liver to "
+                "supply; make them smaller or move them"
+            )
         n = max(4, round(n_leaves_total * terr.share[seg]))
         leaf_pos = sample_leaves(pts, n, rng_tree, GRID_MM)
         m = seg_mass / len(leaf_pos)

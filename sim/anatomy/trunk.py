@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sim import physiology as phys
 from sim.anatomy.graph import Bed, GraphBuilder
 from sim.anatomy.silhouette import Territories
-from sim.scenario.models import Anatomy
+from sim.scenario.models import TRUNK_VESSELS, Anatomy
 
 # Default lumen diameters, mm.
 DIAMETER_MM = {
@@ -31,6 +31,8 @@ DIAMETER_MM = {
     "SMA": 7.0,  # U: typical adult SMA calibre (not in reference)
     "IPA": 2.0,  # inferior phrenic ~2 (U/M)
 }
+if tuple(DIAMETER_MM) != TRUNK_VESSELS:  # the names authors may override live in the scenario
+    raise ImportError("DIAMETER_MM must name the vessels of sim.scenario.models.TRUNK_VESSELS")
 # Lengths, mm (physical; drawn lengths are shorter in projection).
 LENGTH_MM = {
     "coeliac": 19.0,  # Malnar 2010 (R)

@@ -16,10 +16,16 @@ DEFAULT_SCENARIO = SCENARIOS / "default.yaml"
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from sim.app.check import seed_problem
     from sim.app.records_cli import recording_dir, run_and_record
     from sim.app.report_text import render_text
     from sim.app.runner import RunError, run_plan
 
+    why = seed_problem(args.seed)
+    if why:
+        print(f"run: {why}", file=sys.stderr)
+        return 2
+    args.seed = None if args.seed is None else int(args.seed)
     folder = recording_dir(args)
     try:
         if folder:  # recorded as it runs; the output is the same
@@ -31,33 +37,39 @@ def _cmd_run(args: argparse.Namespace) -> int:
             print(p, file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(out.to_dict(), ensure_ascii=False))
+        try:
+            text = json.dumps(out.to_dict(), ensure_ascii=False, allow_nan=False)
+        except ValueError:  # validation should make this impossible: a bug, said in one line
+            print("run: the outcome holds a number that is not finite (a bug)", file=sys.stderr)
+            return 2
+        print(text)
     else:
         print(render_text(out))
     return 0
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from sim.scenario.load import load_scenario
-    from sim.scenario.plan import load_plan
-    from sim.scenario.playlist import is_playlist, load_playlist
+    from sim.app.check import check_file
 
     files: list[Path] = []
     for p in [Path(x) for x in (args.paths or [SCENARIOS])]:
         files.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
-    bad = 0
+    listed = {f.resolve() for f in files}
+    names = {str(f) for f in files}
+    shown: set[str] = set()
+    bad: set[str] = set()
     for f in files:
-        if f.name.endswith(".plan.yaml"):
-            _, problems = load_plan(f)
-        elif is_playlist(f):
-            _, problems = load_playlist(f)
-        else:
-            _, problems = load_scenario(f)
+        problems = check_file(f, listed)
         for pr in problems:
-            print(pr)
-        bad += bool(problems)
+            if str(pr) not in shown:  # a base case's problem is printed once
+                shown.add(str(pr))
+                print(pr)
+        # a file is invalid when a problem names it (a case's plan problems name the plan)
+        bad |= {pr.file for pr in problems if pr.file in names}
+        if problems and not any(pr.file in names for pr in problems):
+            bad.add(str(f))  # e.g. a problem in the base case it extends
     n = len(files)
-    print(f"{n - bad} of {n} files valid", file=sys.stderr)
+    print(f"{n - len(bad)} of {n} files valid", file=sys.stderr)
     return 1 if bad else 0
 
 
@@ -115,6 +127,12 @@ def _cmd_new(args: argparse.Namespace) -> int:
     except FileExistsError as exc:
         print(f"{exc.filename}: already exists; choose another name", file=sys.stderr)
         return 1
+    except ValueError as exc:
+        print(f"new: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"new: cannot write into {args.folder}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     for p in paths:
         print(f"wrote {p}")
     return 0
@@ -131,9 +149,14 @@ def _window_refused() -> bool:
 
 
 def _open_case(path: str) -> object:
+    """The case for the window: validated and built once (so it cannot fail in a scene)."""
+    from sim.app.check import build
     from sim.scenario.load import LoadedCase, load_scenario
 
     sc, problems = load_scenario(path)
+    if sc is not None:
+        proc, problems = build(sc, path)
+        sc = sc if proc is not None else None
     return LoadedCase(Path(path), sc, problems)
 
 
@@ -161,6 +184,13 @@ def _cmd_window(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    from sim.app.check import seed_problem
+
+    why = seed_problem(args.seed)
+    if why:
+        print(f"demo: {why}", file=sys.stderr)
+        return 2
+    args.seed = None if args.seed is None else int(args.seed)
     if _window_refused():
         return 2
     from sim.app.runner import default_plan_path
@@ -219,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run a procedure headless from a plan")
     r.add_argument("scenario")
     r.add_argument("--plan", help="plan YAML (default: the case's expert plan)")
-    r.add_argument("--seed", type=int, help="procedure seed (default: the scenario's)")
+    r.add_argument("--seed", help="procedure seed, 0 to 2**63 - 1 (default: the scenario's)")
     r.add_argument("--json", action="store_true", help="print one JSON object")
     r.add_argument("--data-dir", help="record the run in this folder (or $SIPHON_DATA_DIR)")
     r.add_argument("--trainee", help="trainee name for the record")
@@ -238,9 +268,15 @@ def build_parser() -> argparse.ArgumentParser:
     pv.add_argument("file")
     pv.add_argument("-o", "--out", required=True)
     pv.set_defaults(fn=_cmd_preview)
-    nw = sub.add_parser("new", help="write a commented template case and plan")
-    nw.add_argument("name")
-    nw.add_argument("--folder", default=str(SCENARIOS))
+    nw = sub.add_parser(
+        "new",
+        help="write a commented template case NAME.yaml and its plan NAME.plan.yaml into the "
+        "current folder (or --folder); never overwrites a file",
+    )
+    nw.add_argument("name", help="case name: letters, digits, '_' or '-' (no folder)")
+    nw.add_argument(
+        "--folder", default=".", help="folder to write into (default: the current folder)"
+    )
     nw.set_defaults(fn=_cmd_new)
     w = sub.add_parser("window", help="open the trainee window (case picker, or a case)")
     w.add_argument("scenario", nargs="?")
@@ -250,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("scenario")
     d.add_argument("--plan")
     d.add_argument("--speed", type=float, default=4.0)
-    d.add_argument("--seed", type=int)
+    d.add_argument("--seed", help="procedure seed, 0 to 2**63 - 1 (default: the scenario's)")
     d.add_argument("--screenshot-dir")
     d.add_argument("--exit-at-end", action="store_true")
     _window_options(d)

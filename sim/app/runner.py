@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim.app.check import build, default_plan_path, plan_problems, seed_problem
 from sim.engine.final import assess_procedure
 from sim.engine.navigation import NavigationError
 from sim.engine.procedure import Procedure
@@ -23,11 +24,6 @@ class RunError(Exception):
         self.problems = problems
 
 
-def default_plan_path(scenario_path: Path) -> Path:
-    """The expert plan beside a case: ``<case>.plan.yaml``."""
-    return scenario_path.with_name(scenario_path.stem + ".plan.yaml")
-
-
 def prepare_run(
     scenario_path: str | Path, plan_path: str | Path | None = None, seed: int | None = None
 ) -> tuple[Procedure, list[PlanStep]]:
@@ -36,6 +32,9 @@ def prepare_run(
     Raises :class:`RunError` with located problems.
     """
     sp = Path(scenario_path)
+    why = seed_problem(seed)
+    if why:
+        raise RunError([Problem(str(sp), 1, 1, "", why)])
     sc, problems = load_scenario(sp)
     if sc is None:
         raise RunError(problems)
@@ -46,7 +45,13 @@ def prepare_run(
     steps, problems = load_plan(pp)
     if problems:
         raise RunError(problems)
-    return Procedure(sc, seed), steps
+    proc, problems = build(sc, sp, seed)
+    if proc is None:
+        raise RunError(problems)
+    problems = plan_problems(proc, steps)
+    if problems:
+        raise RunError(problems)
+    return proc, steps
 
 
 def run_plan(

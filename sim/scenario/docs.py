@@ -29,6 +29,9 @@ def _type_name(tp: Any) -> str:
     args = typing.get_args(tp)
     if origin is typing.Literal:
         return " \\| ".join(str(a) for a in args)
+    if origin is typing.Annotated:
+        rng = _allowed(list(args[1:]))
+        return _type_name(args[0]) + (f" ({rng})" if rng else "")
     if origin in (typing.Union, types.UnionType):
         inner = [a for a in args if a is not type(None)]
         return " \\| ".join(_type_name(a) for a in inner) + (

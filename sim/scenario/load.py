@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.agents import AGENTS
-from sim.anatomy.trunk import DIAMETER_MM
-from sim.scenario.models import SEGMENTS, Scenario
-from sim.scenario.problems import Problem, validate_file
+from sim.scenario.files import load_with_extends, validate_file
+from sim.scenario.models import SEGMENTS, TRUNK_VESSELS, Scenario
+from sim.scenario.problems import Problem
 
 # Vessel names an instructor may override (named trunk plus derived sectoral/segmental arteries).
-OVERRIDABLE_VESSELS = tuple(DIAMETER_MM) + ("RA", "RP", "aLHA", "aRHA", "S1L") + SEGMENTS
+OVERRIDABLE_VESSELS = TRUNK_VESSELS + ("RA", "RP", "aLHA", "aRHA", "S1L") + SEGMENTS
 
 
 @dataclass
@@ -35,8 +35,6 @@ class LoadedCase:
 
 def load_scenario(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
     """Validate one scenario file; never raises for bad input."""
-    from sim.scenario.yaml_strict import load_with_extends
-
     sc, problems = validate_file(path, Scenario)
     if sc is None:
         return None, problems
@@ -77,8 +75,53 @@ def _cross_check(sc: Scenario, marks, file: str) -> list[Problem]:
             )
         )
     ids = [t.id for t in sc.tumors]
+    out += _repeats(marks, file, "tumors", ("tumors",), ids, "id", "tumour id")
+    names = [ev.name for ev in sc.anatomy.extra_vessels]
+    out += _repeats(
+        marks, file, "anatomy.extra_vessels", ("anatomy", "extra_vessels"), names, "name", "name"
+    )
+    out += _extra_vessel_problems(sc, marks, file)
+    out += _size_problems(sc, marks, file)
+    return out
+
+
+def _repeats(marks, file: str, field_: str, base: tuple, values: list, key: str, what: str):
+    """A problem at every repeat of a value that must be unique in a list."""
+    out = []
+    for i, v in enumerate(values):
+        if v in values[:i]:
+            first = values.index(v)
+            out.append(
+                _at(
+                    marks,
+                    (*base, i, key),
+                    file,
+                    f"{field_}[{i}].{key}",
+                    f"{what} '{v}' is already used by {field_}[{first}] (allowed: each {what} "
+                    "once)",
+                )
+            )
+    return out
+
+
+def _extra_vessel_problems(sc: Scenario, marks, file: str) -> list[Problem]:
+    """Tumour and vessel names an extra vessel refers to exist; a collateral joins two vessels."""
+    out: list[Problem] = []
+    ids = [t.id for t in sc.tumors]
+    built = _variant_vessels(sc.anatomy.michels)
     for i, ev in enumerate(sc.anatomy.extra_vessels):
         base = ("anatomy", "extra_vessels", i)
+        if ev.name in built:
+            out.append(
+                _at(
+                    marks,
+                    base + ("name",),
+                    file,
+                    f"anatomy.extra_vessels[{i}].name",
+                    f"'{ev.name}' is already a vessel of Michels type {sc.anatomy.michels}; "
+                    "give the new vessel its own name",
+                )
+            )
         if ev.kind == "parasitized_phrenic" and ev.to_tumor not in ids:
             out.append(
                 _at(
@@ -89,8 +132,18 @@ def _cross_check(sc: Scenario, marks, file: str) -> list[Problem]:
                     f"'{ev.to_tumor}' is not a tumour id (allowed: {', '.join(ids)})",
                 )
             )
-        if ev.kind == "collateral":
-            built = _variant_vessels(sc.anatomy.michels)
+        if ev.kind == "collateral" and ev.from_vessel == ev.to_vessel and ev.from_vessel:
+            out.append(
+                _at(
+                    marks,
+                    base + ("to_vessel",),
+                    file,
+                    f"anatomy.extra_vessels[{i}].to_vessel",
+                    f"a collateral joins two different vessels; it starts from "
+                    f"'{ev.from_vessel}' too (allowed: any vessel but '{ev.from_vessel}')",
+                )
+            )
+        elif ev.kind == "collateral":
             for k in ("from_vessel", "to_vessel"):
                 v = getattr(ev, k)
                 if v not in built:
@@ -101,6 +154,12 @@ def _cross_check(sc: Scenario, marks, file: str) -> list[Problem]:
                     out.append(
                         _at(marks, base + (k,), file, f"anatomy.extra_vessels[{i}].{k}", msg)
                     )
+    return out
+
+
+def _size_problems(sc: Scenario, marks, file: str) -> list[Problem]:
+    """Each size range a case offers is one of the product's catalogue sizes."""
+    out: list[Problem] = []
     for i, opt in enumerate(sc.agents_available):
         for j, rng in enumerate(opt.sizes_um or []):
             lo, hi = rng

@@ -6,19 +6,61 @@ field names. Models forbid unknown keys so a misspelt field is reported, not ign
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from sim.agents import AgentId
 from sim.physiology import LUNG_LIMIT_GY, NORMAL_LIVER_TOLERANCE_GY
 
 SegmentName = Literal["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8"]
 SEGMENTS: tuple[str, ...] = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8")
+# Named trunk vessels, in the order of sim.anatomy.trunk.DIAMETER_MM (which checks it): the
+# scenario layer names what an author may override without importing the anatomy.
+TRUNK_VESSELS: tuple[str, ...] = (
+    "coeliac",
+    "splenic",
+    "LGA",
+    "CHA",
+    "GDA",
+    "PHA",
+    "RHA",
+    "LHA",
+    "RGA",
+    "cystic",
+    "falciform",
+    "SMA",
+    "IPA",
+)
+
+
+SEED_MAX = 2**31 - 1  # seeds of the anatomy, the procedure and `run --seed`: 0 … SEED_MAX
+NAME_MAX_CHARS = 16
+_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def _name(text: str) -> str:
+    """A tumour id or vessel name: plans and the debrief print it, so it is short and plain."""
+    if not _NAME.fullmatch(text) or len(text) > NAME_MAX_CHARS:
+        shown = "an empty name" if not text else repr(text[:40])
+        raise ValueError(
+            f"{shown} is not a valid name (allowed: 1–{NAME_MAX_CHARS} letters, digits, "
+            "'_', '-' or '.')"
+        )
+    return text
+
+
+Name = Annotated[str, AfterValidator(_name)]
+OffsetMm = Annotated[float, Field(ge=-80.0, le=80.0)]
+SharePercent = Annotated[float, Field(ge=1.0, le=100.0)]
+SizeUm = Annotated[float, Field(gt=0.0, le=2000.0)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Base of every model: unknown keys, NaN and infinities are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Briefing(Strict):
@@ -65,7 +107,7 @@ class VesselOverride(Strict):
 
 
 class ExtraVessel(Strict):
-    name: str = Field(description="Name of the new vessel (e.g. IPA for an inferior phrenic).")
+    name: Name = Field(description="Name of the new vessel (e.g. IPA for an inferior phrenic).")
     kind: Literal["parasitized_phrenic", "collateral"] = Field(
         description="parasitized_phrenic: a new root from the aorta feeding a tumour; "
         "collateral: joins two named vessels (makes a loop)."
@@ -84,7 +126,7 @@ class Anatomy(Strict):
         "RHA from SMA; IV both; V accessory LHA from left gastric; VI accessory RHA from SMA "
         "(Michels 1966; reference §1.2).",
     )
-    seed: int = Field(1, ge=0, le=2**31 - 1, description="Generator seed for the distal tree.")
+    seed: int = Field(1, ge=0, le=SEED_MAX, description="Generator seed for the distal tree.")
     tree_segments: int = Field(
         2400, ge=300, le=16000, description="Approximate number of vessel segments in the tree."
     )
@@ -98,11 +140,11 @@ class Anatomy(Strict):
         description="Scatter σ of the branching law: each bifurcation's Murray exponent is drawn "
         "around n with standard deviation 3σ (real trees scatter, morphometry.yaml).",
     )
-    segment_volume_percent: dict[SegmentName, float] = Field(
+    segment_volume_percent: dict[SegmentName, SharePercent] = Field(
         default_factory=dict,
         description="Per-segment share of liver volume, % (default I 3, II 8, III 9, IV 15, "
         "V 13.5, VI 8.5, VII 17, VIII 26; reference §1.3, U). Missing segments keep defaults; "
-        "shares are renormalised.",
+        "shares are renormalised. Each 1–100.",
     )
     right_gastric_origin: Literal["PHA", "LHA", "GDA"] = Field(
         "PHA", description="Right gastric artery origin: PHA 31 %, LHA 22 %, GDA 25 % (§1.2)."
@@ -115,17 +157,19 @@ class Anatomy(Strict):
     )
     extra_vessels: list[ExtraVessel] = Field(
         default_factory=list,
+        max_length=8,
         description="Vessels beyond the standard tree: a parasitized inferior phrenic artery "
         "feeding a tumour, or a collateral joining two vessels.",
     )
 
 
 class Tumor(Strict):
-    id: str = Field(description="Short id used in plans and the debrief, e.g. T1.")
+    id: Name = Field(description="Short id used in plans and the debrief, e.g. T1.")
     segment: SegmentName = Field(description="Couinaud segment of the tumour centre.")
-    offset_mm: tuple[float, float] = Field(
+    offset_mm: tuple[OffsetMm, OffsetMm] = Field(
         (0.0, 0.0),
-        description="Offset of the centre from the segment centre, mm (x, y on the AP image).",
+        description="Offset of the centre from the segment centre, mm (x, y on the AP image; "
+        "each -80–80).",
     )
     diameter_mm: float = Field(ge=5, le=150, description="Tumour diameter, mm.")
     tn_ratio: float = Field(
@@ -156,7 +200,7 @@ class AgentOption(Strict):
         description="bland (tris-acryl gelatin microspheres), pva, deb (drug-eluting beads), "
         "lipiodol (cTACE emulsion), y90_resin, y90_glass."
     )
-    sizes_um: list[tuple[float, float]] | None = Field(
+    sizes_um: list[tuple[SizeUm, SizeUm]] | None = Field(
         None, description="Allowed size ranges, µm (default: the product's catalogue)."
     )
 
@@ -230,7 +274,9 @@ class Scenario(Strict):
     anatomy: Anatomy = Field(
         default_factory=Anatomy, description="Arterial anatomy: variant, tree and overrides."
     )
-    tumors: list[Tumor] = Field(min_length=1, description="The metastases (at least one).")
+    tumors: list[Tumor] = Field(
+        min_length=1, max_length=12, description="The metastases (at least one, at most 12)."
+    )
     shunt: Shunt = Field(default_factory=Shunt, description="Hepatopulmonary shunting.")
     agents_available: list[AgentOption] = Field(
         description="Agents (and sizes) the fellow may choose; the first is what a naive plan "
@@ -249,12 +295,4 @@ class Scenario(Strict):
         default_factory=list, description="Teaching text shown after the case, with sources."
     )
     hints: list[str] = Field(default_factory=list, description="Hints the fellow can ask for.")
-    seed: int = Field(0, ge=0, le=2**31 - 1, description="Seed of the procedure (transport).")
-
-    @model_validator(mode="after")
-    def _unique_tumor_ids(self) -> Scenario:
-        ids = [t.id for t in self.tumors]
-        dup = sorted({i for i in ids if ids.count(i) > 1})
-        if dup:
-            raise ValueError(f"tumour ids must be unique; repeated: {', '.join(dup)}")
-        return self
+    seed: int = Field(0, ge=0, le=SEED_MAX, description="Seed of the procedure (transport).")

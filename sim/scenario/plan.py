@@ -20,7 +20,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from sim.actions import ACTION_TYPES, Action
-from sim.scenario.problems import Problem, YamlProblem, problems_from_validation_error
+from sim.agents import AGENTS
+from sim.scenario.models import Scenario
+from sim.scenario.problems import Marks, Problem, YamlProblem, problems_from_validation_error
+from sim.scenario.yaml_strict import load_yaml_file
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,6 @@ def action_from_dict(item: object) -> Action:
 
 def load_plan(path: str | Path) -> tuple[list[PlanStep], list[Problem]]:
     """Parse and validate a plan; returns steps, or problems (never raises for bad input)."""
-    from sim.scenario.yaml_strict import load_yaml_file
-
     file = str(path)
     try:
         data, marks = load_yaml_file(path)
@@ -151,9 +152,63 @@ def load_plan(path: str | Path) -> tuple[list[PlanStep], list[Problem]]:
 
 def _sub_marks(marks, prefix: tuple, file: str):
     """Marks of one action's payload, with paths relative to it."""
-    from sim.scenario.yaml_strict import Marks
-
     n = len(prefix)
     vals = {p[n:]: m for p, m in marks.values.items() if p[:n] == prefix}
     keys = {p[n:]: m for p, m in marks.key_marks.items() if p[:n] == prefix}
     return Marks(file, vals, keys)
+
+
+def _duration_min(action: object) -> float:
+    """Simulated minutes a plan action takes by itself (navigation is not counted)."""
+    kind = getattr(action, "kind", "")
+    if kind == "inject":
+        return action.volume_ml / action.rate_ml_min  # type: ignore[attr-defined]
+    if kind == "contrast":
+        return action.volume_ml / action.rate_ml_s / 60.0  # type: ignore[attr-defined]
+    if kind == "wait":
+        return action.seconds / 60.0  # type: ignore[attr-defined]
+    return 0.0
+
+
+def _agent_problem(sc: Scenario, action: object) -> str | None:
+    """Why a ``select_agent`` does not fit the case (agent not offered, size not on its menu)."""
+    offered = {opt.agent: opt for opt in sc.agents_available}
+    agent = getattr(action, "agent", None)
+    if agent not in offered:
+        return f"'{agent}' is not offered by this case (allowed: {', '.join(offered)})"
+    size = getattr(action, "size_um", None)
+    menu = [tuple(r) for r in (offered[agent].sizes_um or AGENTS[agent].sizes_um)]
+    if size is not None and tuple(size) not in menu:
+        sizes = ", ".join(f"{a:g}–{b:g}" for a, b in menu)
+        shown = "–".join(f"{x:g}" for x in size)
+        return f"size_um {shown} µm is not a {agent} size of this case (allowed: {sizes})"
+    return None
+
+
+def plan_case_problems(sc: Scenario, steps: list[PlanStep]) -> list[Problem]:
+    """Problems of a valid plan against its valid case, located at the step.
+
+    The agents and sizes chosen must be offered by the case, and the plan's injections,
+    contrast runs and waits must fit in the case's time limit (``limits.time_min``): a plan
+    that asks for more simulated time than the case allows is refused, not run for hours.
+    """
+    out: list[Problem] = []
+    limit = sc.limits.time_min
+    total = 0.0
+    for st in steps:
+        if getattr(st.action, "kind", "") == "select_agent":
+            why = _agent_problem(sc, st.action)
+            if why:
+                out.append(st.problem(why))
+        took = _duration_min(st.action)
+        total += took
+        if total > limit:
+            what = "this step alone takes" if took > limit else "the plan's steps reach"
+            out.append(
+                st.problem(
+                    f"{what} {total:.4g} min of injection, contrast and waiting; the case's "
+                    f"time limit is {limit:g} min (allowed: at most {limit:g} min in all)"
+                )
+            )
+            break
+    return out

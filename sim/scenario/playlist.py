@@ -31,10 +31,12 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from sim.scenario.files import validate_file
 from sim.scenario.load import load_scenario
 from sim.scenario.models import Scenario
 from sim.scenario.plan import PlanStep, load_plan
-from sim.scenario.problems import Problem, validate_file
+from sim.scenario.problems import Problem, YamlProblem
+from sim.scenario.yaml_strict import load_yaml_file
 
 LANGUAGES: tuple[str, ...] = ("en", "de", "fr")
 MAX_CAPTION_CHARS = 110  # two lines of booth-size type on a 1280-px-wide screen
@@ -64,7 +66,7 @@ Caption = Annotated[str, _fits(MAX_CAPTION_CHARS, "the caption")]
 class PlaylistEntry(BaseModel):
     """One case of the playlist, as written."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     scenario: str = Field(
         min_length=1,
@@ -89,7 +91,7 @@ class PlaylistEntry(BaseModel):
 class Playlist(BaseModel):
     """A booth's playlist, as written (see the module docstring)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     title: Annotated[str, _fits(MAX_TITLE_CHARS, "the title")] = Field(
         "Siphon workshop", description="Leaderboard title shown at the booth."
@@ -234,8 +236,6 @@ def load_playlist(path: str | os.PathLike[str]) -> tuple[LoadedPlaylist | None, 
     problems : list of Problem
         Sorted by file, line and column; empty on success. Never raises for bad input.
     """
-    from sim.scenario.yaml_strict import load_yaml_file
-
     file = os.fspath(path)
     spec, problems = validate_file(file, Playlist, use_extends=False)
     if spec is None:
@@ -271,9 +271,6 @@ def load_playlist(path: str | os.PathLike[str]) -> tuple[LoadedPlaylist | None, 
 
 def is_playlist(path: str | os.PathLike[str]) -> bool:
     """Whether a YAML file is meant as a playlist (it has a top-level ``cases:`` list)."""
-    from sim.scenario.problems import YamlProblem
-    from sim.scenario.yaml_strict import load_yaml_file
-
     try:
         data, _ = load_yaml_file(path)
     except (YamlProblem, OSError):

@@ -1,8 +1,8 @@
 """Problems in scenario files, reported as ``file:line:col: field: message`` for an instructor.
 
 :func:`problems_from_validation_error` turns pydantic's errors into plain-language problems
-located with the marks of :mod:`sim.scenario.yaml_strict`; :func:`validate_file` runs the whole
-chain (read, strict YAML, ``extends``, model) and never raises for bad input.
+located with :class:`Marks` (positions recorded by :mod:`sim.scenario.yaml_strict`, which
+imports this module; this module imports no other part of the scenario package).
 """
 
 from __future__ import annotations
@@ -10,21 +10,20 @@ from __future__ import annotations
 import difflib
 import enum
 import math
-import os
 import re
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
-if TYPE_CHECKING:
-    from sim.scenario.yaml_strict import Mark, Marks
-
-M = TypeVar("M", bound=BaseModel)
+PathKey = tuple[str | int, ...]
 _IDENT = re.compile(r"[^\s.\[\]'\"]+")
+# Line breaks, escape codes and other control characters a file's text could carry: a problem is
+# printed as one line on a terminal, so they are shown escaped, as Python writes them.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True, order=True)
@@ -39,9 +38,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.col}"
-        return (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
+        text = f"{where}: {self.field}: " if self.field else f"{where}: "
+        text += self.message
+        return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class YamlProblem(Exception):
@@ -59,6 +58,67 @@ class YamlProblem(Exception):
 
     def __reduce__(self) -> tuple[type, tuple[Problem]]:
         return (type(self), (self.problem,))
+
+
+class Mark(NamedTuple):
+    """Where a value (or key) starts: file name as given by the caller, 1-based line and col."""
+
+    file: str
+    line: int
+    col: int
+
+
+class Marks(Mapping[PathKey, Mark]):
+    """Positions of every value in a loaded file, keyed by path (str keys, int list indices).
+
+    ``marks[("tumors", 1, "diameter_mm")]`` is where that value starts; :attr:`key_marks` holds
+    where each mapping key starts (for unknown-key reports). ``()`` is the top-level mapping.
+
+    Parameters
+    ----------
+    file : str
+        File name used when no mark is found at all.
+    values, key_marks : dict, optional
+        Initial value and key marks.
+    """
+
+    def __init__(
+        self,
+        file: str = "",
+        values: dict[PathKey, Mark] | None = None,
+        key_marks: dict[PathKey, Mark] | None = None,
+    ) -> None:
+        self.file = file
+        self.values: dict[PathKey, Mark] = dict(values or {})
+        self.key_marks: dict[PathKey, Mark] = dict(key_marks or {})
+
+    def __getitem__(self, path: PathKey) -> Mark:
+        return self.values[tuple(path)]
+
+    def __iter__(self) -> Iterator[PathKey]:
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def locate_mark(self, path: PathKey) -> Mark:
+        """Mark of ``path`` or of its nearest marked ancestor (a missing field → its parent)."""
+        path = tuple(path)
+        for n in range(len(path), -1, -1):
+            mark = self.values.get(path[:n])
+            if mark is not None:
+                return mark
+        return Mark(self.file, 1, 1)
+
+    def locate(self, path: PathKey) -> tuple[int, int]:
+        """``(line, col)`` of ``path`` or of its nearest marked ancestor."""
+        mark = self.locate_mark(path)
+        return mark.line, mark.col
+
+    def locate_key(self, path: PathKey) -> Mark:
+        """Mark of the key that introduces ``path``; falls back to :meth:`locate_mark`."""
+        mark = self.key_marks.get(tuple(path))
+        return mark if mark is not None else self.locate_mark(path)
 
 
 def field_path(path: tuple[str | int, ...]) -> str:
@@ -212,12 +272,15 @@ def _listing(options: list[Any]) -> str:
 def _message(err: Any, path: tuple, raw: tuple, model: Any) -> str:
     """Plain-language message for one pydantic error dict."""
     kind, ctx, v = err["type"], err.get("ctx") or {}, err.get("input")
-    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+    bounded = ("greater_than_equal", "greater_than", "less_than_equal", "less_than")
+    if kind in (*bounded, "finite_number"):
         b = {k: ctx[k] for k in ("ge", "gt", "le", "lt") if k in ctx}
         for _, meta in _types_at(model, path):
             b = {**_bounds(meta), **b}
         both = any(k in b for k in ("ge", "gt")) and any(k in b for k in ("le", "lt"))
         tail = f" (allowed: {_range(b)})" if both else ""
+        if kind == "finite_number" or (isinstance(v, float) and not math.isfinite(v)):
+            return f"{_show(v)} is not a finite number{tail or ' (allowed: a finite number)'}"
         text = {
             "greater_than_equal": f"{_show(v)} is below the minimum {_num(ctx.get('ge'))}",
             "greater_than": f"{_show(v)} is too small; it must be more than {_num(ctx.get('gt'))}",
@@ -324,40 +387,3 @@ def problems_from_validation_error(
             Problem(file, mark.line, mark.col, field_path(path), _message(err, path, raw, model))
         )
     return sorted(out)
-
-
-def validate_file(
-    path: str | os.PathLike[str], model_cls: type[M], *, use_extends: bool = True
-) -> tuple[M | None, list[Problem]]:
-    """Read, strictly load (resolving ``extends``) and validate a case file.
-
-    Parameters
-    ----------
-    path : str or PathLike
-        The case file; problems name it ``str(path)``.
-    model_cls : type[BaseModel]
-        Model to validate against.
-    use_extends : bool
-        Resolve ``extends:`` chains (otherwise ``extends`` is an ordinary key).
-
-    Returns
-    -------
-    model : BaseModel or None
-        The validated model, or ``None`` if there are problems.
-    problems : list of Problem
-        Sorted; empty on success.
-    """
-    # Imported here: yaml_strict imports this module for Problem and YamlProblem.
-    from sim.scenario.yaml_strict import load_with_extends, load_yaml_file
-
-    name = os.fspath(path)
-    try:
-        data, marks = load_with_extends(name) if use_extends else load_yaml_file(name)
-    except YamlProblem as exc:
-        return None, [exc.problem]
-    except OSError as exc:
-        return None, [Problem(name, 1, 1, "", f"cannot read file: {exc.strerror or exc}")]
-    try:
-        return model_cls.model_validate(data), []
-    except ValidationError as exc:
-        return None, problems_from_validation_error(exc, marks, name, model_cls)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 TEMPLATE = """\
@@ -78,8 +79,9 @@ seed: 1                       # procedure seed (particle paths)
 """
 
 PLAN = """\
-# Expert plan for {name}.yaml: the steps an expert takes. Run it with
-#   python main.py run scenarios/{name}.yaml --plan scenarios/{name}.plan.yaml
+# Expert plan for {name}.yaml: the steps an expert takes. Check and run it with
+#   python main.py validate {name}.yaml
+#   python main.py run {name}.yaml --plan {name}.plan.yaml
 actions:
   - navigate: feeder:T1        # or a vessel name: RHA, S6, ...
   - contrast: {{volume_ml: 3, rate_ml_s: 1}}
@@ -90,21 +92,39 @@ actions:
 """
 
 
+def _create(path: Path, text: str) -> None:
+    """Write a new file; ``FileExistsError`` if anything (even a dangling link) is there."""
+    with open(path, "x", encoding="utf-8") as f:
+        f.write(text)
+
+
 def write_template(name: str, folder: Path) -> list[Path]:
-    """Write ``<name>.yaml`` and ``<name>.plan.yaml`` into ``folder``; never overwrite."""
+    """Write ``<name>.yaml`` and ``<name>.plan.yaml`` into ``folder``; never overwrite.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a plain file stem (letters, digits, ``_``, ``-``).
+    FileExistsError
+        If either file exists (nothing is written then).
+    """
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", name):
+        raise ValueError(
+            f"{name[:40]!r} is not a case name (allowed: up to 64 letters, digits, '_' or '-')"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     case = folder / f"{name}.yaml"
     plan = folder / f"{name}.plan.yaml"
     for p in (case, plan):
-        if p.exists():
+        if p.exists() or p.is_symlink():
             raise FileExistsError(2, "exists", str(p))
-    case.write_text(TEMPLATE.format(title=name.replace("_", " ").capitalize()), encoding="utf-8")
-    plan.write_text(PLAN.format(name=name), encoding="utf-8")
+    _create(case, TEMPLATE.format(title=name.replace("_", " ").capitalize()))
+    _create(plan, PLAN.format(name=name))
     written = [case, plan]
     schema = folder / "scenario.schema.json"
-    if not schema.exists():  # the editor schema the first line points to
+    if not schema.exists() and not schema.is_symlink():  # the schema the first line points to
         from sim.scenario.schema import export_schema
 
-        schema.write_text(export_schema(), encoding="utf-8")
+        _create(schema, export_schema())
         written.append(schema)
     return written

@@ -23,21 +23,21 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+import stat
+from typing import Any
 
 import yaml
 from yaml.reader import Reader
 
-from sim.scenario.problems import Problem, YamlProblem
+from sim.scenario.problems import Mark, Marks, PathKey, Problem, YamlProblem
+
+__all__ = ["Mark", "Marks", "YamlProblem", "load_yaml_file", "load_yaml_text"]
 
 MAX_BYTES = 256 * 1024
 MAX_NESTING = 64
 ANCHOR_MESSAGE = (
     "anchors and aliases are not allowed; use 'extends: other_case.yaml' to reuse a case"
 )
-
-PathKey = tuple[str | int, ...]
 
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _NULL = re.compile(r"~|null|Null|NULL|")
@@ -48,67 +48,6 @@ _INT16 = re.compile(r"0x[0-9a-fA-F]+")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _INF = re.compile(r"[-+]?\.(inf|Inf|INF)")
 _NAN = re.compile(r"\.(nan|NaN|NAN)")
-
-
-class Mark(NamedTuple):
-    """Where a value (or key) starts: file name as given by the caller, 1-based line and col."""
-
-    file: str
-    line: int
-    col: int
-
-
-class Marks(Mapping[PathKey, Mark]):
-    """Positions of every value in a loaded file, keyed by path (str keys, int list indices).
-
-    ``marks[("tumors", 1, "diameter_mm")]`` is where that value starts; :attr:`key_marks` holds
-    where each mapping key starts (for unknown-key reports). ``()`` is the top-level mapping.
-
-    Parameters
-    ----------
-    file : str
-        File name used when no mark is found at all.
-    values, key_marks : dict, optional
-        Initial value and key marks.
-    """
-
-    def __init__(
-        self,
-        file: str = "",
-        values: dict[PathKey, Mark] | None = None,
-        key_marks: dict[PathKey, Mark] | None = None,
-    ) -> None:
-        self.file = file
-        self.values: dict[PathKey, Mark] = dict(values or {})
-        self.key_marks: dict[PathKey, Mark] = dict(key_marks or {})
-
-    def __getitem__(self, path: PathKey) -> Mark:
-        return self.values[tuple(path)]
-
-    def __iter__(self) -> Iterator[PathKey]:
-        return iter(self.values)
-
-    def __len__(self) -> int:
-        return len(self.values)
-
-    def locate_mark(self, path: PathKey) -> Mark:
-        """Mark of ``path`` or of its nearest marked ancestor (a missing field → its parent)."""
-        path = tuple(path)
-        for n in range(len(path), -1, -1):
-            mark = self.values.get(path[:n])
-            if mark is not None:
-                return mark
-        return Mark(self.file, 1, 1)
-
-    def locate(self, path: PathKey) -> tuple[int, int]:
-        """``(line, col)`` of ``path`` or of its nearest marked ancestor."""
-        mark = self.locate_mark(path)
-        return mark.line, mark.col
-
-    def locate_key(self, path: PathKey) -> Mark:
-        """Mark of the key that introduces ``path``; falls back to :meth:`locate_mark`."""
-        mark = self.key_marks.get(tuple(path))
-        return mark if mark is not None else self.locate_mark(path)
 
 
 def _problem(file: str, line: int, col: int, message: str) -> YamlProblem:
@@ -351,104 +290,15 @@ def load_yaml_file(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Marks]
     Raises
     ------
     YamlProblem
-        For refused content (size is checked before reading).
+        For refused content and for anything but a regular file (both checked before opening).
     OSError
         If the file cannot be read.
     """
     name = str(path)
-    _check_size(os.stat(path).st_size, name)
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):  # a device or a pipe could block or never end
+        raise _problem(name, 1, 1, "not a regular file (a device, pipe or folder is not a case)")
+    _check_size(info.st_size, name)
     with open(path, "rb") as f:
         data = f.read(MAX_BYTES + 1)
     return load_yaml_text(data, name)
-
-
-def _copy_marks(value: object, path: PathKey, src: Marks, dst: Marks) -> None:
-    """Copy the marks of ``value`` (at ``path``) and everything below it from ``src``."""
-    for table_src, table_dst in ((src.values, dst.values), (src.key_marks, dst.key_marks)):
-        if path in table_src:
-            table_dst[path] = table_src[path]
-    if isinstance(value, dict):
-        for k, v in value.items():
-            _copy_marks(v, (*path, k), src, dst)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            _copy_marks(v, (*path, i), src, dst)
-
-
-def _merge(base: dict, child: dict, path: PathKey, bm: Marks, cm: Marks, out: Marks) -> dict:
-    """Deep-merge ``child`` over ``base``: mappings merge, everything else is replaced."""
-    merged: dict[str, Any] = {}
-    for k in [*base, *(k for k in child if k not in base)]:
-        p = (*path, k)
-        if k in base and k in child and isinstance(base[k], dict) and isinstance(child[k], dict):
-            merged[k] = _merge(base[k], child[k], p, bm, cm, out)
-            out.values[p], out.key_marks[p] = cm.values[p], cm.key_marks[p]
-        elif k in child:
-            merged[k] = child[k]
-            _copy_marks(child[k], p, cm, out)
-        else:
-            merged[k] = base[k]
-            _copy_marks(base[k], p, bm, out)
-    return merged
-
-
-def _load_chain(
-    path: str, key: str, max_depth: int, chain: list[tuple[str, str]]
-) -> tuple[dict[str, Any], Marks]:
-    data, marks = load_yaml_file(path)
-    if key not in data:
-        return data, marks
-    value = data.pop(key)
-    at = marks.values.pop((key,))
-    marks.key_marks.pop((key,), None)
-
-    def refuse(message: str) -> YamlProblem:
-        return _problem(at.file, at.line, at.col, message)
-
-    if not isinstance(value, str) or not value.strip():
-        raise refuse(f"'{key}' must be the file name of another case, e.g. {key}: base_case.yaml")
-    base = os.path.normpath(os.path.join(os.path.dirname(path), value))
-    here = [*chain, (os.path.realpath(path), path)]
-    if os.path.realpath(base) in {real for real, _ in here}:
-        raise refuse(f"{key} cycle: " + " -> ".join([name for _, name in here] + [base]))
-    if len(here) > max_depth:
-        raise refuse(f"too many levels of '{key}' (the limit is {max_depth})")
-    try:
-        base_data, base_marks = _load_chain(base, key, max_depth, here)
-    except FileNotFoundError:
-        looked = f" (looked for {base})" if base != value else ""
-        raise refuse(f"cannot find the base case '{value}'{looked}") from None
-    except OSError as exc:
-        raise refuse(f"cannot read the base case '{value}': {exc.strerror or exc}") from None
-    out = Marks(marks.file)
-    out.values[()] = marks.values[()]
-    return _merge(base_data, data, (), base_marks, marks, out), out
-
-
-def load_with_extends(
-    path: str | os.PathLike[str], key: str = "extends", max_depth: int = 8
-) -> tuple[dict[str, Any], Marks]:
-    """Load a case file, resolving ``extends: base.yaml`` chains.
-
-    The base path is relative to the extending file. Mappings are merged key by key; lists and
-    scalars from the extending file replace the base's. The ``extends`` key is removed. Each
-    mark keeps the file its value came from.
-
-    Parameters
-    ----------
-    path : str or PathLike
-        The case file; its name appears in problems as ``str(path)``.
-    key : str
-        Name of the extends key.
-    max_depth : int
-        Maximum number of ``extends`` hops.
-
-    Raises
-    ------
-    YamlProblem
-        For refused content, and for a missing or unreadable base, a cycle, a chain deeper than
-        ``max_depth`` or a non-text ``extends`` (reported at the ``extends`` value).
-    OSError
-        If ``path`` itself cannot be read.
-    """
-    return _load_chain(os.fspath(path), key, max_depth, [])

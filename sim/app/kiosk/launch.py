@@ -66,6 +66,11 @@ def run(args: argparse.Namespace) -> int:
         print("--minutes: allowed 0.5–30", file=sys.stderr)
         return 2
     playlist, problems = load_playlist(args.playlist)
+    if playlist is not None:  # every case must build and its plan resolve before the booth opens
+        from sim.app.check import playlist_case_problems
+
+        problems = playlist_case_problems(playlist)
+        playlist = None if problems else playlist
     if playlist is None:
         for p in problems:
             print(p, file=sys.stderr)
