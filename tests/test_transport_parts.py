@@ -4,8 +4,8 @@ from dataclasses import fields
 
 import numpy as np
 from helpers import scenario
-from sim.engine.actions import Navigate
 
+from sim.actions import Navigate
 from sim.engine.procedure import DT, Procedure
 from sim.records.digest import TALLY_LABELS
 from sim.transport.pool import Slots
