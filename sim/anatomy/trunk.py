@@ -141,8 +141,21 @@ def build_trunk(anat: Anatomy, terr: Territories, weight_kg: float) -> Trunk:
     pha_mid = v(cha, (140.0, 139.0), "PHA", _d(anat, "PHA"), pha_len * 0.5)
     pha_bif = v(pha_mid, (137.0, 129.0), "PHA", _d(anat, "PHA"), pha_len * 0.5)
     t.hepatic_entry.append(pha_bif)
+    rha_c = _right_hepatic(t, anat, pha_bif, sma)
+    lha_s4 = _left_hepatic(t, anat, pha_bif, lga_mid, rha_c)
+    _right_gastric(t, anat, cha, gda, pha_mid, lha_s4)
+    return t
 
-    # Right hepatic artery: from the PHA, or replaced from the SMA.
+
+def _right_hepatic(t: Trunk, anat: Anatomy, pha_bif: int, sma: int | None) -> int:
+    """The right hepatic artery, its cystic branch and the right sectors' roots; returns the
+    RHA node that the caudate (and S4, when it arises on the right) branch from.
+
+    From the PHA, or replaced from the SMA (Michels III, IV); Michels VI adds an accessory RHA
+    from the SMA for the posterior sector.
+    """
+    b, m = t.builder, anat.michels
+    v = b.vessel
     if m in ("III", "IV"):
         rha0 = v(sma, (150.0, 160.0), "RHA", _d(anat, "RHA"), 40.0)
         rha_c = v(rha0, (122.0, 126.0), "RHA", _d(anat, "RHA"), 25.0)
@@ -162,8 +175,18 @@ def build_trunk(anat: Anatomy, terr: Territories, weight_kg: float) -> Trunk:
     t.segment_roots["S6"] = rp
     t.segment_roots["S7"] = rp
     t.segment_roots["S1"] = rha_c
+    return rha_c
 
-    # Left hepatic artery: from the PHA, or replaced from the left gastric.
+
+def _left_hepatic(t: Trunk, anat: Anatomy, pha_bif: int, lga_mid: int, rha_c: int) -> int:
+    """The left hepatic artery and the left segments' roots; returns the LHA node S4 and the
+    left caudate branch arise from.
+
+    From the PHA, or replaced from the left gastric (Michels II, IV); Michels V adds an
+    accessory LHA from the left gastric for S2.
+    """
+    b, m = t.builder, anat.michels
+    v = b.vessel
     if m in ("II", "IV"):
         lha0 = v(lga_mid, (168.0, 104.0), "LHA", _d(anat, "LHA"), 30.0)
         lha_s4 = lha0
@@ -179,15 +202,22 @@ def build_trunk(anat: Anatomy, terr: Territories, weight_kg: float) -> Trunk:
     t.segment_roots["S1L"] = lha_s4
     s4_parent = lha_s4 if anat.segment4_origin == "LHA" else rha_c
     t.segment_roots["S4"] = s4_parent
+    return lha_s4
 
-    # Right gastric artery origin varies: PHA 31 %, LHA 22 %, GDA 25 % (Chang, R).
+
+def _right_gastric(t: Trunk, anat: Anatomy, cha: int, gda: int, pha_mid: int, lha_s4: int) -> None:
+    """The right gastric artery and its gastric bed.
+
+    Its origin varies: PHA 31 %, LHA 22 %, GDA 25 % (Chang, R).
+    """
+    b = t.builder
+    v = b.vessel
     rga_parent = {"PHA": pha_mid, "LHA": lha_s4, "GDA": gda}[anat.right_gastric_origin]
     if anat.right_gastric_origin == "GDA":
         rga_parent = b.vessel(cha, (141.0, 158.0), "GDA", _d(anat, "GDA"), 10.0)
         _reparent_gda(b, cha, rga_parent, gda)
     rga = v(rga_parent, (165.0, 128.0), "RGA", _d(anat, "RGA"), 40.0)
     b.bed(rga, (178.0, 122.0), _extra("stomach", "right_gastric", "right_gastric"))
-    return t
 
 
 def attach_falciform(b: GraphBuilder, s4_root: int, anat: Anatomy) -> None:
