@@ -122,6 +122,9 @@ def naive_steps(proc: Procedure, max_ml: float = 20.0, step_ml: float = 1.0) -> 
     limit = Y90_PREP_VOLUME_ML[first.agent] if radioactive else max_ml
     given = 0.0
     while given < limit - 1e-9 and not any(e.kind == "stasis" for e in proc.events):
+        if proc.finished:  # the case's time limit ended it
+            return
         proc.apply(Inject(volume_ml=min(step_ml, limit - given), rate_ml_min=2.0))
         given += step_ml
-    proc.apply(Finish())
+    if not proc.finished:
+        proc.apply(Finish())
