@@ -51,8 +51,8 @@ def top_up(scene: ProcedureScene, target: int) -> None:
 
 
 def run_mode(app: App, scene: ProcedureScene, teaching: bool, frames: int) -> list[float]:
-    scene.teaching = teaching
-    scene.mode = "fluoro"
+    scene.view.teaching = teaching
+    scene.view.mode = "fluoro"
     times = []
     for i in range(frames):
         if i % 60 == 0 and scene.proc.contrast_m3_s == 0:

@@ -95,7 +95,7 @@ def test_quit_escape_close_and_f11_do_not_leave_only_the_held_chord_does(app):
     assert app.size == size and not app.fullscreen
     app.play(0)
     game = app.scene
-    rid = game.record.id
+    rid = game.session.record.id
     key(pygame.K_ESCAPE)
     pygame.event.post(pygame.event.Event(pygame.QUIT))
     key(pygame.K_y)  # the window's "leave this case?" would take Y as yes
@@ -139,10 +139,10 @@ def test_reset_chord_asks_and_empties_the_board_but_keeps_the_records(app, playl
 def test_idle_game_is_abandoned_and_the_attract_loop_returns(app):
     app.play(0)
     game = app.scene
-    rid = game.record.id
+    rid = game.session.record.id
     key(pygame.K_SPACE, up=False)  # holding Space (injecting) is play, though it sends nothing
     frames(app, 70)
-    assert app.scene is game and game.injecting
+    assert app.scene is game and game.session.injecting
     key(pygame.K_SPACE, up=False)
     pygame.event.post(pygame.event.Event(pygame.KEYUP, key=pygame.K_SPACE, mod=0, unicode=" "))
     frames(app, 59)
@@ -160,10 +160,10 @@ def test_countdown_at_zero_finishes_the_case_and_shows_the_brief_debrief(playlis
         app.play(0)
         game = app.scene
         assert game.limit_s == 30.0
-        game._navigate("feeder:T1")
+        game.session.navigate("feeder:T1")
         key(pygame.K_SPACE, up=False)
         frames(app, 29)
-        assert app.scene is game and game.injecting and 0 < game.left_s <= 1.0
+        assert app.scene is game and game.session.injecting and 0 < game.left_s <= 1.0
         frames(app, 1.5)
         brief = app.scene
         assert isinstance(brief, BriefDebriefScene) and brief.timed_out
@@ -196,7 +196,7 @@ def test_a_whole_game_by_keys_ends_on_the_board_with_initials(app, playlist):
     assert isinstance(game, GameScene) and game.pcase.case_id == "replaced_rha_sma"
     key(pygame.K_p)  # pause is off in a booth
     frames(app, 5)
-    assert not game.paused and game.proc.t > 4
+    assert not game.session.paused and game.proc.t > 4
     key(pygame.K_f)
     frames(app, 0.25)
     assert isinstance(app.scene, BriefDebriefScene)
@@ -230,7 +230,7 @@ def test_walking_away_from_the_initials_keeps_the_score_as_question_marks(app):
 def test_an_error_in_a_scene_is_logged_and_the_booth_goes_on(app, monkeypatch):
     app.play(0)
     game = app.scene
-    rid = game.record.id
+    rid = game.session.record.id
 
     def broken(self, dt):
         raise RuntimeError("boom")

@@ -57,7 +57,7 @@ def open_case(app, name: str) -> ProcedureScene:
 def finish_case(app, name: str, *actions) -> DebriefScene:
     """Play ``actions`` from the tumour's feeder in ``name`` and finish: the debrief."""
     scene = open_case(app, name)
-    scene._navigate("feeder:T1")
+    scene.session.navigate("feeder:T1")
     for a in actions:
         scene.proc.apply(a)
     key(app, pygame.K_f)
@@ -80,15 +80,15 @@ def test_whole_case_by_events(app):
     # navigate by clicking the RHA on the image
     c = proc.c
     e = c.vessel_edges("RHA")[-1]
-    pts = scene.view.edge_px(e)
+    pts = scene.view.fluoro.edge_px(e)
     target = pts[len(pts) // 2]
-    click(app, (target[0] + scene.view_rect.x, target[1] + scene.view_rect.y))
+    click(app, (target[0] + scene.view.rect.x, target[1] + scene.view.rect.y))
     frames(app, 2)
     assert "RHA" in proc.breadcrumb()
     # choose the agent and size through the panel's dropdown events
     pygame.event.post(
         pygame.event.Event(
-            pygame_gui.UI_DROP_DOWN_MENU_CHANGED, text="bland", ui_element=scene.agent_menu
+            pygame_gui.UI_DROP_DOWN_MENU_CHANGED, text="bland", ui_element=scene.panel.agent_menu
         )
     )
     frames(app, 1)
@@ -109,7 +109,7 @@ def test_whole_case_by_events(app):
     key(app, pygame.K_t)
     key(app, pygame.K_d)
     frames(app, 1, dt=0.0)
-    assert proc.tick == t_before and scene.teaching and scene.mode == "dsa"
+    assert proc.tick == t_before and scene.view.teaching and scene.view.mode == "dsa"
     # finish → debrief → retry
     key(app, pygame.K_f)
     frames(app, 2)
@@ -245,8 +245,8 @@ def test_agent_panel_by_keyboard(app):
     key(app, pygame.K_RIGHTBRACKET)  # rate 2.0 -> 2.5 mL/min
     frames(app, 2)
     ag = scene.proc.agent
-    assert (ag.emulsion_ml, ag.oil_ratio, scene.rate_ml_min) == (11.0, 1.0, 2.5)
-    assert scene.rate_slider.get_current_value() == pytest.approx(2.5)
+    assert (ag.emulsion_ml, ag.oil_ratio, scene.session.rate_ml_min) == (11.0, 1.0, 2.5)
+    assert scene.panel.rate_slider.get_current_value() == pytest.approx(2.5)
     t0 = scene.proc.t
     key(app, pygame.K_SPACE)
     frames(app, 30, dt=0.1)
@@ -291,7 +291,7 @@ def test_procedure_layout_fits_and_text_scales(tmp_path, size):
                 assert not r.inflate(-2, -2).colliderect(q.inflate(-2, -2)), (r, q, size)
         # the counters start below the last widget and above the bottom of the window
         scene = a.scene
-        assert max(r.bottom for r in rects) <= scene.counters_y < size[1] - a.px(120)
+        assert max(r.bottom for r in rects) <= scene.panel.counters_y < size[1] - a.px(120)
         # widget text grows with the screen: about 1/50 of the height on every size
         h = a.ui.get_theme().get_font(["button"]).get_rect("Finish").height
         assert 0.014 * size[1] <= h <= 0.03 * size[1], (h, size)

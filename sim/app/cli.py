@@ -11,7 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+from sim.app.settings import SCENARIOS
+
 DEFAULT_SCENARIO = SCENARIOS / "default.yaml"
 
 

@@ -37,21 +37,21 @@ def take(out: Path, library: Path, data=None) -> list[Path]:
         app.frame(1 / 60)
     saved.append(app.screenshot(out / "procedure_fluoro.png"))
     p.apply(SelectAgent(agent="bland", size_um=(100.0, 300.0)))
-    scene._build_panel()
-    scene.injecting = True
+    scene.panel.build()
+    scene.session.injecting = True
     p.apply(SetInjection(rate_ml_min=2.0))
-    scene.teaching = True
+    scene.view.teaching = True
     for _ in range(240):
         app.frame(1 / 30)
     saved.append(app.screenshot(out / "procedure_teaching.png"))
-    scene.teaching = False
-    scene._stop_injection()
-    scene.mode, scene.roadmap = "dsa", True
+    scene.view.teaching = False
+    scene.session.stop_injection()
+    scene.view.mode, scene.view.roadmap = "dsa", True
     p.apply(StartContrast(volume_ml=3.0, rate_ml_s=1.0))
     for _ in range(90):
         app.frame(1 / 60)
     saved.append(app.screenshot(out / "procedure_dsa.png"))
-    scene._finish()
+    scene.finish()
     for _ in range(3):
         app.frame(1 / 60)
     saved.append(app.screenshot(out / "debrief.png"))
@@ -89,7 +89,7 @@ def _what_if_and_history(app: App, out: Path) -> list[Path]:
 
 
 def main(out: str = "docs/img", library: str | None = None) -> list[Path]:
-    from sim.app.cli import SCENARIOS
+    from sim.app.settings import SCENARIOS
 
     lib = Path(library) if library else SCENARIOS
     assert load_library(lib), f"no cases in {lib}"

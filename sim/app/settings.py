@@ -12,7 +12,9 @@ from pathlib import Path
 # One implementation of the data directory and of atomic writes, in the headless core.
 from sim.records.paths import ENV_DATA_DIR, data_dir, write_atomic
 
-__all__ = ["ENV_DATA_DIR", "Settings", "data_dir", "write_atomic"]
+__all__ = ["ENV_DATA_DIR", "SCENARIOS", "Settings", "data_dir", "write_atomic"]
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"  # the shipped case library
 
 
 class Settings:

@@ -1,24 +1,26 @@
 """The window: one pygame display, a scene at a time, a fixed-rate loop that never crashes.
 
-Scenes (case picker, procedure, debrief) implement :class:`Scene`. Raw pygame events are turned
-into scene calls in one place (:meth:`App.frame`); pygame_gui gets each event first and a
-consumed event never reaches the scene (so a click on a dropdown does not steer the catheter).
+Scenes (case picker, procedure, debrief) implement :class:`~sim.app.scene.Scene` and name the
+next scene with a :class:`~sim.app.scene.Transition`, which :meth:`App.go` builds from the
+registry. Raw pygame events are turned into scene calls in one place (:meth:`App.frame`);
+pygame_gui gets each event first and a consumed event never reaches the scene (so a click on a
+dropdown does not steer the catheter). Importing this module sets nothing up: the display, the
+fonts and the theme are set up when an :class:`App` is made.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
+import pygame
+import pygame_gui
+
+from sim.app.scene import Scene, Transition
+from sim.app.settings import Settings, data_dir
+from sim.render.fonts import ASSETS
 from sim.render.headless import use_dummy_video_if_headless
-
-use_dummy_video_if_headless()
-
-import pygame  # noqa: E402
-import pygame_gui  # noqa: E402
-
-from sim.app.settings import Settings, data_dir  # noqa: E402
-from sim.render.fonts import ASSETS  # noqa: E402
 
 MIN_SIZE = (1280, 720)
 WIDGET_KINDS = (
@@ -63,57 +65,6 @@ def load_theme(scale: float = 1.0) -> dict:
     return theme
 
 
-class Scene:
-    """One screen. Subclasses override what they need."""
-
-    def __init__(self, app: App) -> None:
-        self.app = app
-
-    def handle(self, event: pygame.event.Event) -> None:
-        """A pygame event the UI did not consume."""
-
-    def ui_event(self, event: pygame.event.Event) -> None:
-        """A pygame_gui event (button pressed, dropdown changed …)."""
-
-    def update(self, dt: float) -> None:
-        """Advance by ``dt`` real seconds."""
-
-    def draw(self, surface: pygame.Surface) -> None:
-        """Draw the scene (the UI is drawn on top by the app)."""
-
-    def resize(self, size: tuple[int, int]) -> None:
-        """The window changed size; rebuild layouts."""
-
-    def leave(self) -> None:
-        """The scene is being replaced."""
-
-    def scaled(self, img: pygame.Surface, size: tuple[int, int]) -> pygame.Surface:
-        """``img`` smooth-scaled to ``size``, cached per scene (scaling a big image every frame
-        is not free at 4K)."""
-        cache = self.__dict__.setdefault("_scaled_cache", {})
-        key = (id(img), size)
-        if key not in cache:
-            if len(cache) > 8:
-                cache.clear()
-            cache[key] = (img, pygame.transform.smoothscale(img, size))  # img kept: id stays its
-        return cache[key][1]
-
-    def button_row(self, labels: list[str], width: float = 200, height: float = 48) -> list:
-        """Buttons along the bottom right, in the order given (sizes in UI-scaled pixels)."""
-        from pygame_gui.elements import UIButton
-
-        px, (w, h) = self.app.px, self.app.size
-        bw, n = px(width), len(labels)
-        return [
-            UIButton(
-                pygame.Rect(w - (n - i) * (bw + px(12)), h - px(height + 14), bw, px(height)),
-                text,
-                self.app.ui,
-            )
-            for i, text in enumerate(labels)
-        ]
-
-
 class App:
     """The application window and its loop.
 
@@ -127,6 +78,7 @@ class App:
     """
 
     def __init__(self, size=(1280, 800), fullscreen: bool = False, data=None) -> None:
+        use_dummy_video_if_headless()
         pygame.display.init()
         pygame.font.init()
         pygame.display.set_caption("Siphon — transarterial therapy trainer (teaching tool)")
@@ -139,6 +91,8 @@ class App:
         self.data_dir = data_dir(data)
         self.settings = Settings(self.data_dir)
         self.scene: Scene | None = None
+        self.library_folder: Path | None = None  # the picker's folder (None: the shipped one)
+        self.records_problem: str | None = None  # why cases are not being saved, if they are not
         self.running = True
         self.frames = 0
 
@@ -167,6 +121,16 @@ class App:
         self.ui.clear_and_reset()
         self.scene = scene
         scene.resize(self.size)
+
+    def scene_registry(self) -> dict[str, Callable[..., Scene]]:
+        """The scenes a transition may name (:mod:`sim.app.scenes.registry`)."""
+        from sim.app.scenes.registry import WINDOW_SCENES
+
+        return WINDOW_SCENES
+
+    def go(self, transition: Transition) -> None:
+        """Switch to the scene ``transition`` names, built with its arguments."""
+        self.switch(self.scene_registry()[transition.scene](self, **transition.args))
 
     def toggle_fullscreen(self) -> None:
         self.fullscreen = not self.fullscreen
@@ -221,8 +185,7 @@ class App:
 
     def request_quit(self) -> None:
         """Window close: scenes may ask first (a case in progress)."""
-        handler = getattr(self.scene, "request_quit", None)
-        if handler is None or handler():
+        if self.scene is None or self.scene.request_quit():
             self.running = False
 
     def run(self, max_frames: int | None = None) -> None:

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import pygame
 
+from sim.app.kiosk.widgets import MODIFIER_KEYS
+from sim.app.scene import Transition
 from sim.app.settings import Settings
 from sim.app.window import FPS, App
 from sim.outcome.result import Outcome
@@ -50,10 +52,6 @@ INPUT_EVENTS = (
     pygame.FINGERDOWN,
 )
 SWALLOWED_KEYS = (pygame.K_ESCAPE, pygame.K_F11)
-MODIFIER_KEYS = frozenset(
-    getattr(pygame, f"K_{name}")
-    for name in "LCTRL RCTRL LSHIFT RSHIFT LALT RALT LGUI RGUI CAPSLOCK NUMLOCK MODE".split()
-)
 CHORD_KEYS = (pygame.K_q, pygame.K_r)  # with Ctrl+Shift held: leave / reset the board
 
 
@@ -124,7 +122,7 @@ class KioskApp(App):
         self.minutes = minutes
         self.store = self.records  # App's store: the one ProcedureScene records games into
         if self.store is None:
-            raise RuntimeError(getattr(self, "records_problem", "records cannot be opened"))
+            raise RuntimeError(self.records_problem or "records cannot be opened")
         self.board = "kiosk"
         self.log_path = self.data_dir / "kiosk.log"
         self.clock_s = 0.0
@@ -280,9 +278,8 @@ class KioskApp(App):
     # ------------------------------------------------------------------ instructor
     def leave_kiosk(self) -> None:
         """The instructor's exit: abandon a game in progress, stop the loop."""
-        closer = getattr(self.scene, "close_record", None)
-        if closer is not None:
-            closer()
+        if self.scene is not None:
+            self.scene.close_record()
         self.running = False
 
     def _confirm_reset(self, yes: bool) -> None:
@@ -292,9 +289,8 @@ class KioskApp(App):
         if yes:
             self.store.reset_leaderboard(self.board)
             self.say(t(self.lang, "reset_done"))
-            refresh = getattr(self.scene, "refresh", None)
-            if refresh is not None:
-                refresh()
+            if self.scene is not None:
+                self.scene.refresh()
 
     # ------------------------------------------------------------------ errors
     def _recover(self, tb: str) -> None:
@@ -310,16 +306,13 @@ class KioskApp(App):
         except OSError:
             pass
         try:
-            closer = getattr(self.scene, "close_record", None)
-            if closer is not None:
-                closer()
+            if self.scene is not None:
+                self.scene.close_record()
         except Exception:
             self.errors = [*self.errors[-9:], traceback.format_exc()]
         try:
             if len(self._error_times) >= RECOVERY_BURST:
-                from sim.app.kiosk.board import LeaderboardScene
-
-                self.switch(LeaderboardScene(self, hold=True))
+                self.go(Transition("board", {"hold": True}))
             else:
                 self.go_attract()
         except Exception:  # not even the board: a quiet screen, and a retry now and then
@@ -329,13 +322,17 @@ class KioskApp(App):
             self._retry_at = self.clock_s + RETRY_S
 
     # ------------------------------------------------------------------ flow
+    def scene_registry(self) -> dict:
+        """The booth's scenes by name (:mod:`sim.app.kiosk.registry`)."""
+        from sim.app.kiosk.registry import KIOSK_SCENES
+
+        return KIOSK_SCENES
+
     def go_attract(self, index: int | None = None) -> None:
         """The attract loop: the expert plays case ``index`` (default: the rotation's next)."""
-        from sim.app.kiosk.attract import AttractScene
-
         n = len(self.playlist.cases)
         i = self.rotation % n if index is None else index % n
-        self.switch(AttractScene(self, i))
+        self.go(Transition("attract", {"index": i}))
 
     def idle_reset(self) -> None:
         """Nobody at the booth for ``idle_reset_s``: back to the attract loop (counted)."""
@@ -344,53 +341,40 @@ class KioskApp(App):
 
     def attract_done(self, index: int) -> None:
         """A demo ended: the leaderboard, then the next case."""
-        from sim.app.kiosk.board import LeaderboardScene
-
         self.rotation = (index + 1) % len(self.playlist.cases)
-        self.switch(LeaderboardScene(self))
+        self.go(Transition("board"))
 
     def start_game(self, index: int | None = None) -> None:
         """Someone pressed a key: choose a case (``index`` highlighted: what they just saw)."""
-        from sim.app.kiosk.choose import ChooseScene, HowToScene
-
         i = self.rotation if index is None else index
         if len(self.playlist.cases) == 1:
-            self.switch(HowToScene(self, 0))
+            self.how_to(0)
         else:
-            self.switch(ChooseScene(self, i % len(self.playlist.cases)))
+            self.go(Transition("choose", {"index": i % len(self.playlist.cases)}))
 
     def how_to(self, index: int) -> None:
-        from sim.app.kiosk.choose import HowToScene
-
-        self.switch(HowToScene(self, index))
+        self.go(Transition("how_to", {"index": index}))
 
     def play(self, index: int) -> None:
         """The game itself."""
-        from sim.app.kiosk.game import GameScene
-
         self.games_started += 1
-        self.switch(GameScene(self, index))
+        self.go(Transition("game", {"index": index}))
 
     def game_over(self, scene, outcome: Outcome, record_id: int, image, timed_out: bool) -> None:
         """A finished game: remember it, show the brief debrief."""
-        from sim.app.kiosk.results import BriefDebriefScene
-
         result = GameResult(record_id, scene.pcase.case_id, outcome.score)
         self.games.append(result)
-        self.switch(BriefDebriefScene(self, scene.pcase, outcome, result, image, timed_out))
+        args = {"pcase": scene.pcase, "outcome": outcome, "result": result}
+        self.go(Transition("brief_debrief", {**args, "image": image, "timed_out": timed_out}))
 
     def ask_initials(self, pcase, result: GameResult) -> None:
-        from sim.app.kiosk.results import InitialsScene
-
-        self.switch(InitialsScene(self, pcase, result))
+        self.go(Transition("initials", {"pcase": pcase, "result": result}))
 
     def save_initials(self, result: GameResult, initials: str) -> None:
         """Name the game's record on the board, then show the board with it highlighted."""
-        from sim.app.kiosk.board import LeaderboardScene
-
         self.store.set_trainee(result.record_id, initials)
         result.initials = initials
-        self.switch(LeaderboardScene(self, highlight=result.record_id))
+        self.go(Transition("board", {"highlight": result.record_id}))
 
     def close(self) -> None:
         """Close the record store and the display (after :meth:`run` or a test)."""

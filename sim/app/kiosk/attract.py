@@ -1,9 +1,10 @@
 """The attract loop: the expert plays a playlist case with large captions, then shows the score.
 
-A :class:`~sim.app.scenes.demo.DemoScene` without the control panel: the angiogram (with the
+A plan played like the demo (an unrecorded session driven by a
+:class:`~sim.app.drivers.PlanDriver`) without the control panel: the angiogram (with the
 teaching overlay, so vessel names and particles show) fills most of the screen, each plan step
-is captioned for long enough to be read (:data:`MIN_CAPTION_S`), and a side column invites the
-passer-by to play. Any key or click starts a game.
+is captioned for long enough to be read (:data:`MIN_CAPTION_S`), the blood keeps flowing
+between steps, and a side column invites the passer-by to play. Any key or click starts a game.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 import pygame
 
 from sim.actions import Finish
-from sim.app.kiosk.app import MODIFIER_KEYS
+from sim.app.drivers import PlanDriver
 from sim.app.kiosk.i18n import caption, t
 from sim.app.kiosk.widgets import (
     DIM,
     GOLD,
+    MODIFIER_KEYS,
     PANEL,
     RED,
     WHITE,
@@ -26,9 +28,10 @@ from sim.app.kiosk.widgets import (
     q,
     text,
 )
-from sim.app.scenes.demo import DemoScene
+from sim.app.scenes.case import CaseScene, open_session
+from sim.app.scenes.demo import plan_action_done, play_next
+from sim.app.session import AUTOPLAY
 from sim.engine.final import assess_procedure
-from sim.engine.procedure import DT
 from sim.render.text import wrap
 from sim.scenario.load import LoadedCase
 
@@ -39,27 +42,17 @@ SIDE_FRACTION = 0.3  # the side column's share of the width
 BEST_ROWS = 3  # the board's top rows shown beside the demo (a reason to play)
 
 
-class _Inert:
-    """Stands in for the control panel's widgets, which the attract loop does not show."""
-
-    def set_text(self, *_) -> None:
-        pass
-
-    def set_current_value(self, *_) -> None:
-        pass
-
-
-class AttractScene(DemoScene):
-    """The expert demo of playlist case ``index``."""
-
-    RECORD_MODE = None  # a demo is not a trainee's procedure: never recorded
-    HOLD_RUNS_CLOCK = True  # blood keeps flowing while visitors read the caption
+class AttractScene(CaseScene):
+    """The expert demo of playlist case ``index`` (never recorded)."""
 
     def __init__(self, app, index: int) -> None:
         self.pcase = app.playlist.cases[index]
         self.index = index
         case = LoadedCase(self.pcase.scenario_path, self.pcase.scenario, [])
-        super().__init__(app, case, list(self.pcase.steps), speed=ATTRACT_SPEED)
+        super().__init__(app, open_session(app, case, None, AUTOPLAY), panel=False)
+        steps = [s.action for s in self.pcase.steps]
+        self.driver = PlanDriver(self.proc, steps, self, hold_runs_clock=True)
+        self.demo_speed = ATTRACT_SPEED
         self.caption = self.pcase.label
         self.caption_t = 0.0
         self.outro_t: float | None = None
@@ -67,32 +60,43 @@ class AttractScene(DemoScene):
 
     # ------------------------------------------------------------------ layout
     def resize(self, size) -> None:
-        self._layout(size, int(size[0] * SIDE_FRACTION))
+        self.layout(size, int(size[0] * SIDE_FRACTION))
 
-    def _build_panel(self) -> None:
-        inert = _Inert()
-        self.rate_label = self.rate_slider = self.speed_btn = self.setting_label = inert
-        self.setting_slider = self.agent_menu = self.size_menu = self.inject_btn = None
-        self.setting_ui = []
+    # ------------------------------------------------------------------ driver host
+    def action_started(self, action) -> None:
+        """Unused: captions are set as each step starts (:meth:`_next`)."""
+
+    def action_done(self, kind: str) -> None:
+        plan_action_done(self.session, None, kind)
+
+    def refused(self, message: str) -> None:
+        self.session.say(message)
+
+    def ended(self, finished: bool) -> None:
+        self.finish()
 
     # ------------------------------------------------------------------ playing
     def _next(self) -> None:
-        super()._next()
-        if not self.done and 0 <= self.i < len(self.steps):
-            step = self.steps[self.i]
-            self.caption = self.pcase.caption_for(self.i) or caption(step, self.app.lang)
+        d = self.driver
+        a = play_next(d, self.session, None)
+        if a is not None:
+            self.caption = caption(a, self.app.lang)
+        if d.done:
+            self.finish()
+        else:
+            self.caption = self.pcase.caption_for(d.i) or self.caption
         self.caption_t = 0.0
 
-    def _finish(self) -> None:
+    def finish(self) -> None:
         """The plan is over: finish the case and show the expert's score for a while."""
-        self._stop_injection()
+        self.session.stop_injection()
         if not self.proc.finished:
             self.proc.apply(Finish())
         score = assess_procedure(self.proc).score
         self.caption = t(self.app.lang, "expert_result", score=f"{score:.0f}")
         self.caption_t = 0.0
         self.outro_t = OUTRO_S
-        self.done = True
+        self.driver.done = True
 
     def update(self, dt: float) -> None:
         self.caption_t += dt
@@ -101,14 +105,13 @@ class AttractScene(DemoScene):
             if self.outro_t <= 0:
                 self.app.attract_done(self.index)
             return
-        ready = self.action is None and self.remaining <= 0
-        if self.i < 0 or (ready and self.caption_t >= MIN_CAPTION_S):
+        d = self.driver
+        if d.i < 0 or (d.ready and self.caption_t >= MIN_CAPTION_S):
             self._next()
-            if self.done:
+            if d.done:
                 return
-        n = max(1, round(min(dt, 0.25) * self.demo_speed / DT))
-        self._play(n)
-        if self.action is None and self.remaining <= 0 and not self.proc.finished:
+        self.session.run(self.session.clock.paced(dt, self.demo_speed), d.step)
+        if d.ready and not self.proc.finished:
             self.proc.step()  # the step is over; blood keeps flowing while visitors read
 
     def handle(self, event) -> None:
@@ -122,9 +125,7 @@ class AttractScene(DemoScene):
 
     # ------------------------------------------------------------------ drawing
     def draw(self, surface) -> None:
-        self.frame_i += 1
-        img = self.view.render(self.proc.t, mode="fluoro", teaching=True, seed_frame=self.frame_i)
-        surface.blit(img, self.view_rect.topleft)
+        self.view.draw_image(surface, mode="fluoro", teaching=True)
         self._draw_flags(surface)
         self._draw_caption(surface)
         self._draw_side(surface)
@@ -133,25 +134,25 @@ class AttractScene(DemoScene):
         px, lang = self.app.px, self.app.lang
         n = len(self.app.playlist.cases)
         label = t(lang, "expert_demo", i=self.index + 1, n=n)
-        panel(surface, pygame.Rect(0, 0, self.view_rect.width, px(58)), alpha=150)
+        panel(surface, pygame.Rect(0, 0, self.view.rect.width, px(58)), alpha=150)
         text(surface, label, px(26), (px(20), px(12)), DIM, True)
         if self.proc.status().in_reflux:
             text(
                 surface,
                 t(lang, "reflux"),
                 px(44),
-                (self.view_rect.right - px(20), px(6)),
+                (self.view.rect.right - px(20), px(6)),
                 RED,
                 True,
                 "topright",
             )
 
     def _draw_caption(self, surface) -> None:
-        px, vw = self.app.px, self.view_rect.width
+        px, vw = self.app.px, self.view.rect.width
         size = q(px(40))
         lines = wrap(self.caption, size, vw - px(80), True)[:3]
         h = len(lines) * int(size * 1.2) + px(36)
-        band = pygame.Rect(0, self.view_rect.bottom - h - px(30), vw, h)
+        band = pygame.Rect(0, self.view.rect.bottom - h - px(30), vw, h)
         panel(surface, band, alpha=200)
         surface.fill(GOLD, pygame.Rect(0, band.top, px(10), band.height))
         y = band.top + px(18)
@@ -162,7 +163,7 @@ class AttractScene(DemoScene):
     def _draw_side(self, surface) -> None:
         px, lang = self.app.px, self.app.lang
         w, h = self.app.size
-        side = pygame.Rect(self.view_rect.right, 0, self.panel_w, h)
+        side = pygame.Rect(self.view.rect.right, 0, self.side_w, h)
         surface.fill(PANEL, side)
         inner = side.inflate(-px(48), 0)
 

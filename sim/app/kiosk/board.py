@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import pygame
 
-from sim.app.kiosk.app import MODIFIER_KEYS
 from sim.app.kiosk.i18n import t
 from sim.app.kiosk.widgets import (
     AMBER,
     DIM,
     GOLD,
+    MODIFIER_KEYS,
     PANEL,
     WHITE,
     call_to_action,
@@ -23,7 +23,7 @@ from sim.app.kiosk.widgets import (
     paragraph,
     text,
 )
-from sim.app.window import Scene
+from sim.app.scene import Scene
 
 BOARD_S = 14.0  # on screen this long, then the attract loop goes on
 GUARD_S = 1.5  # keys in the first moments (the last player still typing) do not start a game

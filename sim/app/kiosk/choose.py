@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pygame
 
-from sim.app.kiosk.app import MODIFIER_KEYS
 from sim.app.kiosk.i18n import t
 from sim.app.kiosk.widgets import (
     AMBER,
     DIM,
     GOLD,
+    MODIFIER_KEYS,
     PANEL,
     WHITE,
     call_to_action,
@@ -23,7 +23,7 @@ from sim.app.kiosk.widgets import (
     shade,
     text,
 )
-from sim.app.window import Scene
+from sim.app.scene import Scene
 
 MAX_CARDS = 3
 HOWTO_GUARD_S = 1.0  # keys pressed in the first second (still mashing) do not skip the how-to

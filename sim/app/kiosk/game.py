@@ -1,11 +1,11 @@
 """The game: the real procedure screen with a countdown, recorded for the leaderboard.
 
-A :class:`~sim.app.scenes.procedure.ProcedureScene` in which pause and time scale are off (the
-countdown is the booth's real time), Escape and window-close cannot leave, the countdown sits
-large over the angiogram, and the end is the brief debrief: when the countdown reaches zero
-the injection stops and the case is finished, exactly as if the player had pressed F. No input
-for the playlist's ``idle_reset_s`` abandons the game (its record says so) and the attract
-loop returns. The record is ProcedureScene's (``RECORD_MODE = "kiosk"``).
+The procedure's parts (a session recorded in mode "kiosk", its view, the control panel and the
+trainee's controls) with pause and time scale off (the countdown is the booth's real time);
+Escape and window-close cannot leave, the countdown sits large over the angiogram, and the end
+is the brief debrief: when the countdown reaches zero the injection stops and the case is
+finished, exactly as if the player had pressed F. No input for the playlist's
+``idle_reset_s`` abandons the game (its record says so) and the attract loop returns.
 """
 
 from __future__ import annotations
@@ -14,59 +14,63 @@ import pygame
 
 from sim.app.kiosk.i18n import t
 from sim.app.kiosk.widgets import AMBER, GREEN, RED, WHITE, clock_text, fit_size, panel, text
-from sim.app.scenes.procedure import ProcedureScene
+from sim.app.scenes.case import CaseScene, open_session
+from sim.app.scenes.procedure import TraineeControls
+from sim.app.session import SessionSetup
 from sim.scenario.load import LoadedCase
 
 BLOCKED_COMMANDS = ("pause", "speed")  # the countdown is real time; nothing may stop it
+KIOSK = SessionSetup(record_mode="kiosk")
 
 
-class GameScene(ProcedureScene):
+class GameScene(CaseScene):
     """A visitor's game on playlist case ``index``."""
-
-    RECORD_MODE = "kiosk"
 
     def __init__(self, app, index: int) -> None:
         self.pcase = app.playlist.cases[index]
         self.index = index
         case = LoadedCase(self.pcase.scenario_path, self.pcase.scenario, [])
-        super().__init__(app, case)
+        super().__init__(app, open_session(app, case, None, KIOSK))
+        self.controls = TraineeControls(self, self.finish, BLOCKED_COMMANDS)
         self.limit_s = app.playlist.time_limit_s(self.pcase, app.minutes)
         self.left_s = self.limit_s
         self.timed_out = False
         self.abandoned = False
-        self.teaching = True  # names, flow and particles drawn: a first-timer sees the vessels
+        self.view.teaching = True  # names, flow and particles drawn: a first-timer sees the vessels
 
     # ------------------------------------------------------------------ the record
-    # ProcedureScene begins ``self.record`` (mode RECORD_MODE, trainee from the settings: the
-    # kiosk's are always "???") and syncs it; here it is finished or abandoned.
+    # The session begins the record (mode "kiosk", trainee from the settings: the kiosk's are
+    # always "???") and syncs it; here it is finished or abandoned.
     def close_record(self) -> None:
         """Abandon the record of a game left unfinished (idle, instructor exit, an error)."""
-        if self.record is not None and not self.proc.finished:
+        if self.session.record is not None and not self.proc.finished:
             self.abandoned = True
-            self._stop_injection()
-            self._record("abandon")
+            self.session.abandon()
 
     # ------------------------------------------------------------------ rules of the booth
     def request_quit(self) -> bool:
         return False
 
-    def _command(self, name: str) -> None:
-        if name not in BLOCKED_COMMANDS:
-            super()._command(name)
-
-    def _finish(self) -> None:
+    def finish(self) -> None:
         """Finish the case (F, the Finish button or the countdown) and show the brief debrief."""
-        self._stop_injection()
-        image = self.view.render(self.proc.t, mode="fluoro", teaching=True) if self.view else None
-        outcome, record_id = self.finish_case()
+        self.session.stop_injection()
+        fluoro = self.view.fluoro
+        image = fluoro.render(self.proc.t, mode="fluoro", teaching=True) if fluoro else None
+        outcome, record_id = self.session.finish()
         self.app.game_over(
             self, outcome, -1 if record_id is None else record_id, image, self.timed_out
         )
 
+    def handle(self, event) -> None:
+        self.controls.handle(event)
+
+    def ui_event(self, event) -> None:
+        self.controls.ui_event(event)
+
     def update(self, dt: float) -> None:
         if self.proc.finished:
             return
-        if self.injecting:
+        if self.session.injecting:
             self.app.note_activity()  # holding Space sends no events, but it is play
         if self.app.idle_s >= self.app.playlist.spec.idle_reset_s:
             self.close_record()
@@ -75,16 +79,16 @@ class GameScene(ProcedureScene):
         self.left_s = max(0.0, self.left_s - dt)
         if self.left_s <= 0:
             self.timed_out = True
-            self._finish()
+            self.finish()
             return
-        self.paused = False
-        super().update(dt)
+        self.session.paused = False
+        self.session.update(dt)
 
     # ------------------------------------------------------------------ drawing
     def draw(self, surface) -> None:
         super().draw(surface)
         px, lang = self.app.px, self.app.lang
-        vr = self.view_rect
+        vr = self.view.rect
         left = self.left_s
         color = RED if left <= 20 else AMBER if left <= 60 else WHITE
         clock = clock_text(left)
@@ -108,7 +112,7 @@ class GameScene(ProcedureScene):
         status = None
         if self.proc.status().in_reflux:
             status = (t(lang, "reflux"), RED)
-        elif self.injecting:
+        elif self.session.injecting:
             status = (t(lang, "injecting"), GREEN)
         if status is not None:
             label = text(

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import pygame
 
-from sim.app.kiosk.app import MODIFIER_KEYS
 from sim.app.kiosk.i18n import t
 from sim.app.kiosk.widgets import (
     AMBER,
     DIM,
     GOLD,
     GREEN,
+    MODIFIER_KEYS,
     PANEL,
     RED,
     WHITE,
@@ -25,7 +25,7 @@ from sim.app.kiosk.widgets import (
     paragraph,
     text,
 )
-from sim.app.window import Scene
+from sim.app.scene import Scene
 from sim.outcome.result import Outcome
 
 BRIEF_S = 20.0  # the brief debrief's time on screen

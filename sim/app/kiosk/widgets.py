@@ -23,6 +23,10 @@ GREEN = (120, 230, 150)
 BLUE = (120, 190, 255)
 BG = (14, 16, 22)
 PANEL = (26, 30, 40)
+MODIFIER_KEYS = frozenset(
+    getattr(pygame, f"K_{name}")
+    for name in "LCTRL RCTRL LSHIFT RSHIFT LALT RALT LGUI RGUI CAPSLOCK NUMLOCK MODE".split()
+)  # keys that are never "any key" (the instructor's chords start with them)
 
 
 # Font sizes are drawn from this ladder (6 % steps): every distinct size is a cached font, so

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pygame
 import pygame_gui
 
-from sim.app.window import App, Scene
+from sim.app.scene import Scene
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
 from sim.outcome.result import Outcome
@@ -19,13 +19,15 @@ class DebriefScene(Scene):
 
     def __init__(
         self,
-        app: App,
+        app,
         case: LoadedCase,
         proc: Procedure,
         before=None,
         after=None,
         outcome: Outcome | None = None,
         record_id: int | None = None,
+        exit_after: int | None = None,
+        shot_dir=None,
     ):
         super().__init__(app)
         self.case, self.proc = case, proc
@@ -35,8 +37,8 @@ class DebriefScene(Scene):
         self.scroll = 0
         self.notice = ""
         self.report_path = None
-        self.exit_after: int | None = None  # demo: frames to show before closing
-        self.shot_dir = None
+        self.exit_after = exit_after  # demo: frames to show before closing
+        self.shot_dir = shot_dir  # demo: where the last screenshot goes
 
     def resize(self, size) -> None:
         self.report, self.whatif, self.retry, self.next, self.lib = self.button_row(
@@ -44,26 +46,14 @@ class DebriefScene(Scene):
         )
 
     def _go(self, what: str) -> None:
-        from sim.app.scenes.picker import PickerScene
-        from sim.app.scenes.procedure import ProcedureScene
-
         if what == "whatif":
-            from sim.app.scenes.whatif import WhatIfScene
-
-            self.app.switch(WhatIfScene(self.app, self))
-            return
-        if what == "retry":
-            self.app.switch(ProcedureScene(self.app, self.case))
-            return
-        picker = PickerScene(self.app)
-        if what == "next":
-            names = [c.path.name for c in picker.cases]
-            i = names.index(self.case.path.name) if self.case.path.name in names else -1
-            for c in picker.cases[i + 1 :] + picker.cases[: i + 1]:
-                if c.scenario is not None and c.path.name != self.case.path.name:
-                    self.app.switch(ProcedureScene(self.app, c))
-                    return
-        self.app.switch(picker)
+            self.go("whatif", debrief=self)
+        elif what == "retry":
+            self.go("procedure", case=self.case)
+        elif what == "next":
+            self.go("next_case", after=self.case)
+        else:
+            self.go("picker")
 
     def _report(self) -> None:
         """Write the HTML report and the PNG card into the data folder and say where."""

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pygame
-
 from sim.action_text import CAPTION, describe
-from sim.actions import Finish, Inject
-from sim.app.scenes.procedure import ProcedureScene
-from sim.engine.navigation import NavigationError
-from sim.engine.procedure import DT
-from sim.render.fonts import font
+from sim.actions import Inject
+from sim.app.drivers import PlanDriver
+from sim.app.scenes.case import CaseScene, open_session
+from sim.app.scenes.panel import ControlPanel
+from sim.app.scenes.procedure import TraineeControls
+from sim.app.session import AUTOPLAY, ProcedureSession
 from sim.scenario.load import LoadedCase
 from sim.scenario.plan import PlanStep
 
@@ -22,20 +21,38 @@ def caption(action, proc=None) -> str:
     return describe(action, CAPTION)
 
 
-class DemoScene(ProcedureScene):
+def play_next(driver: PlanDriver, session: ProcedureSession, panel: ControlPanel | None):
+    """Start the plan's next action and return it (None past the end); when ``driver.done``
+    the plan is over and the caller ends the case. An injection shows its rate as injecting."""
+    a = driver.pick()
+    if a is None or driver.done:
+        return a
+    if isinstance(a, Inject):
+        session.rate_ml_min = a.rate_ml_min
+        if panel is not None:
+            panel.show_rate(min(max(a.rate_ml_min, 0.5), 10.0))
+        session.injecting = True  # shown while the engine injects
+    driver.begin(a)
+    return a
+
+
+def plan_action_done(session: ProcedureSession, panel: ControlPanel | None, kind: str) -> None:
+    """After a plan's action: not injecting; a new agent shows in the panel; a wedge is said."""
+    session.injecting = False
+    if kind == "select_agent":
+        if panel is not None:
+            panel.build()
+    elif kind == "navigate" and session.proc.events and session.proc.events[-1].kind == "wedge":
+        session.say(session.proc.events[-1].detail)
+
+
+class DemoScene(CaseScene):
     """Play ``steps`` at ``speed`` × real time, writing a screenshot at each step if asked.
 
     Each action runs through :meth:`Procedure.stepwise`, a few steps per frame, so the picture
     moves while the case ends exactly where ``python main.py run`` ends it (same plan, same
-    seed). Between actions the picture holds briefly; the clock does not run meanwhile unless
-    ``HOLD_RUNS_CLOCK`` (the attract loop lets the blood flow while visitors read).
+    seed). Between actions the picture holds briefly and the clock does not run.
     """
-
-    RECORD_MODE = None  # an autoplay is not a trainee's case
-    START_AT = None  # a plan starts where `run` starts it, so the demo ends as `run` does
-    PREPARE_FIRST_AGENT = False
-    HOLD_RUNS_CLOCK = False
-    HOLD_S = {"navigate": 1.0, "select_agent": 0.5}  # pause after these actions; others 0.3 s
 
     def __init__(
         self,
@@ -47,18 +64,32 @@ class DemoScene(ProcedureScene):
         exit_at_end: bool = False,
         seed: int | None = None,
     ) -> None:
-        super().__init__(app, case, seed)
-        self.steps = [s.action for s in steps]
+        super().__init__(app, open_session(app, case, seed, AUTOPLAY))
+        self.driver = PlanDriver(self.proc, [s.action for s in steps], self)
+        self.controls = TraineeControls(self, self.finish)
         self.demo_speed = speed
         self.shots = screenshot_dir
         self.exit_at_end = exit_at_end
-        self.i = -1
         self.caption = "Ready"
-        self.remaining = 0.0
-        self.kind = None
-        self.done = False
         self.shot_n = 0
-        self.action = None  # the running action's steps (Procedure.stepwise)
+
+    # ------------------------------------------------------------------ driver host
+    def action_started(self, action) -> None:
+        """Unused: a plan's captions are set as each action starts (:meth:`_next`)."""
+
+    def action_done(self, kind: str) -> None:
+        plan_action_done(self.session, self.panel, kind)
+
+    def refused(self, message: str) -> None:
+        self.session.say(message)
+
+    def ended(self, finished: bool) -> None:
+        self.finish()
+
+    # ------------------------------------------------------------------ playing
+    def finish(self) -> None:
+        """The debrief (closing the window after two frames when asked)."""
+        self.open_debrief(exit_after=2 if self.exit_at_end else None, shot_dir=self.shots)
 
     def _shot(self, tag: str) -> None:
         if self.shots is not None:
@@ -67,78 +98,31 @@ class DemoScene(ProcedureScene):
 
     def _next(self) -> None:
         """Start the next action of the plan (or finish when there is none)."""
-        self.i += 1
-        if self.i >= len(self.steps):
-            self.done = True
-            self._finish()
-            return
-        a = self.steps[self.i]
-        self.caption = caption(a, self.proc)
-        self.kind = a.kind
-        if isinstance(a, Finish):
-            self.done = True
-            self._finish()
-            return
-        if isinstance(a, Inject):
-            self.rate_ml_min = a.rate_ml_min
-            self.rate_label.set_text(self._rate_text())
-            self.rate_slider.set_current_value(min(max(a.rate_ml_min, 0.5), 10.0))
-            self.injecting = True  # shown while the engine injects
-        self.action = self.proc.stepwise(a)
-        self.remaining = self.HOLD_S.get(a.kind, 0.3)
-
-    def _play(self, n: int) -> None:
-        """``n`` steps of the running action, then of the hold after it."""
-        for _ in range(n):
-            if self.action is not None:
-                try:
-                    next(self.action)
-                except StopIteration:
-                    self._action_done()
-                except NavigationError as exc:
-                    self._say(str(exc))
-                    self._action_done()
-                continue
-            if self.remaining <= 0:
-                return
-            if self.HOLD_RUNS_CLOCK:
-                self.proc.step()
-            self.remaining -= DT
-
-    def _action_done(self) -> None:
-        self.action = None
-        self.injecting = False
-        if self.kind == "select_agent":
-            self._build_panel()
-        elif self.kind == "navigate" and self.proc.events and self.proc.events[-1].kind == "wedge":
-            self._say(self.proc.events[-1].detail)
+        a = play_next(self.driver, self.session, self.panel)
+        if a is not None:
+            self.caption = caption(a, self.proc)
+        if self.driver.done:
+            self.finish()
 
     def update(self, dt: float) -> None:
-        if self.done:
+        d = self.driver
+        if d.done:
             return
-        if self.i < 0 or (self.action is None and self.remaining <= 0):
-            if self.i >= 0:
-                self._shot(f"{self.kind}")
+        if d.i < 0 or d.ready:
+            if d.i >= 0:
+                self._shot(f"{d.kind}")
             self._next()
-            if self.done:
+            if d.done:
                 return
-        self._play(max(1, round(min(dt, 0.25) * self.demo_speed / DT)))
+        self.session.run(self.session.clock.paced(dt, self.demo_speed), d.step)
 
-    def _finish(self) -> None:
-        from sim.app.scenes.debrief import DebriefScene
+    def handle(self, event) -> None:
+        if not self.leave_prompt(event):
+            self.controls.handle(event)
 
-        super()._finish()
-        if isinstance(self.app.scene, DebriefScene):
-            self.app.scene.exit_after = 2 if self.exit_at_end else None
-            self.app.scene.shot_dir = self.shots
+    def ui_event(self, event) -> None:
+        self.controls.ui_event(event)
 
     def draw(self, surface) -> None:
         super().draw(surface)
-        px = self.app.px
-        f = font(px(24), True)
-        img = f.render(self.caption, True, (255, 255, 255))
-        bar = pygame.Surface((self.view_rect.width, img.get_height() + px(20)), pygame.SRCALPHA)
-        bar.fill((0, 0, 0, 170))
-        y = self.view_rect.bottom - bar.get_height() - px(40)
-        surface.blit(bar, (0, y))
-        surface.blit(img, ((self.view_rect.width - img.get_width()) // 2, y + px(10)))
+        self.view.draw_caption(surface, self.caption)

@@ -10,7 +10,7 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UILabel, UISelectionList
 
-from sim.app.window import App, Scene
+from sim.app.scene import Scene
 from sim.records.history import summarize
 from sim.render.text import draw_lines, wrap
 
@@ -18,11 +18,11 @@ from sim.render.text import draw_lines, wrap
 class HistoryScene(Scene):
     """Progress of the trainee named in the picker (everyone's when no name is set)."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app) -> None:
         super().__init__(app)
         self.trainee = (app.settings.get("trainee", "") or "").strip()
         store = app.records
-        self.problem = getattr(app, "records_problem", "") if store is None else store.notice
+        self.problem = (app.records_problem or "") if store is None else store.notice
         every = store.list() if store is not None else []
         self.records = [r for r in every if not self.trainee or r.trainee == self.trainee]
         self.records = [r for r in self.records if r.mode in ("window", "cli", "import", "kiosk")]
@@ -80,15 +80,12 @@ class HistoryScene(Scene):
             self.resize(self.app.size)
 
     def _back(self) -> None:
-        from sim.app.scenes.picker import PickerScene
-
-        self.app.switch(PickerScene(self.app))
+        self.go("picker")
 
     def _replay(self) -> None:
         """Play the selected record in the window, as it happened."""
         if not self.records:
             return
-        from sim.app.scenes.playback import PlaybackScene
         from sim.records.replay import ReplayError, keep_scenario, parse_actions, record_scenario
         from sim.scenario.load import LoadedCase
 
@@ -101,7 +98,7 @@ class HistoryScene(Scene):
         except (ReplayError, OSError) as exc:
             self.message = str(exc)
             return
-        self.app.switch(PlaybackScene(self.app, LoadedCase(path, sc, []), rec, actions))
+        self.go("playback", case=LoadedCase(path, sc, []), record=rec, actions=actions)
 
     def draw(self, surface) -> None:
         px = self.app.px

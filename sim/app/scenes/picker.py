@@ -7,7 +7,8 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UILabel, UISelectionList, UITextEntryLine
 
-from sim.app.window import App, Scene
+from sim.app.scene import Scene
+from sim.app.settings import SCENARIOS
 from sim.render.text import draw_lines, draw_paragraph, wrap
 from sim.scenario.load import LoadedCase, load_library
 
@@ -15,11 +16,9 @@ from sim.scenario.load import LoadedCase, load_library
 class PickerScene(Scene):
     """Choose a case and start it."""
 
-    def __init__(self, app: App, folder=None) -> None:
+    def __init__(self, app, folder=None) -> None:
         super().__init__(app)
-        from sim.app.cli import SCENARIOS as DEFAULT_FOLDER
-
-        self.folder = folder or getattr(app, "library_folder", None) or DEFAULT_FOLDER
+        self.folder = folder or app.library_folder or SCENARIOS
         self.cases: list[LoadedCase] = load_library(self.folder)
         last = app.settings.get("last_case")
         names = [c.path.name for c in self.cases]
@@ -94,18 +93,14 @@ class PickerScene(Scene):
                 self.app.running = False
 
     def _history(self) -> None:
-        from sim.app.scenes.history import HistoryScene
-
-        self.app.switch(HistoryScene(self.app))
+        self.go("history")
 
     def _start(self) -> None:
         case = self._selected()
         if case is None or case.scenario is None:
             return
-        from sim.app.scenes.procedure import ProcedureScene
-
         self.app.settings.set("last_case", case.path.name)
-        self.app.switch(ProcedureScene(self.app, case))
+        self.go("procedure", case=case)
 
     def draw(self, surface) -> None:
         px = self.app.px

@@ -1,10 +1,10 @@
 """Playback: a record replayed in the real window, each action at its recorded tick, captioned.
 
 The clock runs freely (``Procedure.step()``) at ``speed`` × real time and every recorded action
-is applied when the clock reaches its tick, exactly as :func:`sim.records.replay.replay` does,
-so the window ends in the recorded final state (the ``replay --window`` command checks the
-digest afterwards). Actions that took time when recorded (a plan's ``inject``, ``navigate``,
-``contrast``) play out step by step through :meth:`Procedure.stepwise`, as they happened.
+is applied when the clock reaches its tick, exactly as :func:`sim.records.replay.replay` does
+(:class:`~sim.app.drivers.RecordDriver`), so the window ends in the recorded final state (the
+``replay --window`` command checks the digest afterwards). Actions that took time when recorded
+(a plan's ``inject``, ``navigate``, ``contrast``) play out step by step, as they happened.
 The viewer can change the view (D, R, T, H) and pause (P), not the procedure.
 """
 
@@ -13,15 +13,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pygame
+import pygame_gui
 
-from sim.actions import Finish, SelectAgent, SetInjection, StartContrast
-from sim.app.scenes.demo import DemoScene, caption
-from sim.engine.navigation import NavigationError
-from sim.engine.procedure import DT, Procedure
+from sim.actions import SetInjection, StartContrast
+from sim.app.drivers import RecordDriver
+from sim.app.scenes.case import CaseScene, open_session
+from sim.app.scenes.demo import caption
+from sim.app.scenes.procedure import TraineeControls
+from sim.app.session import AUTOPLAY
 from sim.records.store import Record
 from sim.scenario.load import LoadedCase
 
 VIEW_KEYS = (pygame.K_d, pygame.K_r, pygame.K_t, pygame.K_h, pygame.K_p, pygame.K_ESCAPE)
+VIEW_COMMANDS = ("dsa", "roadmap", "teaching", "pause")  # the buttons a viewer may press
 
 
 def playback_caption(action, proc) -> str:
@@ -35,7 +39,7 @@ def playback_caption(action, proc) -> str:
     return caption(action, proc)
 
 
-class PlaybackScene(DemoScene):
+class PlaybackScene(CaseScene):
     """Play ``actions`` (``(tick, action)`` of ``record``) at ``speed`` × real time.
 
     Parameters
@@ -62,87 +66,58 @@ class PlaybackScene(DemoScene):
         exit_at_end: bool = False,
         screenshot_dir: Path | None = None,
     ) -> None:
-        super().__init__(app, case, [], speed, screenshot_dir, exit_at_end, record.seed)
         # a fresh procedure: the record holds the session's own opening moves
-        self.proc = Procedure(case.scenario, record.seed)
-        self.played = record  # (self.record is the live record of ProcedureScene)
-        self.timed = actions
-        self.j = 0
+        super().__init__(app, open_session(app, case, record.seed, AUTOPLAY))
+        self.driver = RecordDriver(self.proc, actions, record.last_tick, self)
+        self.controls = TraineeControls(self, lambda: None)  # the record says when it ends
+        self.demo_speed = speed
+        self.shots = screenshot_dir
+        self.exit_at_end = exit_at_end
         who = record.trainee or "anonymous"
         self.caption = f"Replay of record {record.id or ''}: {who}, {record.scenario_id}"
-        self.ended = False
 
-    # ------------------------------------------------------------------ playing
-    def _apply_due(self) -> bool:
-        """Start the actions due by now; True when one of them took this step (a recorded
-        inject, navigation or contrast run plays out step by step, as it was recorded)."""
-        p = self.proc
-        while self.j < len(self.timed) and self.timed[self.j][0] <= p.tick and not self.done:
-            _, action = self.timed[self.j]
-            self.j += 1
-            self.caption = f"{p.t:4.0f} s   {playback_caption(action, p)}"
-            if isinstance(action, Finish):
-                self.done = True
-                self._finish()  # renders the angiograms, applies Finish, opens the debrief
-                return True
-            self.action = p.stepwise(action)
-            if self._advance_action():
-                return True
-            if isinstance(action, SelectAgent):
-                self._build_panel()
-        return False
+    # ------------------------------------------------------------------ driver host
+    def action_started(self, action) -> None:
+        self.caption = f"{self.proc.t:4.0f} s   {playback_caption(action, self.proc)}"
 
-    def _advance_action(self) -> bool:
-        """One step of the running recorded action; False when it has ended."""
-        try:
-            next(self.action)
-            return True
-        except StopIteration:
-            pass
-        except NavigationError as exc:  # a record that does not match this engine
-            self._say(f"recorded action refused: {exc}")
-        self.action = None
-        return False
+    def action_done(self, kind: str) -> None:
+        if kind == "select_agent":
+            self.panel.build()
 
-    def _end_unfinished(self) -> None:
-        """An abandoned record ends where its last heartbeat was: debrief of the state then."""
-        from sim.app.scenes.debrief import DebriefScene
+    def refused(self, message: str) -> None:
+        self.session.say(message)
 
-        self.done = True
-        self.ended = True
-        debrief = DebriefScene(self.app, self.case, self.proc)
-        self.app.switch(debrief)
-        debrief.exit_after = 2 if self.exit_at_end else None
-        debrief.shot_dir = self.shots
-
-    def update(self, dt: float) -> None:
-        self.message_t = max(0.0, self.message_t - dt)
-        if self.done or self.paused:
+    def ended(self, finished: bool) -> None:
+        """The recorded Finish: the debrief with the angiograms; an abandoned record ends
+        where its last heartbeat was: the debrief of the state then."""
+        extra = {"exit_after": 2 if self.exit_at_end else None, "shot_dir": self.shots}
+        if finished:
+            self.open_debrief(**extra)
             return
-        n = max(1, round(min(dt, 0.25) * self.demo_speed / DT))
-        for _ in range(n):
-            if self.action is not None and self._advance_action():
-                continue
-            if self._apply_due() or self.done:
-                if self.done:
-                    return
-                continue
-            if self.j >= len(self.timed) and (
-                self.proc.finished or self.proc.tick >= self.played.last_tick
-            ):
-                self._end_unfinished()
-                return
-            self.proc.step()
+        self.go("debrief", case=self.case, proc=self.proc, **extra)
+
+    # ------------------------------------------------------------------ loop
+    def update(self, dt: float) -> None:
+        s = self.session
+        s.message_t = max(0.0, s.message_t - dt)
+        if self.driver.done or s.paused:
+            return
+        s.run(s.clock.paced(dt, self.demo_speed), self.driver.step)
 
     # ------------------------------------------------------------------ input
     def handle(self, event) -> None:
         """Only view keys (and leaving): the procedure is the record's, not the viewer's."""
-        if self.confirm_leave or (event.type == pygame.KEYDOWN and event.key in VIEW_KEYS):
-            super().handle(event)
+        if self.leave_prompt(event):
+            return
+        if event.type == pygame.KEYDOWN and event.key in VIEW_KEYS:
+            self.controls.handle(event)
 
     def ui_event(self, event) -> None:
-        view_buttons = [
-            getattr(self, n, None) for n in ("dsa_btn", "road_btn", "teach_btn", "pause_btn")
-        ]
-        if getattr(event, "ui_element", None) in [b for b in view_buttons if b is not None]:
-            super().ui_event(event)
+        if event.type == pygame_gui.UI_BUTTON_PRESSED:
+            name = self.panel.buttons.get(event.ui_element)
+            if name in VIEW_COMMANDS:
+                self.controls.command(name)
+
+    def draw(self, surface) -> None:
+        super().draw(surface)
+        self.view.draw_caption(surface, self.caption)

@@ -13,7 +13,7 @@ import pygame_gui
 from pygame_gui.elements import UILabel, UISelectionList
 
 from sim.action_text import MENU, describe
-from sim.app.window import App, Scene
+from sim.app.scene import Scene
 from sim.outcome.result import Outcome
 from sim.records.whatif import (
     Alternative,
@@ -28,7 +28,7 @@ from sim.render.text import draw_lines, wrap
 class WhatIfScene(Scene):
     """Choose an action of the finished case and one change to it."""
 
-    def __init__(self, app: App, debrief) -> None:
+    def __init__(self, app, debrief) -> None:
         super().__init__(app)
         self.debrief = debrief
         proc = debrief.proc
@@ -157,7 +157,7 @@ class WhatIfScene(Scene):
 class CompareScene(Scene):
     """What was done and the what-if, side by side."""
 
-    def __init__(self, app: App, debrief, chooser: WhatIfScene, choice, proc, out) -> None:
+    def __init__(self, app, debrief, chooser: WhatIfScene, choice, proc, out) -> None:
         super().__init__(app)
         self.debrief, self.chooser, self.choice = debrief, chooser, choice
         self.left, self.right = debrief.out, out

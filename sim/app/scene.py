@@ -1,0 +1,92 @@
+"""The scene contract: one screen of the window or the booth, and the transitions between them.
+
+A scene never builds another scene. It names the next one with a :class:`Transition` (a
+registry name and its arguments) and the app resolves the name through its registry
+(:mod:`sim.app.scenes.registry` for the window, :mod:`sim.app.kiosk.registry` for the booth),
+so scene modules import none of each other (a scene may switch back to a scene it was handed,
+as the what-if screens return to their debrief). Every hook a scene may answer is declared here with
+its default; the app calls them directly (no probing with ``getattr``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Transition:
+    """The next scene: its registry name and the keyword arguments it is built with."""
+
+    scene: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+class Scene:
+    """One screen. Subclasses override what they need; ``app`` is the window (an ``App``)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    # ------------------------------------------------------------------ hooks
+    def handle(self, event) -> None:
+        """A pygame event the UI did not consume."""
+
+    def ui_event(self, event) -> None:
+        """A pygame_gui event (button pressed, dropdown changed …)."""
+
+    def update(self, dt: float) -> None:
+        """Advance by ``dt`` real seconds."""
+
+    def draw(self, surface) -> None:
+        """Draw the scene (the UI is drawn on top by the app)."""
+
+    def resize(self, size: tuple[int, int]) -> None:
+        """The window changed size; rebuild layouts."""
+
+    def leave(self) -> None:
+        """The scene is being replaced."""
+
+    def request_quit(self) -> bool:
+        """The window's close button: True lets the app quit (a case in progress asks first)."""
+        return True
+
+    def close_record(self) -> None:
+        """Abandon the live record of an unfinished case (the booth's exit and error recovery)."""
+
+    def refresh(self) -> None:
+        """Data shown here changed behind the scene's back (the booth's board was reset)."""
+
+    # ------------------------------------------------------------------ helpers
+    def go(self, scene: str, **args) -> None:
+        """Switch to the registry's scene ``scene`` built with ``args``."""
+        self.app.go(Transition(scene, args))
+
+    def scaled(self, img, size: tuple[int, int]):
+        """``img`` smooth-scaled to ``size``, cached per scene (scaling a big image every frame
+        is not free at 4K)."""
+        import pygame
+
+        cache = self.__dict__.setdefault("_scaled_cache", {})
+        key = (id(img), size)
+        if key not in cache:
+            if len(cache) > 8:
+                cache.clear()
+            cache[key] = (img, pygame.transform.smoothscale(img, size))  # img kept: id stays its
+        return cache[key][1]
+
+    def button_row(self, labels: list[str], width: float = 200, height: float = 48) -> list:
+        """Buttons along the bottom right, in the order given (sizes in UI-scaled pixels)."""
+        import pygame
+        from pygame_gui.elements import UIButton
+
+        px, (w, h) = self.app.px, self.app.size
+        bw, n = px(width), len(labels)
+        return [
+            UIButton(
+                pygame.Rect(w - (n - i) * (bw + px(12)), h - px(height + 14), bw, px(height)),
+                text,
+                self.app.ui,
+            )
+            for i, text in enumerate(labels)
+        ]

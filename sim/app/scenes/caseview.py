@@ -1,0 +1,163 @@
+"""The picture of a case in the window: the fluoroscopy viewport with its overlay and boxes.
+
+:class:`CaseView` owns the :class:`~sim.render.fluoro.FluoroView`, the viewport rectangle and
+the viewer's choices (fluoro or DSA, roadmap, teaching overlay, help). Drawing reads the
+session and never changes the simulation.
+"""
+
+from __future__ import annotations
+
+import pygame
+
+from sim.app.session import ProcedureSession
+from sim.render.fonts import font
+from sim.render.text import draw_lines
+
+HELP = [
+    ("Click a vessel", "move the catheter there"),
+    ("Up / Down", "advance / pull back one segment"),
+    ("Left / Right", "choose the branch at the next fork"),
+    ("A   Z", "next agent / next particle size"),
+    ("[   ]", "injection rate down / up"),
+    (",  .     ;  '", "agent settings (activity, loading, emulsion)"),
+    ("Space (hold), Inject", "inject the prepared agent"),
+    ("C", "contrast run"),
+    ("D   R   T", "DSA / roadmap / teaching overlay"),
+    ("P   S", "pause / time scale 1x 2x 4x"),
+    ("F", "finish the case (debrief)"),
+    ("F11   H   Esc", "fullscreen / this help / leave"),
+]
+
+
+class CaseView:
+    """The viewport of ``session`` in ``app``'s window (laid out by :meth:`layout`)."""
+
+    def __init__(self, app, session: ProcedureSession) -> None:
+        self.app = app
+        self.session = session
+        self.fluoro = None  # the FluoroView, made at the first layout
+        self.rect = pygame.Rect(0, 0, 0, 0)
+        self.mode = "fluoro"
+        self.roadmap = False
+        self.teaching = False
+        self.show_help = False
+        self.frame_i = 0
+
+    def layout(self, rect: pygame.Rect) -> None:
+        """Place the viewport (the renderer is built once, then resized)."""
+        from sim.render.fluoro import FluoroView
+
+        self.rect = rect
+        if self.fluoro is None:
+            self.fluoro = FluoroView(self.session.proc, rect.size)
+        else:
+            self.fluoro.resize(rect.size)
+
+    def command(self, name: str) -> bool:
+        """The viewer's commands (dsa, roadmap, teaching, help); False if ``name`` is not one."""
+        if name == "dsa":
+            self.mode = "dsa" if self.mode == "fluoro" else "fluoro"
+        elif name == "roadmap":
+            self.roadmap = not self.roadmap
+        elif name == "teaching":
+            self.teaching = not self.teaching
+        elif name == "help":
+            self.show_help = not self.show_help
+        else:
+            return False
+        return True
+
+    # ------------------------------------------------------------------ pictures
+    def first_run_peak(self) -> float:
+        runs = self.session.proc.contrast_runs
+        return runs[0].t0 + min(runs[0].duration, 2.0) if runs else self.session.proc.t
+
+    def angiograms(self) -> tuple:
+        """The first and last angiograms as the trainee saw them (DSA at each run's peak)."""
+        if self.fluoro is None:
+            return None, None
+        proc = self.session.proc
+        before = self.fluoro.render(self.first_run_peak(), mode="dsa")
+        after = None
+        if proc.contrast_runs:
+            run = proc.contrast_runs[-1]
+            after = self.fluoro.render(run.t0 + min(run.duration, 2.0), mode="dsa")
+        return before, after
+
+    def draw_image(self, surface, mode: str | None = None, teaching: bool | None = None) -> None:
+        """The angiogram at the session's time (the viewer's mode unless told)."""
+        self.frame_i += 1
+        img = self.fluoro.render(
+            self.session.proc.t,
+            mode=self.mode if mode is None else mode,
+            roadmap=self.roadmap if mode is None else False,
+            teaching=self.teaching if teaching is None else teaching,
+            seed_frame=self.frame_i,
+        )
+        surface.blit(img, self.rect.topleft)
+
+    # ------------------------------------------------------------------ overlay
+    def draw_overlay(self, surface) -> None:
+        """Breadcrumb, state flags, view mode and the current notice."""
+        px, s = self.app.px, self.session
+        crumbs = " › ".join(s.proc.breadcrumb())
+        draw_lines(surface, [crumbs], (px(12), px(10)), px(18), (255, 255, 200), bold=True)
+        flags, st = [], s.proc.status()
+        if st.in_reflux:
+            flags.append(("REFLUX", (255, 90, 90)))
+        if st.stasis_level == 2:
+            flags.append(("STASIS", (255, 200, 80)))
+        if s.paused:
+            flags.append(("PAUSED", (200, 200, 255)))
+        if s.clock.slow:
+            flags.append(("running slowly", (255, 160, 60)))
+        x = px(12)
+        for text, col in flags:
+            img = font(px(20), True).render(text, True, col)
+            surface.blit(img, (x, px(38)))
+            x += img.get_width() + px(16)
+        mode = (
+            f"{self.mode.upper()}{' · roadmap' if self.roadmap else ''}"
+            f"{' · teaching' if self.teaching else ''}"
+        )
+        draw_lines(surface, [mode], (px(12), self.rect.bottom - px(28)), px(15), (180, 190, 200))
+        if s.message_t > 0:
+            self.draw_box(surface, [s.message], y=self.rect.bottom - px(90))
+
+    def draw_caption(self, surface, text: str) -> None:
+        """A caption bar across the bottom of the view (autoplay, playback)."""
+        px, vr = self.app.px, self.rect
+        img = font(px(24), True).render(text, True, (255, 255, 255))
+        bar = pygame.Surface((vr.width, img.get_height() + px(20)), pygame.SRCALPHA)
+        bar.fill((0, 0, 0, 170))
+        y = vr.bottom - bar.get_height() - px(40)
+        surface.blit(bar, (0, y))
+        surface.blit(img, ((vr.width - img.get_width()) // 2, y + px(10)))
+
+    def draw_help(self, surface) -> None:
+        if self.show_help:
+            self.draw_box(surface, [("Keys", "")] + HELP, y=self.app.px(70))
+
+    def draw_box(self, surface, lines, y: int | None = None) -> None:
+        """A dark box centred on the view; lines are strings, or (key, meaning) in two columns."""
+        px = self.app.px
+        size = px(16)
+        f = font(size)
+        rows = [(t, "") if isinstance(t, str) else t for t in lines]
+        two = any(b for _, b in rows)
+        col = max(f.size(a)[0] for a, b in rows if b or not two) + px(24) if two else 0
+        w = max(col + f.size(b)[0] if b else f.size(a)[0] for a, b in rows) + px(32)
+        step = int(size * 1.4)
+        h = len(rows) * step + px(24)
+        x = (self.rect.width - w) // 2
+        y = (self.rect.height - h) // 2 if y is None else y
+        box = pygame.Surface((w, h), pygame.SRCALPHA)
+        box.fill((10, 12, 16, 225))
+        surface.blit(box, (x, y))
+        for i, (a, b) in enumerate(rows):
+            yy = y + px(12) + i * step
+            draw_lines(
+                surface, [a], (x + px(16), yy), size, (255, 236, 170) if b else (225, 228, 235)
+            )
+            if b:
+                draw_lines(surface, [b], (x + px(16) + col, yy), size)

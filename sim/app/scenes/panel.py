@@ -1,0 +1,240 @@
+"""The control panel beside the viewport: agent, size, settings, rate, buttons, live counters.
+
+:class:`ControlPanel` builds the pygame_gui widgets for a session, turns widget events into
+commands or session calls, and draws the counters and the event list under the widgets.
+"""
+
+from __future__ import annotations
+
+import pygame
+import pygame_gui
+from pygame_gui.elements import UIButton, UIDropDownMenu, UIHorizontalSlider, UILabel
+
+from sim.agents import AGENTS
+from sim.app.session import AGENT_SETTINGS, RATE_SPAN, SPEEDS, ProcedureSession, Setting
+from sim.render.text import draw_lines, wrap
+
+
+def size_text(s) -> str:
+    """A particle size range as the menus show it."""
+    return f"{s[0]:g}–{s[1]:g} µm"
+
+
+def parse_size(text: str) -> tuple[float, float]:
+    lo, hi = text.replace(" µm", "").split("–")
+    return float(lo), float(hi)
+
+
+class ControlPanel:
+    """The side panel of ``session`` in ``app``'s window, ``width`` pixels right of ``left``."""
+
+    def __init__(self, app, session: ProcedureSession) -> None:
+        self.app = app
+        self.session = session
+        self.left = 0
+        self.width = 0
+        self.setting_ui: list[tuple[Setting, UILabel, UIHorizontalSlider]] = []
+        self.buttons: dict = {}
+        self.counters_y = 0
+
+    # ------------------------------------------------------------------ widgets
+    def build(self, left: int | None = None, width: int | None = None) -> None:
+        """(Re)build the widgets (after a layout, or when the agent changes its settings)."""
+        self.left = self.left if left is None else left
+        self.width = self.width if width is None else width
+        ui, px, s = self.app.ui, self.app.px, self.session
+        ui.clear_and_reset()
+        x0 = self.left + px(12)
+        wd = self.width - px(24)
+        row = px(34)
+        y = px(12)
+        UILabel(pygame.Rect(x0, y, wd, row), "Agent", ui)
+        y += row
+        agent = s.proc.agent.agent
+        if agent not in s.agent_ids:  # nothing prepared yet (an autoplay before its first agent)
+            agent = s.agent_ids[0]
+        self.agent_menu = UIDropDownMenu(s.agent_ids, agent, pygame.Rect(x0, y, wd, row), ui)
+        y += row + px(6)
+        sizes = self.sizes(agent)
+        cur = size_text(s.proc.agent.size_um)
+        self.size_menu = UIDropDownMenu(
+            sizes, cur if cur in sizes else sizes[0], pygame.Rect(x0, y, wd, row), ui
+        )
+        y += row + px(6)
+        self.setting_ui = []
+        for st in AGENT_SETTINGS.get(agent, ()):
+            v = s.setting_value(st)
+            label, slider, y = self._slider(x0, y, wd, st.text(v), v, st.span, st.step)
+            self.setting_ui.append((st, label, slider))
+        self.rate_label, self.rate_slider, y = self._slider(
+            x0, y + px(4), wd, self.rate_text(), s.rate_ml_min, RATE_SPAN, 0.5
+        )
+        self._buttons(x0, y + px(6), wd, row)
+
+    def _buttons(self, x0: int, y: int, wd: int, row: int) -> None:
+        ui, px = self.app.ui, self.app.px
+        half = (wd - px(8)) // 2
+        self.inject_btn = UIButton(pygame.Rect(x0, y, half, row * 1.3), "Inject (hold)", ui)
+        contrast = UIButton(pygame.Rect(x0 + half + px(8), y, half, row * 1.3), "Contrast (C)", ui)
+        y += int(row * 1.3) + px(8)
+        third = (wd - px(16)) // 3
+        dsa = UIButton(pygame.Rect(x0, y, third, row), "DSA", ui)
+        road = UIButton(pygame.Rect(x0 + third + px(8), y, third, row), "Roadmap", ui)
+        teach = UIButton(pygame.Rect(x0 + 2 * (third + px(8)), y, third, row), "Teaching", ui)
+        y += row + px(8)
+        pause = UIButton(pygame.Rect(x0, y, third, row), "Pause", ui)
+        self.speed_btn = UIButton(
+            pygame.Rect(x0 + third + px(8), y, third, row),
+            f"{SPEEDS[self.session.speed_i]:g}x",
+            ui,
+        )
+        help_ = UIButton(pygame.Rect(x0 + 2 * (third + px(8)), y, third, row), "Help", ui)
+        y += row + px(8)
+        finish = UIButton(
+            pygame.Rect(x0, y, wd, row * 1.2), "Finish case (F)", ui, object_id="#danger"
+        )
+        self.counters_y = y + int(row * 1.2) + px(12)
+        names = "contrast dsa roadmap teaching pause speed help finish".split()
+        widgets = (contrast, dsa, road, teach, pause, self.speed_btn, help_, finish)
+        self.buttons = dict(zip(widgets, names, strict=True))
+
+    def _slider(self, x, y, w, text, value, span, step):
+        """A label over a slider; returns both and the y below them."""
+        row = self.app.px(34)
+        label = UILabel(pygame.Rect(x, y, w, row), text, self.app.ui)
+        slider = UIHorizontalSlider(
+            pygame.Rect(x, y + row, w, row), value, span, self.app.ui, click_increment=step
+        )
+        return label, slider, y + 2 * row + self.app.px(4)
+
+    def sizes(self, agent: str) -> list[str]:
+        opt = next(o for o in self.session.case.scenario.agents_available if o.agent == agent)
+        menu = opt.sizes_um or list(AGENTS[agent].sizes_um)
+        return [size_text(s) for s in menu]
+
+    def rate_text(self) -> str:
+        return f"Rate {self.session.rate_ml_min:.1f} mL/min"
+
+    def show_rate(self, slider_value: float | None = None) -> None:
+        """The rate label and slider after the session's rate changed."""
+        rate = self.session.rate_ml_min if slider_value is None else slider_value
+        self.rate_label.set_text(self.rate_text())
+        if abs(self.rate_slider.get_current_value() - rate) > 1e-9:
+            self.rate_slider.set_current_value(rate)
+
+    def show_speed(self) -> None:
+        self.speed_btn.set_text(f"{SPEEDS[self.session.speed_i]:g}x")
+
+    # ------------------------------------------------------------------ agent
+    def current_settings(self) -> dict[str, float]:
+        return {st.field: self.session.setting_value(st) for st, _, _ in self.setting_ui}
+
+    def change_setting(self, i: int, value: float) -> None:
+        """Set agent setting ``i`` (snapped to its step and span) and re-prepare the agent."""
+        if i >= len(self.setting_ui):
+            return
+        st, label, slider = self.setting_ui[i]
+        lo, hi = st.span
+        v = min(max(lo + round((value - lo) / st.step) * st.step, lo), hi)
+        ag = self.session.proc.agent
+        current = self.current_settings()
+        current[st.field] = v
+        self.session.select(ag.agent, ag.size_um, **current)
+        label.set_text(st.text(v))
+        if abs(slider.get_current_value() - v) > 1e-9:
+            slider.set_current_value(v)
+
+    def step_setting(self, i: int, sign: float) -> None:
+        """Setting ``i`` one step up (``sign`` 1) or down (-1)."""
+        if i < len(self.setting_ui):
+            st = self.setting_ui[i][0]
+            self.change_setting(i, self.session.setting_value(st) + sign * st.step)
+
+    def cycle_agent(self) -> None:
+        s = self.session
+        ids = s.agent_ids
+        i = ids.index(s.proc.agent.agent) if s.proc.agent.agent in ids else -1
+        agent = ids[(i + 1) % len(ids)]
+        s.select(agent, None)
+        self.build()
+        s.say(f"Agent: {AGENTS[agent].name}")
+
+    def cycle_size(self) -> None:
+        ag = self.session.proc.agent
+        sizes = self.sizes(ag.agent)
+        cur = size_text(ag.size_um)
+        nxt = sizes[(sizes.index(cur) + 1) % len(sizes)] if cur in sizes else sizes[0]
+        self.session.select(ag.agent, parse_size(nxt), **self.current_settings())
+        self.build()
+        self.session.say(f"Size: {nxt}")
+
+    def ui_event(self, event) -> str | None:
+        """Apply a widget event to the session; returns the command of a button pressed."""
+        s = self.session
+        if event.type == pygame_gui.UI_BUTTON_PRESSED:
+            return self.buttons.get(event.ui_element)
+        if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED:
+            if event.ui_element == self.agent_menu:
+                s.select(event.text, None)
+                self.build()
+            elif event.ui_element == self.size_menu:
+                s.select(s.proc.agent.agent, parse_size(event.text), **self.current_settings())
+        elif event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED:
+            if event.ui_element is self.rate_slider:
+                s.set_rate(float(event.value))
+                self.show_rate()
+            for i, (_, _, slider) in enumerate(self.setting_ui):
+                if event.ui_element is slider:
+                    self.change_setting(i, float(event.value))
+        return None
+
+    # ------------------------------------------------------------------ counters
+    def draw(self, surface) -> None:
+        """The panel's background, counters and latest events (under the widgets)."""
+        s, px = self.session, self.app.px
+        p, m = s.proc, s.proc.metrics
+        surface.fill((27, 30, 37), pygame.Rect(self.left, 0, self.width, self.app.size[1]))
+        lines = [
+            f"Time {p.t / 60:4.1f} min    fluoro {m.fluoro_s / 60:4.1f} min",
+            f"Contrast {m.contrast_ml:5.1f} mL",
+            f"Agent {sum(m.agent_ml.values()):5.2f} mL"
+            + (f"   {m.activity_gbq:.2f} GBq" if m.activity_gbq else ""),
+            s.prepared_text(),
+            f"Antegrade flow {100 * min(p.residual_antegrade(), 9.99):4.0f} %   "
+            f"SACE {p.sace_level()}",
+            f"Injecting {s.rate_ml_min:.1f} mL/min" if s.injecting else "Not injecting",
+        ]
+        lines += self._planning_lines()
+        x = self.left + px(14)
+        y = draw_lines(surface, lines, (x, self.counters_y), px(15))
+        y += px(8)
+        draw_lines(surface, ["Events"], (x, y), px(15), bold=True)
+        y += px(22)
+        ev = [f"{e.t:6.0f} s  {e.kind}: {e.detail}" for e in p.events[-8:]]
+        wrapped = [w for line in ev for w in wrap(line, px(13), self.width - px(28))]
+        draw_lines(
+            surface,
+            wrapped[-14:],
+            (x, y),
+            px(13),
+            (190, 196, 205),
+            max_y=self.app.size[1] - px(6),
+        )
+
+    def _planning_lines(self) -> list[str]:
+        """Y-90 planning calculator from the case's mapping study (BSA and partition)."""
+        from sim.engine.y90_plan import plan_y90
+
+        proc = self.session.proc
+        if not proc.agent.radioactive:
+            return []
+        p = plan_y90(self.session.case.scenario, proc.liver, proc.agent.activity_gbq)
+        a_bsa = p.bsa_activity_gbq
+        return [
+            f"Plan: LSF {100 * p.lung_shunt_fraction:.0f} %, T/N {p.tn_ratio:g}, "
+            f"BSA {p.bsa_m2:.2f} m²",
+            "  BSA method: " + (f"{a_bsa:.2f} GBq" if a_bsa is not None else "do not treat"),
+            f"  partition ({p.target_dose_gy:g} Gy tumour): {p.partition_activity_gbq:.2f} GBq",
+            f"  lung dose at {p.activity_gbq:.2f} GBq: {p.lung_dose_gy:.1f} Gy (limit "
+            f"{p.lung_limit_gy:g})",
+        ]

@@ -1,0 +1,291 @@
+"""A procedure in the window, without the window: the clock, the live record and the controls.
+
+:class:`ProcedureSession` is what every case-playing scene (procedure, demo, playback, attract,
+game) composes with a view and a control panel. It holds the :class:`~sim.engine.Procedure`,
+turns real time into fixed physics steps (:class:`Clock`, one stepping loop in :meth:`run`),
+keeps the live record in step, and offers the trainee's controls as methods (prepare an agent,
+move the catheter, inject, contrast, finish). It imports no pygame, so it is testable headless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sim.actions import Finish, Navigate, SelectAgent, SetInjection, StartContrast
+from sim.agents import AGENTS
+from sim.engine.navigation import NavigationError
+from sim.engine.procedure import DT, Procedure
+from sim.outcome.result import Outcome
+from sim.scenario.load import LoadedCase
+
+MAX_STEPS_PER_FRAME = 12
+SPEEDS = (1.0, 2.0, 4.0)
+RATE_SPAN = (0.5, 10.0)  # mL/min, the rate slider
+MESSAGE_S = 4.0  # a notice stays this long (real seconds)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting of the prepared agent: a ``SelectAgent`` field shown as a labelled slider.
+
+    ``window_default`` is applied when the agent is chosen in the window (None: the engine's).
+    """
+
+    field: str
+    span: tuple[float, float]
+    step: float
+    text: Callable[[float], str]
+    window_default: float | None = None
+
+
+_ACTIVITY = Setting("activity_gbq", (0.2, 6.0), 0.1, lambda v: f"Activity {v:.1f} GBq")
+AGENT_SETTINGS: dict[str, tuple[Setting, ...]] = {
+    "y90_resin": (_ACTIVITY,),
+    "y90_glass": (_ACTIVITY,),
+    "deb": (
+        Setting(
+            "doxorubicin_mg_ml", (25.0, 37.5), 12.5, lambda v: f"Doxorubicin {v:g} mg/mL beads"
+        ),
+    ),
+    "lipiodol": (
+        # 2–20 mL lipiodol per cTACE (protocol example, reference §3.3); 10 mL drawn up (U)
+        Setting("emulsion_ml", (2.0, 20.0), 1.0, lambda v: f"Emulsion drawn up {v:g} mL", 10.0),
+        Setting("oil_ratio", (1.0, 3.0), 1.0, lambda v: f"Drug : lipiodol  1 : {v:g}"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class SessionSetup:
+    """How a session opens and whether it is recorded.
+
+    Attributes
+    ----------
+    record_mode : str or None
+        The record's ``mode`` ("window", "kiosk"); None: not recorded (autoplay, playback).
+    start_at : str or None
+        Where the catheter waits when the case opens (None: the aorta, where ``run`` starts).
+    prepare_first_agent : bool
+        The case's first agent is ready in the panel.
+    """
+
+    record_mode: str | None = "window"
+    start_at: str | None = "CHA"
+    prepare_first_agent: bool = True
+
+
+LIVE = SessionSetup()
+AUTOPLAY = SessionSetup(record_mode=None, start_at=None, prepare_first_agent=False)
+
+
+class Clock:
+    """Real seconds to fixed physics steps of :data:`DT`.
+
+    A live case accumulates real time × the time scale and runs at most
+    :data:`MAX_STEPS_PER_FRAME` steps a frame (``slow`` says it could not keep up); an autoplay
+    runs a whole number of steps a frame, at least one, so its picture always moves.
+    """
+
+    def __init__(self) -> None:
+        self.acc = 0.0
+        self.slow = False
+
+    def live(self, dt: float, speed: float) -> int:
+        """Steps due after ``dt`` real seconds at ``speed`` (capped; the rest is dropped)."""
+        self.acc += min(dt, 0.25) * speed
+        n = 0
+        while self.acc >= DT and n < MAX_STEPS_PER_FRAME:
+            self.acc -= DT
+            n += 1
+        return n
+
+    def settle(self) -> None:
+        """After the steps of a live frame: flag and drop a backlog the machine cannot run."""
+        self.slow = self.acc >= DT
+        if self.slow:
+            self.acc = DT
+
+    @staticmethod
+    def paced(dt: float, speed: float) -> int:
+        """Steps of an autoplay frame: ``speed`` simulated seconds per real second."""
+        return max(1, round(min(dt, 0.25) * speed / DT))
+
+
+class ProcedureSession:
+    """A case being played: procedure, clock, live record, injection and notices.
+
+    Parameters
+    ----------
+    case : LoadedCase
+    seed : int, optional
+    setup : SessionSetup
+    store : RecordStore, optional
+        Where the live record goes (None: not recorded).
+    trainee : str
+    """
+
+    def __init__(
+        self,
+        case: LoadedCase,
+        seed: int | None = None,
+        setup: SessionSetup = LIVE,
+        store=None,
+        trainee: str = "",
+    ) -> None:
+        self.case = case
+        self.setup = setup
+        self.proc = Procedure(case.scenario, seed)
+        self.record_problem: str | None = None
+        self.record = self._begin_record(store, trainee)
+        self.clock = Clock()
+        self.speed_i = 0
+        self.paused = False
+        self.injecting = False
+        self.rate_ml_min = 2.0
+        self.message = ""
+        self.message_t = 0.0
+        opts = case.scenario.agents_available
+        self.agent_ids = [o.agent for o in opts]
+        if setup.prepare_first_agent:
+            first = opts[0]
+            self.select(first.agent, (first.sizes_um or [None])[0])
+        if setup.start_at:
+            self.proc.apply(Navigate(target=setup.start_at))
+
+    # ------------------------------------------------------------------ record
+    def _begin_record(self, store, trainee: str):
+        """Start the live record (None when not recorded or the store is unavailable)."""
+        if store is None or self.setup.record_mode is None:
+            return None
+        try:
+            return store.begin(
+                trainee=trainee,
+                scenario_path=self.case.path,
+                seed=self.proc.seed,
+                mode=self.setup.record_mode,
+            )
+        except Exception as exc:  # never lose the session over the records
+            self.record_problem = f"this case is not being saved: {exc}"
+            return None
+
+    def keep_record(self, how: str, outcome: Outcome | None = None) -> None:
+        """Sync, finish or abandon the live record; a failing disk is reported, not raised."""
+        if self.record is None:
+            return
+        try:
+            if how == "sync":
+                self.record.sync(self.proc)
+            elif how == "finish":
+                self.record.finish(self.proc, outcome.to_dict())
+                self.record = None
+            else:
+                self.record.abandon(self.proc)
+                self.record = None
+        except Exception as exc:
+            self.say(f"Could not save the record: {exc}")
+            self.record = None
+
+    def abandon(self) -> None:
+        """Leave unfinished: the record is kept as abandoned (replayable to where it stopped)."""
+        self.stop_injection()
+        self.keep_record("abandon")
+
+    # ------------------------------------------------------------------ controls
+    def say(self, text: str) -> None:
+        """A notice for the trainee (shown for :data:`MESSAGE_S`)."""
+        self.message, self.message_t = text, MESSAGE_S
+
+    def select(self, agent: str, size, **settings) -> None:
+        """Prepare ``agent`` (the window's defaults for settings not given)."""
+        self.stop_injection()
+        for st in AGENT_SETTINGS.get(agent, ()):
+            if st.field not in settings and st.window_default is not None:
+                settings[st.field] = st.window_default
+        self.proc.apply(SelectAgent(agent=agent, size_um=size, **settings))
+
+    def setting_value(self, st: Setting) -> float:
+        """The prepared agent's value of setting ``st`` (its window default when unset)."""
+        v = getattr(self.proc.agent, st.field)
+        return float(v if v is not None else st.window_default or st.span[0])
+
+    def navigate(self, target: str) -> None:
+        """Move the catheter; a wedge or a refused move is said."""
+        if self.injecting:
+            self.stop_injection()
+        try:
+            self.proc.apply(Navigate(target=target))
+            last = self.proc.events[-1]
+            if last.kind == "wedge":
+                self.say(last.detail)
+        except NavigationError as exc:
+            self.say(str(exc))
+
+    def set_rate(self, rate: float) -> None:
+        """The injection rate, snapped to 0.5 mL/min within :data:`RATE_SPAN`."""
+        self.rate_ml_min = min(max(round(rate * 2) / 2, RATE_SPAN[0]), RATE_SPAN[1])
+        if self.injecting:
+            self.proc.apply(SetInjection(rate_ml_min=self.rate_ml_min))
+
+    def start_injection(self) -> None:
+        if not self.injecting and not self.proc.finished:
+            self.injecting = True
+            self.proc.apply(SetInjection(rate_ml_min=self.rate_ml_min))
+
+    def stop_injection(self) -> None:
+        if self.injecting:
+            self.injecting = False
+            self.proc.apply(SetInjection(rate_ml_min=0.0))
+
+    def contrast(self) -> None:
+        if self.proc.contrast_m3_s == 0 and not self.proc.finished:
+            self.proc.apply(StartContrast(volume_ml=3.0, rate_ml_s=1.0))
+
+    def finish(self) -> tuple[Outcome, int | None]:
+        """Stop injecting, finish the case, assess it and close its record.
+
+        Returns the outcome and the record id (None when not recorded).
+        """
+        from sim.engine.final import assess_procedure
+
+        self.stop_injection()
+        self.proc.apply(Finish())
+        outcome = assess_procedure(self.proc)
+        record_id = self.record.id if self.record is not None else None
+        self.keep_record("finish", outcome)
+        return outcome, record_id
+
+    # ------------------------------------------------------------------ time
+    def run(self, n: int, step: Callable[[], bool] | None = None) -> None:
+        """The stepping loop: ``n`` fixed steps, each one physics step or ``step()`` (a plan or
+        record driver), which returns False to end the frame early."""
+        for _ in range(n):
+            if step is None:
+                self.proc.step()
+            elif not step():
+                return
+
+    def update(self, dt: float) -> None:
+        """A live frame: the steps due by real time, the syringe check and the record sync."""
+        self.message_t = max(0.0, self.message_t - dt)
+        if self.paused or self.proc.finished:
+            return
+        self.run(self.clock.live(dt, SPEEDS[self.speed_i]))
+        self.check_prepared()
+        self.keep_record("sync")
+        self.clock.settle()
+
+    def prepared_text(self) -> str:
+        """What is left of what was drawn up (Y-90 vial, cTACE emulsion)."""
+        ag = self.proc.agent
+        if AGENTS[ag.agent].activity_per_sphere_bq > 0:
+            return f"Vial {ag.activity_left_gbq:.2f} of {ag.activity_gbq:.2f} GBq left"
+        if ag.agent == "lipiodol" and ag.emulsion_ml:
+            return f"Emulsion {ag.emulsion_left_ml:.1f} of {ag.emulsion_ml:g} mL left"
+        return f"{AGENTS[ag.agent].name}"
+
+    def check_prepared(self) -> None:
+        """Stop the injection when what was drawn up is used up, and say so."""
+        if self.injecting and self.proc.status().drawn_up_empty:
+            self.stop_injection()
+            self.say("All that was drawn up has been given: prepare more (agent panel) or finish")
