@@ -19,8 +19,8 @@ import pygame_gui
 
 from sim.app.scene import Scene, Transition
 from sim.app.settings import Settings, data_dir
-from sim.render.fonts import ASSETS
 from sim.render.headless import use_dummy_video_if_headless
+from sim.render.text import ASSETS
 
 MIN_SIZE = (1280, 720)
 WIDGET_KINDS = (

@@ -21,18 +21,13 @@ The densities are chosen for the look (U: display constants, not physics).
 from __future__ import annotations
 
 import numpy as np
+import pygame
 
-from sim.render.headless import use_dummy_video_if_headless
-
-use_dummy_video_if_headless()
-
-import pygame  # noqa: E402
-
-from sim.agents import AGENTS, spheres_per_ml  # noqa: E402
-from sim.flow.territory import push_down  # noqa: E402
-from sim.render.raster import Maps, box_blur3, build_maps, nearest_edge  # noqa: E402
-from sim.render.teaching import Teaching  # noqa: E402
-from sim.transport.packets import AGENT_IDS  # noqa: E402
+from sim.agents import AGENTS, spheres_per_ml
+from sim.flow.territory import push_down
+from sim.render.raster import Maps, box_blur3, build_maps, nearest_edge
+from sim.render.teaching import Teaching
+from sim.transport.packets import AGENT_IDS
 
 VESSEL_K = 1.4  # optical density per mm of vessel filled with undiluted contrast (U)
 BLUSH_K = 0.6  # optical density per mm of tissue per unit parenchymal contrast fraction (U)
@@ -48,6 +43,14 @@ DEPOSIT_REFRESH_S = 0.5  # deposits are re-read this often (sim time)
 FLUORO_BG, FLUORO_NOISE = 170.0, 6.5  # grey of zero density; noise std there (grey levels)
 DSA_BG, DSA_NOISE = 212.0, 1.2
 GREY = [(i, i, i) for i in range(256)]
+
+
+PEAK_S = 2.0  # s after a run starts: its arterial-phase peak (the debrief's and report's frame)
+
+
+def run_peak(run) -> float:
+    """Simulated time of a contrast run's peak (the frame the debrief and the report show)."""
+    return run.t0 + min(run.duration, PEAK_S)
 
 
 class FluoroView:

@@ -9,18 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pygame
 
-from sim.render.headless import use_dummy_video_if_headless
-
-use_dummy_video_if_headless()
-
-import pygame  # noqa: E402
-
-from sim.anatomy.build import Liver  # noqa: E402
-from sim.anatomy.silhouette import GRID_MM, LIVER_OUTLINE_MM  # noqa: E402
-from sim.flow.compile import Compiled  # noqa: E402
-from sim.render.fonts import font  # noqa: E402
-from sim.scenario.models import SEGMENTS, Scenario  # noqa: E402
+from sim.anatomy.build import Liver
+from sim.anatomy.silhouette import GRID_MM, LIVER_OUTLINE_MM
+from sim.anatomy.trunk import LABELLED_VESSELS as LABELLED
+from sim.flow.compile import Compiled
+from sim.render.text import font
+from sim.scenario.models import SEGMENTS, Scenario
 
 # Colour-blind-safe qualitative palette (Okabe & Ito 2008), softened for segment fills.
 SEGMENT_COLORS = [
@@ -33,7 +29,6 @@ SEGMENT_COLORS = [
     (204, 121, 167),
     (150, 150, 150),
 ]
-from sim.anatomy.trunk import LABELLED_VESSELS as LABELLED  # noqa: E402
 
 WORLD = (0.0, 0.0, 275.0, 245.0)  # mm: x0, y0, x1, y1
 

@@ -16,17 +16,12 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pygame
 from scipy import ndimage
 from scipy.spatial import cKDTree
 
-from sim.render.headless import use_dummy_video_if_headless
-
-use_dummy_video_if_headless()
-
-import pygame  # noqa: E402
-
-from sim.anatomy.silhouette import LIVER_OUTLINE_MM, inside_polygon  # noqa: E402
-from sim.scenario.models import SEGMENTS  # noqa: E402
+from sim.anatomy.silhouette import LIVER_OUTLINE_MM, inside_polygon
+from sim.scenario.models import SEGMENTS
 
 WORLD = (0.0, 0.0, 275.0, 245.0)  # mm: x0, y0, x1, y1 (as the author's preview)
 LOW = 0.5  # reduced raster / window resolution

@@ -13,16 +13,12 @@ calls; what only changes with the flow solve, the deposits or the window size is
 from __future__ import annotations
 
 import numpy as np
+import pygame
 
-from sim.render.headless import use_dummy_video_if_headless
-
-use_dummy_video_if_headless()
-
-import pygame  # noqa: E402
-
-from sim.render.fonts import font  # noqa: E402
-from sim.render.raster import TRACK_POINTS, Maps  # noqa: E402
-from sim.transport.packets import AGENT_IDS  # noqa: E402
+from sim.anatomy.trunk import LABELLED_VESSELS as LABELLED
+from sim.render.raster import TRACK_POINTS, Maps
+from sim.render.text import font
+from sim.transport.packets import AGENT_IDS
 
 AGENT_COLORS = {  # Okabe & Ito 2008
     "bland": (230, 159, 0),  # orange
@@ -34,7 +30,6 @@ AGENT_COLORS = {  # Okabe & Ito 2008
 }
 FLOW_LO, FLOW_HI = (0, 80, 140), (120, 205, 255)  # blue → light blue with flow
 REVERSED = (255, 255, 255)
-from sim.anatomy.trunk import LABELLED_VESSELS as LABELLED  # noqa: E402
 
 MAX_CHEVRONS = 400
 DOT = ((0, 0), (1, 0), (0, 1), (1, 1))

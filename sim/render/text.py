@@ -1,14 +1,25 @@
-"""Text drawing helpers: wrapped paragraphs and simple line lists (labels are cheaper than
-pygame_gui text boxes). Wrapping and rendered lines are cached, so live counters and event lists
-that change a few times a second cost a blit per line per frame, not a font render."""
+"""Fonts and text: the fonts shipped in ``assets/fonts`` (default fonts go missing on minimal
+installs), wrapped paragraphs and simple line lists (labels are cheaper than pygame_gui text
+boxes). Fonts, wrapping and rendered lines are cached, so live counters and event lists that
+change a few times a second cost a blit per line per frame, not a font render."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 
 import pygame
 
-from sim.render.fonts import font
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+
+
+@cache
+def font(size: int, bold: bool = False) -> pygame.font.Font:
+    """DejaVu Sans at ``size`` px (pygame's font module is initialised on first use)."""
+    if not pygame.font.get_init():
+        pygame.font.init()
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    return pygame.font.Font(str(ASSETS / "fonts" / name), size)
 
 
 @lru_cache(maxsize=2048)

@@ -11,8 +11,7 @@ import math
 
 import pygame
 
-from sim.render.fonts import font
-from sim.render.text import wrap
+from sim.render.text import font, wrap
 
 WHITE = (245, 247, 250)
 DIM = (170, 180, 195)

@@ -12,20 +12,16 @@ import datetime as _dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.render.headless import use_dummy_video_if_headless
+import pygame
 
-use_dummy_video_if_headless()
-
-import pygame  # noqa: E402
-
-import sim  # noqa: E402
-from sim.action_text import describe  # noqa: E402
-from sim.agents import AGENTS  # noqa: E402
-from sim.app.report.card import render_card  # noqa: E402
-from sim.app.report.images import angiograms, data_uri, png_bytes  # noqa: E402
-from sim.app.report.page import render_page  # noqa: E402
-from sim.app.report.timeline import timeline  # noqa: E402
-from sim.outcome.result import Outcome  # noqa: E402
+import sim
+from sim.action_text import describe
+from sim.agents import AGENTS
+from sim.app.report.card import render_card
+from sim.app.report.images import angiograms, data_uri, png_bytes
+from sim.app.report.page import render_page
+from sim.app.report.timeline import timeline
+from sim.outcome.result import Outcome
 
 HTML_NAME, CARD_NAME = "report.html", "card.png"
 

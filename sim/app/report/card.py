@@ -3,21 +3,16 @@
 Case title, trainee and date; the score in large type and its six components as bars; the
 after-angiogram; and the four figures an attending asks for first — tumour coverage,
 normal-liver injury, non-target share and lung dose. Drawn with pygame and the shipped fonts
-(:mod:`sim.render.fonts`), headless, and the disclaimer is on it too.
+(:mod:`sim.render.text`), headless, and the disclaimer is on it too.
 """
 
 from __future__ import annotations
 
-from sim.render.headless import use_dummy_video_if_headless
+import pygame
 
-use_dummy_video_if_headless()
-
-import pygame  # noqa: E402
-
-from sim.app.report.images import thumbnail  # noqa: E402
-from sim.outcome.result import Outcome  # noqa: E402
-from sim.render.fonts import font  # noqa: E402
-from sim.render.text import draw_lines, wrap  # noqa: E402
+from sim.app.report.images import thumbnail
+from sim.outcome.result import Outcome
+from sim.render.text import draw_lines, font, wrap
 
 CARD_SIZE = (1600, 900)
 BG, PANEL, INK, MUTED = (21, 27, 38), (33, 42, 56), (236, 240, 246), (150, 164, 184)

@@ -1,7 +1,8 @@
 """The report's pictures: before/after angiograms and PNG encoding for ``data:`` URIs.
 
 The angiograms are drawn exactly as the procedure screen draws them for the debrief
-(:meth:`sim.app.scenes.procedure.ProcedureScene._finish`): DSA at the peak of the first contrast
+(:meth:`sim.app.scenes.caseview.CaseView.angiograms`, both through
+:func:`sim.render.fluoro.run_peak`): DSA at the peak of the first contrast
 run (before) and of the last one (after), ``min(duration, 2 s)`` after each run starts. Drawing
 only reads the procedure, so a report never changes the case it describes. A case without a
 contrast run has no angiogram: the report says so instead of showing an empty frame.
@@ -13,16 +14,12 @@ import base64
 import io
 from dataclasses import dataclass
 
-from sim.render.headless import use_dummy_video_if_headless
+import pygame
 
-use_dummy_video_if_headless()
-
-import pygame  # noqa: E402
-
-from sim.app.report.timeline import clock  # noqa: E402
+from sim.app.report.timeline import clock
+from sim.render.fluoro import FluoroView, run_peak
 
 ANGIO_SIZE = (720, 600)  # px: the DSA frames in the report (≈ the window's view aspect)
-PEAK_S = 2.0  # s after a run starts: its arterial-phase peak (as the debrief)
 
 
 @dataclass
@@ -33,11 +30,6 @@ class Angiogram:
     t: float
     surface: pygame.Surface
     caption: str
-
-
-def run_peak(run) -> float:
-    """Simulated time of a contrast run's peak (the debrief's choice of frame)."""
-    return run.t0 + min(run.duration, PEAK_S)
 
 
 def angiograms(
@@ -64,8 +56,6 @@ def angiograms(
     first, last = runs[0], runs[-1]
     view = None
     if before is None or after is None:
-        from sim.render.fluoro import FluoroView
-
         view = FluoroView(proc, size)
     if before is None:
         before = view.render(run_peak(first), mode="dsa")

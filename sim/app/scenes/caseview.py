@@ -10,8 +10,8 @@ from __future__ import annotations
 import pygame
 
 from sim.app.session import ProcedureSession
-from sim.render.fonts import font
-from sim.render.text import draw_lines
+from sim.render.fluoro import FluoroView, run_peak
+from sim.render.text import draw_lines, font
 
 HELP = [
     ("Click a vessel", "move the catheter there"),
@@ -45,8 +45,6 @@ class CaseView:
 
     def layout(self, rect: pygame.Rect) -> None:
         """Place the viewport (the renderer is built once, then resized)."""
-        from sim.render.fluoro import FluoroView
-
         self.rect = rect
         if self.fluoro is None:
             self.fluoro = FluoroView(self.session.proc, rect.size)
@@ -68,20 +66,14 @@ class CaseView:
         return True
 
     # ------------------------------------------------------------------ pictures
-    def first_run_peak(self) -> float:
-        runs = self.session.proc.contrast_runs
-        return runs[0].t0 + min(runs[0].duration, 2.0) if runs else self.session.proc.t
-
     def angiograms(self) -> tuple:
-        """The first and last angiograms as the trainee saw them (DSA at each run's peak)."""
+        """The first and last angiograms as the trainee saw them: DSA at the peak of the first
+        and the last contrast run (without a run, "before" is now and there is no "after")."""
         if self.fluoro is None:
             return None, None
-        proc = self.session.proc
-        before = self.fluoro.render(self.first_run_peak(), mode="dsa")
-        after = None
-        if proc.contrast_runs:
-            run = proc.contrast_runs[-1]
-            after = self.fluoro.render(run.t0 + min(run.duration, 2.0), mode="dsa")
+        runs = self.session.proc.contrast_runs
+        before = self.fluoro.render(run_peak(runs[0]) if runs else self.session.proc.t, mode="dsa")
+        after = self.fluoro.render(run_peak(runs[-1]), mode="dsa") if runs else None
         return before, after
 
     def draw_image(self, surface, mode: str | None = None, teaching: bool | None = None) -> None:
