@@ -6,7 +6,8 @@ See ``docs/workshop.md``. Importing this package does not import pygame (the com
 builds its parser from :mod:`sim.app.kiosk.launch`); the modules with scenes do.
 
 - :mod:`.app` — :class:`~sim.app.kiosk.app.KioskApp`, the window, its loop and the flow
-- :mod:`.attract`, :mod:`.choose`, :mod:`.game`, :mod:`.results`, :mod:`.board` — the scenes
+- :mod:`.attract`, :mod:`.choose`, :mod:`.game`, :mod:`.results`, :mod:`.board` — the scenes;
+  :mod:`.registry` — the scenes by name, for the flow's transitions
 - :mod:`.i18n` — screen texts and captions (en, de, fr); :mod:`.widgets` — booth-size drawing
 - :mod:`.driver` — random input and the self-test; :mod:`.shots` — the README's screenshots
 - :mod:`.launch` — the ``kiosk`` command

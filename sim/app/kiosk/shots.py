@@ -74,7 +74,7 @@ def take_kiosk_screenshots(out_dir: str | Path, data_dir: str | Path) -> list[Pa
         app.go_attract(trap)
         scene = app.scene
         assert isinstance(scene, AttractScene)
-        while not (scene.i == 1 and scene.proc.contrast_runs and scene.caption_t > 0.8):
+        while not (scene.driver.i == 1 and scene.proc.contrast_runs and scene.caption_t > 0.8):
             app.frame(1 / 30)
         saved.append(app.screenshot(out / "kiosk_attract.png"))
         # a game: at the tumour's feeder, injecting, a minute gone
@@ -82,17 +82,17 @@ def take_kiosk_screenshots(out_dir: str | Path, data_dir: str | Path) -> list[Pa
         game = app.scene
         assert isinstance(game, GameScene)
         _frames(app, 120, 0.25)
-        game._navigate("feeder:T1")
-        game._start_injection()
+        game.session.navigate("feeder:T1")
+        game.session.start_injection()
         _frames(app, 50, 0.25)
-        game._stop_injection()
-        game._contrast()
+        game.session.stop_injection()
+        game.session.contrast()
         _frames(app, 45, 1 / 30)  # the arterial phase of the check run
-        game._start_injection()
+        game.session.start_injection()
         _frames(app, 2, 1 / 30)
         saved.append(app.screenshot(out / "kiosk_game.png"))
-        game._stop_injection()
-        game._finish()
+        game.session.stop_injection()
+        game.finish()
         result = app.games[-1]
         app.save_initials(result, "ANA")
         _frames(app, 20)

@@ -25,7 +25,7 @@ def open_session(
     """A session of ``case`` recorded into ``app``'s store when ``setup`` says so (a store
     that cannot be opened, or a record that cannot begin, is noted on the app)."""
     store = app.records if setup.record_mode else None
-    trainee = app.settings.get("trainee", "") or "" if store is not None else ""
+    trainee = (app.settings.get("trainee", "") or "") if store is not None else ""
     session = ProcedureSession(case, seed, setup, store, trainee)
     if session.record_problem:
         app.records_problem = session.record_problem

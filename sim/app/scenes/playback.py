@@ -76,6 +76,11 @@ class PlaybackScene(CaseScene):
         who = record.trainee or "anonymous"
         self.caption = f"Replay of record {record.id or ''}: {who}, {record.scenario_id}"
 
+    @property
+    def done(self) -> bool:
+        """The record has played to its end (its Finish, or its last heartbeat)."""
+        return self.driver.done
+
     # ------------------------------------------------------------------ driver host
     def action_started(self, action) -> None:
         self.caption = f"{self.proc.t:4.0f} s   {playback_caption(action, self.proc)}"
