@@ -88,8 +88,8 @@ def test_a_plan_driven_session_ends_where_run_ends(tmp_path):
         session.run(session.clock.paced(0.25, 60.0), driver.step)
         frames += 1
     outcome, _ = session.finish()
-    assert session.proc.tick == proc.tick and outcome["score"] == out["score"]
-    assert state_digest(session.proc, outcome) == state_digest(proc, out)
+    assert session.proc.tick == proc.tick and outcome.score == out.score
+    assert state_digest(session.proc, outcome.to_dict()) == state_digest(proc, out.to_dict())
     assert host.done and host.done[0] == steps[0].action.kind and not host.refusals
     # a record of that run played by the record driver reaches the same state
     record = store.get(rid)
@@ -101,4 +101,5 @@ def test_a_plan_driven_session_ends_where_run_ends(tmp_path):
     played_out, _ = played.finish()  # what the scene does when the record's Finish comes
     replayed, replayed_out = replay(record)
     assert played.proc.tick == replayed.tick
-    assert state_digest(played.proc, played_out) == state_digest(replayed, replayed_out)
+    digest = state_digest(played.proc, played_out.to_dict())
+    assert digest == state_digest(replayed, replayed_out.to_dict()) == record.digest
