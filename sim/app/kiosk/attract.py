@@ -112,7 +112,7 @@ class AttractScene(CaseScene):
                 return
         self.session.run(self.session.clock.paced(dt, self.demo_speed), d.step)
         if d.ready and not self.proc.finished:
-            self.proc.step()  # the step is over; blood keeps flowing while visitors read
+            self.session.run(1)  # the step is over; blood keeps flowing while visitors read
 
     def handle(self, event) -> None:
         if (event.type == pygame.KEYDOWN and event.key not in MODIFIER_KEYS) or (
