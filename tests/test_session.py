@@ -7,6 +7,7 @@ import sys
 import pytest
 from helpers import ROOT, SCENARIOS
 
+from sim.actions import Finish
 from sim.app.drivers import PlanDriver, RecordDriver
 from sim.app.runner import run_recorded
 from sim.app.session import AUTOPLAY, MAX_STEPS_PER_FRAME, ProcedureSession, SessionSetup
@@ -68,6 +69,18 @@ def test_live_clock_caps_the_steps_and_says_when_it_is_slow():
     session.paused = True
     session.update(1.0)
     assert session.proc.tick - t0 == 5 + MAX_STEPS_PER_FRAME
+
+
+def test_a_case_ended_by_its_time_limit_can_still_be_steered_and_finished():
+    """The engine ends a case at its time limit; a player still holding Space who then moves
+    the catheter or presses F gets a notice or the debrief, not an error."""
+    session = ProcedureSession(quick_case(), setup=SessionSetup(record_mode=None))
+    session.start_injection()
+    session.proc.apply(Finish())  # what Procedure.step does at the time limit
+    session.navigate("RHA")
+    assert not session.injecting and session.message
+    outcome, _ = session.finish()
+    assert 0 <= outcome.score <= 100
 
 
 @pytest.mark.slow

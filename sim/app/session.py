@@ -235,7 +235,8 @@ class ProcedureSession:
     def stop_injection(self) -> None:
         if self.injecting:
             self.injecting = False
-            self.proc.apply(SetInjection(rate_ml_min=0.0))
+            if not self.proc.finished:  # a case ended by its time limit injects no more
+                self.proc.apply(SetInjection(rate_ml_min=0.0))
 
     def contrast(self) -> None:
         if self.proc.contrast_m3_s == 0 and not self.proc.finished:
@@ -249,7 +250,8 @@ class ProcedureSession:
         from sim.engine.final import assess_procedure
 
         self.stop_injection()
-        self.proc.apply(Finish())
+        if not self.proc.finished:  # (the case's time limit may have finished it already)
+            self.proc.apply(Finish())
         outcome = assess_procedure(self.proc)
         record_id = self.record.id if self.record is not None else None
         self.keep_record("finish", outcome)
