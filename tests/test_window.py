@@ -453,3 +453,17 @@ def test_demo_ends_exactly_where_run_ends(app):
     _, out = run_plan(path)
     assert app.scene.out.score == out.score
     assert app.scene.out.metrics.procedure_s == out.metrics.procedure_s
+
+
+def test_the_time_limit_ends_the_case_and_opens_the_debrief(app):
+    from sim.actions import Wait
+
+    scene = open_case(app, "workshop_quick.yaml")  # limits: {time_min: 3}
+    scene.session.navigate("feeder:T1")
+    scene.proc.apply(Wait(seconds=179.0 - scene.proc.t))
+    assert isinstance(app.scene, ProcedureScene)
+    frames(app, 12, dt=0.25)  # the free-running clock crosses 180 s
+    assert isinstance(app.scene, DebriefScene)
+    kinds = [e.kind for e in app.scene.out.events]
+    assert kinds[-2:] == ["time_limit", "finish"]
+    assert app.scene.out.metrics.procedure_s <= 180.0

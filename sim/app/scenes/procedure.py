@@ -154,3 +154,5 @@ class ProcedureScene(CaseScene):
 
     def update(self, dt: float) -> None:
         self.session.update(dt)
+        if self.proc.finished:  # the case's time limit ended it: straight to the debrief
+            self.finish()

@@ -1,0 +1,97 @@
+"""The layers of ``sim/`` (docs/architecture.md): a package imports only from its own layer or
+below, and no module imports itself back through others (no import cycle), counting imports
+inside functions too — a lazy import is still a dependency."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import networkx as nx
+
+SIM = Path(__file__).resolve().parents[1] / "sim"
+
+# Lowest first. A package may import from its own layer and the layers before it.
+LAYERS: tuple[frozenset[str], ...] = (
+    frozenset({"units", "rng", "physiology", "agents", "actions", "action_text"}),  # leaves
+    frozenset({"scenario"}),  # the case file: models, strict YAML, plans
+    frozenset({"anatomy"}),  # the tree built from the case
+    frozenset({"flow"}),  # pressures and flows on the compiled tree
+    frozenset({"transport"}),  # particles and contrast carried by the flow
+    frozenset({"outcome"}),  # dose, response, score from a final state
+    frozenset({"engine"}),  # the procedure: actions in, events out
+    frozenset({"records"}),  # the store, replay, what-if
+    frozenset({"render"}),  # pygame drawing of the state
+    frozenset({"ui"}),  # widgets and input
+    frozenset({"app"}),  # scenes, CLI, kiosk, report
+)
+LAYER_OF = {name: i for i, names in enumerate(LAYERS) for name in names}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(SIM.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(p): p for p in sorted(SIM.rglob("*.py"))}
+
+
+def imported(path: Path, known: dict[str, Path]) -> set[str]:
+    """The ``sim`` modules a file imports (absolute or relative, anywhere in the file)."""
+    mod = module_name(path)
+    package = mod if path.name == "__init__.py" else mod.rpartition(".")[0]
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - (node.level - 1)]
+                base = ".".join(anchor + ([base] if base else []))
+            targets = [
+                f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in node.names
+            ]
+        else:
+            continue
+        out |= {t for t in targets if t in known and t != mod}
+    return out
+
+
+def graph() -> dict[str, set[str]]:
+    known = modules()
+    return {m: imported(p, known) for m, p in known.items()}
+
+
+def top_package(module: str) -> str:
+    return module.split(".")[1] if "." in module else module
+
+
+def test_every_package_has_a_layer():
+    missing = {top_package(m) for m in modules() if m != "sim"} - set(LAYER_OF)
+    assert not missing, f"packages with no layer in LAYERS: {sorted(missing)}"
+
+
+def test_no_import_from_a_higher_layer():
+    upward = [
+        f"{m} -> {t}"
+        for m, targets in graph().items()
+        if m != "sim"
+        for t in targets
+        if t != "sim" and LAYER_OF[top_package(t)] > LAYER_OF[top_package(m)]
+    ]
+    assert not upward, "imports from a higher layer:\n" + "\n".join(sorted(upward))
+
+
+def test_no_import_cycle():
+    g = nx.DiGraph([(m, t) for m, targets in graph().items() for t in targets])
+    cycles = [sorted(c) for c in nx.strongly_connected_components(g) if len(c) > 1]
+    assert cycles == [], cycles
+
+
+def test_the_walk_sees_lazy_and_relative_imports():
+    g = graph()
+    assert "sim.app.scenes.procedure" in g["sim.app.scenes.registry"]
+    assert "sim.app.scenes.registry" in g["sim.app.window"]  # imported inside a function
