@@ -35,7 +35,7 @@ TRUNK_VESSELS: tuple[str, ...] = (
 )
 
 
-SEED_MAX = 2**31 - 1  # seeds of the anatomy, the procedure and `run --seed`: 0 … SEED_MAX
+SEED_MAX = 2**31 - 1  # seeds written in a case file: 0 … SEED_MAX (`run --seed`: records.MAX_SEED)
 NAME_MAX_CHARS = 16
 _NAME = re.compile(r"[A-Za-z0-9_.-]+")
 
