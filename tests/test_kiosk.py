@@ -29,7 +29,10 @@ from sim.app.kiosk.game import GameScene  # noqa: E402
 from sim.app.kiosk.i18n import CAPTIONS, TEXT, caption  # noqa: E402
 from sim.app.kiosk.results import BriefDebriefScene, InitialsScene  # noqa: E402
 from sim.engine.final import assess_procedure  # noqa: E402
-from sim.engine.procedure import Procedure  # noqa: E402
+from sim.engine.procedure import (
+    DT,  # noqa: E402
+    Procedure,  # noqa: E402
+)
 from sim.records.store import RecordStore  # noqa: E402
 from sim.scenario.playlist import load_playlist  # noqa: E402
 
@@ -174,6 +177,22 @@ def test_countdown_at_zero_finishes_the_case_and_shows_the_brief_debrief(playlis
         assert rec.trainee == ANONYMOUS
     finally:
         app.close()
+
+
+def test_the_case_time_limit_before_the_countdown_ends_the_game_too(app):
+    """Navigation costs simulated seconds, so the case's own limit can come first: the game
+    must end on the brief debrief then, not freeze with the countdown standing."""
+    app.play(0)
+    game = app.scene
+    game.session.navigate("feeder:T1")
+    game.proc.apply(Wait(seconds=game.proc.limit_tick * DT - game.proc.t - 1.0))
+    assert not game.proc.finished
+    assert game.left_s > 10.0  # the booth's countdown still has time left
+    key(pygame.K_SPACE, up=False)
+    frames(app, 3)
+    assert game.proc.finished and isinstance(app.scene, BriefDebriefScene)
+    assert app.scene.timed_out
+    assert app.store.get(app.games[0].record_id).status == "finished"
 
 
 def test_a_whole_game_by_keys_ends_on_the_board_with_initials(app, playlist):

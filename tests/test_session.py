@@ -116,3 +116,27 @@ def test_a_plan_driven_session_ends_where_run_ends(tmp_path):
     assert played.proc.tick == replayed.tick
     digest = state_digest(played.proc, played_out.to_dict())
     assert digest == state_digest(replayed, replayed_out.to_dict()) == record.digest
+
+
+def test_a_recorded_session_ended_by_the_free_clock_at_the_limit_replays_exactly(tmp_path):
+    """No finish is logged when the time limit ends a window or booth case: the replay and a
+    what-if of it run the clock to the limit too, and reach the same state."""
+    from sim.records.whatif import run_what_if
+
+    with RecordStore(tmp_path) as store:
+        session = ProcedureSession(quick_case(), store=store, trainee="T")
+        session.navigate("feeder:T1")
+        session.start_injection()
+        while not session.proc.finished:
+            session.update(0.25)
+        session.select("bland", (100.0, 300.0))  # after the end: ignored, not an error
+        session.set_rate(3.0)
+        outcome, rid = session.finish()
+        record = store.get(rid)
+    assert [e.kind for e in outcome.events][-2:] == ["time_limit", "finish"]
+    assert all("finish" not in a for _, a in record.actions)  # the engine ended it, not F
+    again, out2 = replay(record)
+    assert out2 == outcome and state_digest(again, out2.to_dict()) == record.digest
+    actions = parse_actions(record)
+    same, out3 = run_what_if(again.scenario, record.seed, actions, 0, actions[0][1])
+    assert out3 == outcome

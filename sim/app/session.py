@@ -199,6 +199,8 @@ class ProcedureSession:
     def select(self, agent: str, size, **settings) -> None:
         """Prepare ``agent`` (the window's defaults for settings not given)."""
         self.stop_injection()
+        if self.proc.finished:  # the case's time limit ended it
+            return
         for st in AGENT_SETTINGS.get(agent, ()):
             if st.field not in settings and st.window_default is not None:
                 settings[st.field] = st.window_default
@@ -224,7 +226,7 @@ class ProcedureSession:
     def set_rate(self, rate: float) -> None:
         """The injection rate, snapped to 0.5 mL/min within :data:`RATE_SPAN`."""
         self.rate_ml_min = min(max(round(rate * 2) / 2, RATE_SPAN[0]), RATE_SPAN[1])
-        if self.injecting:
+        if self.injecting and not self.proc.finished:
             self.proc.apply(SetInjection(rate_ml_min=self.rate_ml_min))
 
     def start_injection(self) -> None:

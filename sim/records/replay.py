@@ -305,6 +305,8 @@ def replay(record: Record, *, check_digest: bool = True) -> tuple[Procedure, Out
     if record.status != "finished":
         proc.run_to(record.last_tick)
         return proc, None
+    if not proc.finished:  # no finish logged: the case's time limit ended it (free clock)
+        proc.run_to(proc.limit_tick)
     out = assess_procedure(proc)
     if check_digest and record.digest:
         got = state_digest(proc, out.to_dict())

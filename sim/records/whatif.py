@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim.action_text import MENU, describe
-from sim.actions import Action, Finish, Inject, Navigate, SelectAgent, SetInjection
+from sim.actions import Action, Inject, Navigate, SelectAgent, SetInjection
 from sim.agents import AGENTS
 from sim.engine.final import assess_procedure
 from sim.engine.navigation import NavigationError
@@ -139,8 +139,8 @@ def run_what_if(
             if i == index:
                 raise WhatIfError(f"{describe(action, MENU)}: {exc}") from None
             # a later catheter move the new path makes impossible is skipped, as a fellow would
-    if not proc.finished:
-        proc.apply(Finish())
+    if not proc.finished:  # the original ran until the case's time limit ended it
+        proc.run_to(proc.limit_tick)
     return proc, assess_procedure(proc)
 
 

@@ -68,7 +68,9 @@ class GameScene(CaseScene):
         self.controls.ui_event(event)
 
     def update(self, dt: float) -> None:
-        if self.proc.finished:
+        if self.proc.finished:  # the case's own time limit ended it before the countdown did
+            self.timed_out = True
+            self.finish()
             return
         if self.session.injecting:
             self.app.note_activity()  # holding Space sends no events, but it is play
