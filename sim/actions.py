@@ -8,9 +8,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sim.agents import AgentId
+
+# Lower bounds that keep an action's duration finite (a rate that underflows to nothing would
+# divide by zero); far below anything a microcatheter is pushed at (U).
+MIN_RATE_ML_MIN = 0.01
+MIN_RATE_ML_S = 0.01
+MAX_SIZE_UM = 2000.0  # the largest particle any catalogue lists is 1200 µm
 
 
 class _Action(BaseModel):
@@ -25,7 +31,7 @@ class Navigate(_Action):
     """
 
     kind: Literal["navigate"] = "navigate"
-    target: str = Field(min_length=1)
+    target: str = Field(min_length=1, max_length=64)
 
 
 class SelectAgent(_Action):
@@ -34,6 +40,14 @@ class SelectAgent(_Action):
     kind: Literal["select_agent"] = "select_agent"
     agent: AgentId
     size_um: tuple[float, float] | None = Field(None, description="Nominal size range, µm.")
+
+    @field_validator("size_um")
+    @classmethod
+    def _ordered_size(cls, v: tuple[float, float] | None) -> tuple[float, float] | None:
+        if v is not None and not (0.0 < v[0] <= v[1] <= MAX_SIZE_UM):
+            raise ValueError(f"size_um must be ordered, above 0 and at most {MAX_SIZE_UM:g} µm")
+        return v
+
     doxorubicin_mg_ml: float | None = Field(
         None, ge=25.0, le=37.5, description="DEB loading, mg per mL beads (IFU 25–37.5)."
     )
@@ -61,7 +75,7 @@ class Inject(_Action):
 
     kind: Literal["inject"] = "inject"
     volume_ml: float = Field(gt=0.0, le=100.0)
-    rate_ml_min: float = Field(2.0, gt=0.0, le=60.0)
+    rate_ml_min: float = Field(2.0, ge=MIN_RATE_ML_MIN, le=60.0)
 
 
 class Contrast(_Action):
@@ -69,7 +83,7 @@ class Contrast(_Action):
 
     kind: Literal["contrast"] = "contrast"
     volume_ml: float = Field(3.0, gt=0.0, le=30.0)
-    rate_ml_s: float = Field(1.0, gt=0.0, le=5.0)
+    rate_ml_s: float = Field(1.0, ge=MIN_RATE_ML_S, le=5.0)
 
 
 class Wait(_Action):
@@ -100,7 +114,7 @@ class StartContrast(_Action):
 
     kind: Literal["start_contrast"] = "start_contrast"
     volume_ml: float = Field(3.0, gt=0.0, le=30.0)
-    rate_ml_s: float = Field(1.0, gt=0.0, le=5.0)
+    rate_ml_s: float = Field(1.0, ge=MIN_RATE_ML_S, le=5.0)
 
 
 Action = Navigate | SelectAgent | Inject | Contrast | Wait | Finish | SetInjection | StartContrast

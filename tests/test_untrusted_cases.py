@@ -133,8 +133,8 @@ def test_foreign_agents_are_refused_at_their_step(tmp_path, capsys):
 
 
 def test_a_runaway_injection_runs_and_ends_at_the_time_limit(tmp_path, capsys):
-    """Asking for 10^6 minutes is not a broken file: the case's time limit ends it, at once."""
-    plan = PLAN.replace("rate_ml_min: 2", "rate_ml_min: 0.0001").replace(
+    """Asking for 10^4 minutes is not a broken file: the case's time limit ends it, at once."""
+    plan = PLAN.replace("rate_ml_min: 2", "rate_ml_min: 0.01").replace(
         "volume_ml: 0.3", "volume_ml: 100"
     )
     path = _write(tmp_path, CASE, plan=plan)
@@ -161,11 +161,21 @@ def test_a_case_that_cannot_be_built_is_refused_by_validate_and_run(tmp_path, ca
     assert capsys.readouterr().err.strip() == line
 
 
-@pytest.mark.parametrize("seed", ["-1", str(2**63), str(2**64), "1e3", "x", "9" * 5000])
+@pytest.mark.parametrize("seed", ["-1", str(2**63), str(2**64), "1e3", "x", "9" * 5000, "²"])
 def test_run_refuses_a_seed_out_of_range_in_one_line(seed, capsys):
     assert main(["run", str(LIBRARY_DIR / "workshop_quick.yaml"), "--seed", seed]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"(allowed: 0–{2**63 - 1})" in err and len(err) < 120
+
+
+@pytest.mark.parametrize("rate", ["5e-324", "1e-310", "0.001"])
+def test_a_rate_too_small_to_take_any_time_is_refused_at_its_step(tmp_path, capsys, rate):
+    path = _write(tmp_path, plan=PLAN.replace("rate_ml_min: 2", f"rate_ml_min: {rate}"))
+    assert main(["validate", str(path)]) == 1
+    [line] = capsys.readouterr().out.splitlines()
+    assert "c.plan.yaml:4:" in line and "rate_ml_min" in line and "0.01" in line, line
+    assert main(["run", str(path)]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
 
 
 def test_run_takes_the_largest_seed_a_record_can_store(tmp_path, capsys):

@@ -287,8 +287,8 @@ def test_an_action_past_the_time_limit_is_refused_before_anything_runs(exported,
 
 @pytest.mark.parametrize(
     "runaway",
-    [{"inject": {"volume_ml": 100.0, "rate_ml_min": 0.0001}}, {"wait": {"seconds": 3600.0}}],
-    ids=["inject of 10^6 minutes", "wait of an hour"],
+    [{"inject": {"volume_ml": 100.0, "rate_ml_min": 0.01}}, {"wait": {"seconds": 3600.0}}],
+    ids=["inject of 10^4 minutes", "wait of an hour"],
 )
 def test_a_runaway_action_ends_at_the_time_limit(exported, tmp_path, capsys, runaway):
     """The engine ends the case at its time limit, so the replay is short; what it reaches is
@@ -310,6 +310,34 @@ def test_a_runaway_action_ends_at_the_time_limit(exported, tmp_path, capsys, run
     assert not (store / DB_NAME).exists() or RecordStore(store).list() == []
 
 
+SHELF = {
+    "an agent the case does not offer": (
+        {"select_agent": {"agent": "y90_glass", "activity_gbq": 2.0}},
+        "'y90_glass' is not offered by this case",
+    ),
+    "a size off the case's menu": (
+        {"select_agent": {"agent": "bland", "size_um": [110.0, 290.0]}},
+        "is not a bland size of this case",
+    ),
+    "a reversed size": (
+        {"select_agent": {"agent": "bland", "size_um": [300.0, 100.0]}},
+        "size_um must be ordered",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHELF))
+def test_a_replay_is_held_to_the_case_shelf_like_a_plan(exported, tmp_path, capsys, name):
+    action, needle = SHELF[name]
+
+    def swap(d: dict) -> None:
+        i = next(k for k, a in enumerate(d["actions"]) if "select_agent" in a["action"])
+        d["actions"][i]["action"] = action
+
+    f = _write(tmp_path, "shelf", _edited(exported[1], swap))
+    _refused(capsys, tmp_path, f, needle)
+
+
 # ---------------------------------------------------------------------- recomputed, not trusted
 def _score(d: dict, value) -> None:
     d["outcome"]["score"] = value
@@ -326,7 +354,7 @@ FORGED = {
         lambda d: d.update(digest="ab" * 32),
         "another final state than it claims",
     ),
-    "finished without a finish": (lambda d: d["actions"].pop(), "do not finish the case"),
+    "finished without a finish": (lambda d: d["actions"].pop(), "another final state"),
 }
 
 

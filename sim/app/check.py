@@ -40,7 +40,9 @@ def seed_problem(seed: int | str | None, where: str = "--seed") -> str | None:
     line, or ``None`` when it is usable: 0 ≤ seed < 2**63, what a record can store."""
     text = str(seed).strip()
     shown = repr(text) if len(text) <= 24 else f"a {len(text)}-character value"
-    if seed is None or (text.isdigit() and len(text) <= 20 and int(text) < MAX_SEED):
+    if seed is None or (
+        text.isascii() and text.isdigit() and len(text) <= 20 and int(text) < MAX_SEED
+    ):
         return None
     return f"{where}: {shown} is not a seed (allowed: 0–{MAX_SEED - 1})"
 

@@ -96,7 +96,7 @@ def load_record(ref: str, folder: str | None):
 
     path = Path(ref)
     looks_like_file = path.is_file() or bool(path.suffix) or len(path.parts) > 1
-    if not looks_like_file and not ref.isdigit():
+    if not looks_like_file and not (ref.isascii() and ref.isdigit()):
         raise LookupError(f"{ref}: not a record id (see 'history') or a replay file")
     if looks_like_file:
         try:

@@ -317,6 +317,8 @@ class Procedure:
             self._resolve()
             self.step()
             yield
+            if self.finished:
+                return
         self.injection_ml_min = 0.0
         self._resolve()
 

@@ -61,7 +61,7 @@ TOP_FIELDS = (
 )  # fmt: skip
 SCENARIO_FIELDS = ("id", "title", "sha256", "text")
 _HEX64 = re.compile("[0-9a-f]{64}")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class ReplayFileError(ValueError):

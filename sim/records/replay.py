@@ -14,8 +14,9 @@ also assumes the same numpy (random streams and floating-point kernels); a diffe
 warned about, not refused.
 
 A replay is bounded by the case's time limit (``limits.time_min``): an action past it is
-refused before anything runs, and the clock never runs further than the limit plus the settling
-time of ``finish`` — a runaway action (an injection of hours) stops with a one-line error.
+refused before anything runs, and the engine ends the case at the limit (a runaway action, an
+injection of hours, stops there), so the clock never runs further than the limit plus the
+settling time of ``finish``. A ``select_agent`` must fit the case's shelf, as in a plan.
 :func:`verified` is what ``import-replay`` keeps: the record with the outcome and digest that
 replaying it gives, never the ones its file claims.
 """
@@ -35,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 import sim
+from sim.actions import SelectAgent
 from sim.engine.final import assess_procedure
 from sim.engine.navigation import NavigationError
 from sim.engine.procedure import DT, SETTLE_S, Procedure, time_limit_tick
@@ -44,7 +46,7 @@ from sim.records.model import MAX_SEED, printable
 from sim.records.store import Record
 from sim.scenario.load import load_scenario
 from sim.scenario.models import Scenario
-from sim.scenario.plan import ActionFormError, action_from_dict
+from sim.scenario.plan import ActionFormError, action_from_dict, agent_problem
 
 
 class ReplayError(Exception):
@@ -236,6 +238,9 @@ def parse_actions(record: Record, sc: Scenario | None = None) -> list[tuple[int,
             raise ReplayError(f"record {record.id}: action {i}: {exc}") from None
         if int(tick) < last:
             raise ReplayError(f"record {record.id}: action {i} at tick {tick} goes back in time")
+        why = agent_problem(sc, action) if sc and isinstance(action, SelectAgent) else None
+        if why:
+            raise ReplayError(f"record {record.id}: action {i}: {why}")
         if limit is not None and tick > limit:
             raise ReplayError(
                 f"record {record.id}: action {i} at tick {tick} is past the case's time limit "

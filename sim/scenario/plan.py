@@ -158,7 +158,7 @@ def _sub_marks(marks, prefix: tuple, file: str):
     return Marks(file, vals, keys)
 
 
-def _agent_problem(sc: Scenario, action: object) -> str | None:
+def agent_problem(sc: Scenario, action: object) -> str | None:
     """Why a ``select_agent`` does not fit the case (agent not offered, size not on its menu)."""
     offered = {opt.agent: opt for opt in sc.agents_available}
     agent = getattr(action, "agent", None)
@@ -183,7 +183,7 @@ def plan_case_problems(sc: Scenario, steps: list[PlanStep]) -> list[Problem]:
     out: list[Problem] = []
     for st in steps:
         if getattr(st.action, "kind", "") == "select_agent":
-            why = _agent_problem(sc, st.action)
+            why = agent_problem(sc, st.action)
             if why:
                 out.append(st.problem(why))
     return out
