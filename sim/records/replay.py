@@ -157,14 +157,9 @@ def _extends(text: str) -> str | None:
     return None if base is None else str(base)
 
 
-def tick_limit(sc: Scenario) -> int:
-    """The last tick an action of a record of ``sc`` may have: the case's time limit."""
-    return time_limit_tick(sc)
-
-
 def step_budget(sc: Scenario) -> int:
     """The furthest a replay's clock may run: the time limit plus the settling of ``finish``."""
-    return tick_limit(sc) + math.ceil(SETTLE_S / DT)
+    return time_limit_tick(sc) + math.ceil(SETTLE_S / DT)
 
 
 def record_scenario(record: Record) -> tuple[Scenario, Path]:
@@ -222,14 +217,15 @@ def parse_actions(record: Record, sc: Scenario | None = None) -> list[tuple[int,
     """The record's ``(tick, action)`` pairs as engine actions.
 
     With the record's scenario ``sc``, every tick must lie within the case's time limit
-    (:func:`tick_limit`), so a replay never runs an action it could not reach.
+    (:func:`~sim.engine.procedure.time_limit_tick`), so a replay never runs an action it could
+    not reach.
 
     Raises
     ------
     ReplayError
         Naming the first action that does not parse, goes back in time or lies past the limit.
     """
-    limit = None if sc is None else tick_limit(sc)
+    limit = None if sc is None else time_limit_tick(sc)
     out, last = [], 0
     for i, (tick, item) in enumerate(record.actions):
         try:
