@@ -11,7 +11,13 @@ its default; the app calls them directly (no probing with ``getattr``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sim.render.canvas import Rect, scale
+from sim.ui import widgets as gui
+
+if TYPE_CHECKING:
+    from sim.ui.inputs import Input, WidgetEvent
 
 
 @dataclass(frozen=True)
@@ -29,11 +35,12 @@ class Scene:
         self.app = app
 
     # ------------------------------------------------------------------ hooks
-    def handle(self, event) -> None:
-        """A pygame event the UI did not consume."""
+    def handle(self, inp: Input) -> None:
+        """A key, click, motion, wheel or text input the widgets did not consume
+        (:mod:`sim.ui.inputs`)."""
 
-    def ui_event(self, event) -> None:
-        """A pygame_gui event (button pressed, dropdown changed …)."""
+    def ui_event(self, event: WidgetEvent) -> None:
+        """A widget did something (button pressed, menu changed …)."""
 
     def update(self, dt: float) -> None:
         """Advance by ``dt`` real seconds."""
@@ -65,26 +72,21 @@ class Scene:
     def scaled(self, img, size: tuple[int, int]):
         """``img`` smooth-scaled to ``size``, cached per scene (scaling a big image every frame
         is not free at 4K)."""
-        import pygame
-
         cache = self.__dict__.setdefault("_scaled_cache", {})
         key = (id(img), size)
         if key not in cache:
             if len(cache) > 8:
                 cache.clear()
-            cache[key] = (img, pygame.transform.smoothscale(img, size))  # img kept: id stays its
+            cache[key] = (img, scale(img, size))  # img kept: id stays its
         return cache[key][1]
 
     def button_row(self, labels: list[str], width: float = 200, height: float = 48) -> list:
         """Buttons along the bottom right, in the order given (sizes in UI-scaled pixels)."""
-        import pygame
-        from pygame_gui.elements import UIButton
-
         px, (w, h) = self.app.px, self.app.size
         bw, n = px(width), len(labels)
         return [
-            UIButton(
-                pygame.Rect(w - (n - i) * (bw + px(12)), h - px(height + 14), bw, px(height)),
+            gui.button(
+                Rect(w - (n - i) * (bw + px(12)), h - px(height + 14), bw, px(height)),
                 text,
                 self.app.ui,
             )

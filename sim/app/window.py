@@ -2,67 +2,27 @@
 
 Scenes (case picker, procedure, debrief) implement :class:`~sim.app.scene.Scene` and name the
 next scene with a :class:`~sim.app.scene.Transition`, which :meth:`App.go` builds from the
-registry. Raw pygame events are turned into scene calls in one place (:meth:`App.frame`);
-pygame_gui gets each event first and a consumed event never reaches the scene (so a click on a
-dropdown does not steer the catheter). Importing this module sets nothing up: the display, the
-fonts and the theme are set up when an :class:`App` is made.
+registry. Raw pygame events become typed inputs (:mod:`sim.ui.inputs`) and scene calls in one
+place (:meth:`App.dispatch`); pygame_gui gets each event first and a consumed event never reaches
+the scene (so a click on a dropdown does not steer the catheter). Importing this module sets
+nothing up: the display, the fonts and the theme are set up when an :class:`App` is made.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pygame
-import pygame_gui
 
 from sim.app.scene import Scene, Transition
 from sim.app.settings import Settings, data_dir
 from sim.render.headless import use_dummy_video_if_headless
-from sim.render.text import ASSETS
+from sim.ui import widgets
+from sim.ui.inputs import Key, Quit, Resize, WidgetEvent, translate
 
 MIN_SIZE = (1280, 720)
-WIDGET_KINDS = (
-    "button",
-    "label",
-    "drop_down_menu",
-    "selection_list",
-    "text_entry_line",
-    "horizontal_slider",
-    "text_box",
-    "tool_tip",
-)
 FPS = 60
-
-
-def load_theme(scale: float = 1.0) -> dict:
-    """The pygame_gui theme with font paths made absolute (fonts ship in ``assets/``) and font
-    sizes multiplied by ``scale`` (widgets stay readable on 4K screens and projectors)."""
-    theme = json.loads((ASSETS / "theme.json").read_text(encoding="utf-8"))
-
-    def fix(node):
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if k.endswith("_path") and isinstance(v, str):
-                    node[k] = str(ASSETS.parent / v)
-                elif k == "size" and isinstance(v, str) and v.isdigit():
-                    node[k] = str(max(8, round(int(v) * scale)))
-                else:
-                    fix(v)
-
-    fix(theme)
-    # pygame_gui reads only colours from "defaults": give every widget kind the shipped font
-    default_font = theme["defaults"]["font"]
-    for kind in WIDGET_KINDS:
-        block = theme.setdefault(kind, {})
-        block["font"] = {**default_font, **block.get("font", {})}
-    misc = theme["selection_list"].setdefault("misc", {})
-    misc["list_item_height"] = str(round(24 * scale))
-    theme.setdefault("selection_list.#item_list_item", {}).setdefault("misc", {}).update(
-        {"text_horiz_alignment": "left", "text_horiz_alignment_padding": str(round(8 * scale))}
-    )
-    return theme
 
 
 class App:
@@ -96,15 +56,15 @@ class App:
         self.running = True
         self.frames = 0
 
-    def _ui_manager(self) -> pygame_gui.UIManager:
+    def _ui_manager(self):
         self._ui_scale = round(self.scale, 1)
-        return pygame_gui.UIManager(
-            self.size, load_theme(self._ui_scale), enable_live_theme_updates=False
-        )
+        return widgets.manager(self.size, self._ui_scale)
+
+    def _flags(self) -> int:
+        return pygame.FULLSCREEN if self.fullscreen else pygame.RESIZABLE
 
     def _open(self, size) -> pygame.Surface:
-        flags = pygame.FULLSCREEN if self.fullscreen else pygame.RESIZABLE
-        return pygame.display.set_mode((0, 0) if self.fullscreen else size, flags)
+        return pygame.display.set_mode((0, 0) if self.fullscreen else size, self._flags())
 
     @property
     def scale(self) -> float:
@@ -158,22 +118,7 @@ class App:
         real = (self.clock.tick(FPS) if dt is None else self.clock.tick()) / 1000.0
         dt = real if dt is None else dt
         for event in pygame.event.get():
-            if event.type == pygame.QUIT:
-                self.request_quit()
-                continue
-            if event.type in (pygame.VIDEORESIZE, pygame.WINDOWRESIZED, pygame.WINDOWSIZECHANGED):
-                if not self.fullscreen:
-                    self.screen = pygame.display.get_surface()
-                self._resized(self.screen.get_size())
-                continue
-            if event.type == pygame.KEYDOWN and event.key == pygame.K_F11:
-                self.toggle_fullscreen()
-                continue
-            consumed = self.ui.process_events(event)
-            if event.type >= pygame.USEREVENT and self.scene is not None:
-                self.scene.ui_event(event)
-            elif not consumed and self.scene is not None:
-                self.scene.handle(event)
+            self.dispatch(event)
         self.ui.update(dt)
         if self.scene is not None:
             self.scene.update(dt)
@@ -182,6 +127,40 @@ class App:
         self.ui.draw_ui(self.screen)
         pygame.display.flip()
         self.frames += 1
+
+    def dispatch(self, event) -> None:
+        """One pygame event: quit, resize and F11 are the window's; pygame_gui sees the rest
+        first; the scene gets widget events, and the typed input of what the UI did not
+        consume."""
+        inp = translate(event)
+        if isinstance(inp, Quit):
+            if not inp.window:
+                self.request_quit()
+            return
+        if isinstance(inp, Resize):
+            self.resized_window()
+            return
+        if isinstance(inp, Key) and inp.down and inp.name == "f11":
+            self.toggle_fullscreen()
+            return
+        consumed = self.ui.process_events(event)
+        if self.scene is None or inp is None:
+            return
+        if isinstance(inp, WidgetEvent):
+            self.scene.ui_event(inp)
+        elif not consumed:
+            self.scene.handle(inp)
+
+    def resized_window(self) -> None:
+        """The window changed size: re-read the display and lay the scene out again."""
+        if not self.fullscreen:
+            self.screen = pygame.display.get_surface()
+        self._resized(self.screen.get_size())
+
+    def set_window_size(self, size: tuple[int, int]) -> None:
+        """Resize the window itself (a projector plugged in; tests), then lay out again."""
+        self.screen = pygame.display.set_mode(size, self._flags())
+        self._resized(self.screen.get_size())
 
     def request_quit(self) -> None:
         """Window close: scenes may ask first (a case in progress)."""

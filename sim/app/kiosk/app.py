@@ -27,12 +27,12 @@ from dataclasses import dataclass
 
 import pygame
 
-from sim.app.kiosk.widgets import MODIFIER_KEYS
 from sim.app.scene import Transition
 from sim.app.settings import Settings
 from sim.app.window import FPS, App
 from sim.outcome.result import Outcome
 from sim.scenario.playlist import LoadedPlaylist
+from sim.ui.inputs import Click, Key, Motion, Quit, Resize, Touch, Wheel, WidgetEvent, translate
 
 ANONYMOUS = "???"  # the board's name for a game whose player left before typing initials
 MAX_DT = 1.0  # a frame never advances kiosk time more than this (a stalled machine, a suspend)
@@ -42,17 +42,17 @@ TOAST_S = 4.0
 RECOVERY_BURST = 3  # this many errors within RECOVERY_WINDOW_S: stop simulating, show the board
 RECOVERY_WINDOW_S = 10.0
 RETRY_S = 30.0  # with no scene left at all, the attract loop is tried again this often
-CLOSE_EVENTS = (pygame.QUIT, pygame.WINDOWCLOSE)
-RESIZE_EVENTS = (pygame.VIDEORESIZE, pygame.WINDOWRESIZED, pygame.WINDOWSIZECHANGED)
-INPUT_EVENTS = (
-    pygame.KEYDOWN,
-    pygame.MOUSEBUTTONDOWN,
-    pygame.MOUSEMOTION,
-    pygame.MOUSEWHEEL,
-    pygame.FINGERDOWN,
-)
-SWALLOWED_KEYS = (pygame.K_ESCAPE, pygame.K_F11)
-CHORD_KEYS = (pygame.K_q, pygame.K_r)  # with Ctrl+Shift held: leave / reset the board
+SWALLOWED_KEYS = ("escape", "f11")
+CHORD_KEYS = ("q", "r")  # with Ctrl+Shift held: leave / reset the board
+
+
+def is_activity(inp) -> bool:
+    """Someone at the booth: a key pressed, a click, the pointer moved, the wheel, a touch."""
+    if isinstance(inp, Key):
+        return inp.down
+    if isinstance(inp, Click):
+        return inp.down
+    return isinstance(inp, Motion | Wheel | Touch)
 
 
 def release_memory() -> None:
@@ -129,7 +129,7 @@ class KioskApp(App):
         self.idle_s = 0.0
         self.pointer_idle_s = 0.0
         self.cursor_visible = True
-        self.chord: tuple[int, float] | None = None
+        self.chord: tuple[str, float] | None = None  # (key name, kiosk time pressed)
         self.confirm_reset_t: float | None = None
         self.toast: tuple[str, float] = ("", 0.0)
         self.quit_refused = 0
@@ -148,10 +148,8 @@ class KioskApp(App):
         super().switch(scene)
         release_memory()
 
-    def _open(self, size) -> pygame.Surface:
-        if self.fullscreen:
-            return pygame.display.set_mode((0, 0), pygame.FULLSCREEN | pygame.NOFRAME)
-        return pygame.display.set_mode(size, pygame.NOFRAME)
+    def _flags(self) -> int:
+        return pygame.FULLSCREEN | pygame.NOFRAME if self.fullscreen else pygame.NOFRAME
 
     def toggle_fullscreen(self) -> None:
         """F11 does nothing in a booth."""
@@ -183,47 +181,46 @@ class KioskApp(App):
         except Exception:
             self._recover(traceback.format_exc())
 
-    def _dispatch(self, event: pygame.event.Event) -> None:
-        et = event.type
-        if et in CLOSE_EVENTS:
+    def _dispatch(self, event) -> None:
+        inp = translate(event)
+        if isinstance(inp, Quit):
             self.request_quit()
             return
-        if et in RESIZE_EVENTS:
-            if not self.fullscreen:
-                self.screen = pygame.display.get_surface()
-            self._resized(self.screen.get_size())
+        if isinstance(inp, Resize):
+            self.resized_window()
             return
-        if et in INPUT_EVENTS:
+        if is_activity(inp):
             self.note_activity()
-            if et == pygame.MOUSEMOTION:
+            if isinstance(inp, Motion):
                 self.pointer_idle_s = 0.0
-        if et in (pygame.KEYDOWN, pygame.KEYUP) and self._chord_event(event):
+        if isinstance(inp, Key) and self._chord_key(inp):
             return
         if self.confirm_reset_t is not None:
-            if et == pygame.KEYDOWN and event.key not in MODIFIER_KEYS:
-                self._confirm_reset(event.key == pygame.K_y)
+            if isinstance(inp, Key) and inp.down and not inp.is_modifier:
+                self._confirm_reset(inp.name == "y")
             return
-        if et == pygame.KEYDOWN and event.key in SWALLOWED_KEYS:
+        if isinstance(inp, Key) and inp.down and inp.name in SWALLOWED_KEYS:
             return
         consumed = self.ui.process_events(event)
-        if et >= pygame.USEREVENT and self.scene is not None:
-            self.scene.ui_event(event)
-        elif not consumed and self.scene is not None:
-            self.scene.handle(event)
+        if self.scene is None or inp is None:
+            return
+        if isinstance(inp, WidgetEvent):
+            self.scene.ui_event(inp)
+        elif not consumed:
+            self.scene.handle(inp)
 
-    def _chord_event(self, event: pygame.event.Event) -> bool:
-        """Track Ctrl+Shift+Q / Ctrl+Shift+R being held; True if the event belongs to a chord."""
-        mods = getattr(event, "mod", 0)
-        if event.type == pygame.KEYDOWN:
-            if event.key in CHORD_KEYS and mods & pygame.KMOD_CTRL and mods & pygame.KMOD_SHIFT:
-                if self.chord is None or self.chord[0] != event.key:
-                    self.chord = (event.key, self.clock_s)
+    def _chord_key(self, k: Key) -> bool:
+        """Track Ctrl+Shift+Q / Ctrl+Shift+R being held; True if the key belongs to a chord."""
+        if k.down:
+            if k.name in CHORD_KEYS and {"ctrl", "shift"} <= k.mods:
+                if self.chord is None or self.chord[0] != k.name:
+                    self.chord = (k.name, self.clock_s)
                 return True
-            if self.chord is not None and event.key not in MODIFIER_KEYS:
+            if self.chord is not None and not k.is_modifier:
                 self.chord = None  # another key: not the instructor's chord
             return False
-        if self.chord is not None and (event.key == self.chord[0] or event.key in MODIFIER_KEYS):
-            held = event.key == self.chord[0]
+        if self.chord is not None and (k.name == self.chord[0] or k.is_modifier):
+            held = k.name == self.chord[0]
             self.chord = None
             return held
         return False
@@ -231,7 +228,7 @@ class KioskApp(App):
     def _tick(self, dt: float) -> None:
         if self.chord is not None and self.clock_s - self.chord[1] >= self.CHORD_HOLD_S:
             key, self.chord = self.chord[0], None
-            if key == pygame.K_q:
+            if key == "q":
                 self.leave_kiosk()
             else:
                 self.confirm_reset_t = self.clock_s

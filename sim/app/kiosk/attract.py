@@ -9,15 +9,12 @@ between steps, and a side column invites the passer-by to play. Any key or click
 
 from __future__ import annotations
 
-import pygame
-
 from sim.actions import Finish
 from sim.app.drivers import PlanDriver
 from sim.app.kiosk.i18n import caption, t
 from sim.app.kiosk.widgets import (
     DIM,
     GOLD,
-    MODIFIER_KEYS,
     PANEL,
     RED,
     WHITE,
@@ -32,8 +29,11 @@ from sim.app.scenes.case import CaseScene, open_session
 from sim.app.scenes.demo import plan_action_done, play_next
 from sim.app.session import AUTOPLAY
 from sim.engine.final import assess_procedure
+from sim.render import canvas
+from sim.render.canvas import Rect
 from sim.render.text import wrap
 from sim.scenario.load import LoadedCase
+from sim.ui.inputs import Input, is_any_key
 
 ATTRACT_SPEED = 3.0  # simulated seconds per real second while a step runs
 MIN_CAPTION_S = 4.5  # every caption stays at least this long (real seconds) to be read
@@ -114,10 +114,8 @@ class AttractScene(CaseScene):
         if d.ready and not self.proc.finished:
             self.session.run(1)  # the step is over; blood keeps flowing while visitors read
 
-    def handle(self, event) -> None:
-        if (event.type == pygame.KEYDOWN and event.key not in MODIFIER_KEYS) or (
-            event.type == pygame.MOUSEBUTTONDOWN
-        ):
+    def handle(self, inp: Input) -> None:
+        if is_any_key(inp):
             self.app.start_game(self.index)
 
     def ui_event(self, event) -> None:
@@ -134,7 +132,7 @@ class AttractScene(CaseScene):
         px, lang = self.app.px, self.app.lang
         n = len(self.app.playlist.cases)
         label = t(lang, "expert_demo", i=self.index + 1, n=n)
-        panel(surface, pygame.Rect(0, 0, self.view.rect.width, px(58)), alpha=150)
+        panel(surface, Rect(0, 0, self.view.rect.width, px(58)), alpha=150)
         text(surface, label, px(26), (px(20), px(12)), DIM, True)
         if self.proc.status().in_reflux:
             text(
@@ -152,9 +150,9 @@ class AttractScene(CaseScene):
         size = q(px(40))
         lines = wrap(self.caption, size, vw - px(80), True)[:3]
         h = len(lines) * int(size * 1.2) + px(36)
-        band = pygame.Rect(0, self.view.rect.bottom - h - px(30), vw, h)
+        band = Rect(0, self.view.rect.bottom - h - px(30), vw, h)
         panel(surface, band, alpha=200)
-        surface.fill(GOLD, pygame.Rect(0, band.top, px(10), band.height))
+        surface.fill(GOLD, Rect(0, band.top, px(10), band.height))
         y = band.top + px(18)
         for line in lines:
             text(surface, line, size, (vw // 2, y), WHITE, True, "midtop")
@@ -163,18 +161,18 @@ class AttractScene(CaseScene):
     def _draw_side(self, surface) -> None:
         px, lang = self.app.px, self.app.lang
         w, h = self.app.size
-        side = pygame.Rect(self.view.rect.right, 0, self.side_w, h)
+        side = Rect(self.view.rect.right, 0, self.side_w, h)
         surface.fill(PANEL, side)
         inner = side.inflate(-px(48), 0)
 
         def para(s: str, size: int, y: int, color=WHITE, bold=False) -> int:
-            rect = pygame.Rect(inner.left, y, inner.width, 0)
+            rect = Rect(inner.left, y, inner.width, 0)
             return paragraph(surface, s, size, rect, color, bold, center=True, max_lines=3)
 
         logo = fit_size("SIPHON", px(84), inner.width, True)
         y = text(surface, "SIPHON", logo, (side.centerx, px(30)), GOLD, True, "midtop").bottom
         y = para(t(lang, "tagline"), px(24), y + px(4), DIM) + px(24)
-        pygame.draw.line(surface, DIM, (inner.left, y), (inner.right, y), max(1, px(2)))
+        canvas.line(surface, DIM, (inner.left, y), (inner.right, y), max(1, px(2)))
         y = para(self.pcase.label, px(36), y + px(24), WHITE, True) + px(6)
         minutes = self.app.playlist.time_limit_s(self.pcase, self.app.minutes) / 60
         y = para(t(lang, "try_it", m=f"{minutes:g}"), px(28), y, DIM) + px(28)

@@ -7,14 +7,11 @@ survives a crash or a power cycle. A player's fresh entry is highlighted. The st
 
 from __future__ import annotations
 
-import pygame
-
 from sim.app.kiosk.i18n import t
 from sim.app.kiosk.widgets import (
     AMBER,
     DIM,
     GOLD,
-    MODIFIER_KEYS,
     PANEL,
     WHITE,
     call_to_action,
@@ -24,6 +21,9 @@ from sim.app.kiosk.widgets import (
     text,
 )
 from sim.app.scene import Scene
+from sim.render import canvas
+from sim.render.canvas import Rect
+from sim.ui.inputs import Input, is_any_key
 
 BOARD_S = 14.0  # on screen this long, then the attract loop goes on
 GUARD_S = 1.5  # keys in the first moments (the last player still typing) do not start a game
@@ -71,12 +71,10 @@ class LeaderboardScene(Scene):
         """(initials, score, case id) of the overall rows as displayed (for tests and checks)."""
         return [(e.trainee or "???", round(e.score), e.scenario_id) for e in self.overall]
 
-    def handle(self, event) -> None:
+    def handle(self, inp: Input) -> None:
         if self.age < GUARD_S:
             return
-        if (event.type == pygame.KEYDOWN and event.key not in MODIFIER_KEYS) or (
-            event.type == pygame.MOUSEBUTTONDOWN
-        ):
+        if is_any_key(inp):
             self.app.start_game()
 
     def update(self, dt: float) -> None:
@@ -88,8 +86,8 @@ class LeaderboardScene(Scene):
         px, lang = self.app.px, self.app.lang
         w, h = self.app.size
         heading(surface, self.app, self.app.playlist.spec.title, 60, 28)
-        left = pygame.Rect(px(50), px(120), int(w * 0.56) - px(70), h - px(250))
-        right = pygame.Rect(left.right + px(50), left.top, w - left.right - px(100), left.height)
+        left = Rect(px(50), px(120), int(w * 0.56) - px(70), h - px(250))
+        right = Rect(left.right + px(50), left.top, w - left.right - px(100), left.height)
         self._overall(surface, left)
         self._cases(surface, right)
         cta = t(lang, "press_to_play")
@@ -102,14 +100,14 @@ class LeaderboardScene(Scene):
                 surface,
                 notice.splitlines()[-1],
                 px(18),
-                pygame.Rect(px(20), h - px(26), w - px(40), 0),
+                Rect(px(20), h - px(26), w - px(40), 0),
                 AMBER,
                 max_lines=1,
             )
 
-    def _overall(self, surface, rect: pygame.Rect) -> None:
+    def _overall(self, surface, rect: Rect) -> None:
         px, lang = self.app.px, self.app.lang
-        pygame.draw.rect(surface, PANEL, rect, border_radius=px(14))
+        canvas.rect(surface, PANEL, rect, border_radius=px(14))
         inner = rect.inflate(-px(40), -px(30))
         text(surface, t(lang, "overall"), px(40), inner.topleft, WHITE, True)
         y = inner.top + px(58)
@@ -118,7 +116,7 @@ class LeaderboardScene(Scene):
                 surface,
                 t(lang, "board_empty"),
                 px(34),
-                pygame.Rect(inner.left, y + px(40), inner.width, 0),
+                Rect(inner.left, y + px(40), inner.width, 0),
                 DIM,
                 center=True,
             )
@@ -128,10 +126,10 @@ class LeaderboardScene(Scene):
         for rank, e in enumerate(self.overall, start=1):
             mine = e.record_id == self.highlight
             if mine:
-                pygame.draw.rect(
+                canvas.rect(
                     surface,
                     (90, 70, 20),
-                    pygame.Rect(inner.left - px(10), y - px(4), inner.width + px(20), row_h),
+                    Rect(inner.left - px(10), y - px(4), inner.width + px(20), row_h),
                     border_radius=px(8),
                 )
             color = GOLD if rank <= 3 or mine else WHITE
@@ -152,8 +150,8 @@ class LeaderboardScene(Scene):
             y += row_h
         if self.mine is not None:
             rank, e = self.mine
-            row = pygame.Rect(inner.left - px(10), y + px(6), inner.width + px(20), row_h)
-            pygame.draw.rect(surface, (90, 70, 20), row, border_radius=px(8))
+            row = Rect(inner.left - px(10), y + px(6), inner.width + px(20), row_h)
+            canvas.rect(surface, (90, 70, 20), row, border_radius=px(8))
             text(
                 surface,
                 f"{rank}.  {e.trainee or '???'}   {e.score:.0f}",
@@ -163,14 +161,14 @@ class LeaderboardScene(Scene):
                 True,
             )
 
-    def _cases(self, surface, rect: pygame.Rect) -> None:
+    def _cases(self, surface, rect: Rect) -> None:
         px = self.app.px
         n = max(1, len(self.by_case))
         block_h = rect.height // n - px(12)
         y = rect.top
         for label, rows in self.by_case:
-            box = pygame.Rect(rect.left, y, rect.width, block_h)
-            pygame.draw.rect(surface, PANEL, box, border_radius=px(14))
+            box = Rect(rect.left, y, rect.width, block_h)
+            canvas.rect(surface, PANEL, box, border_radius=px(14))
             inner = box.inflate(-px(36), -px(20))
             size = min(px(32), block_h // 5)
             text(

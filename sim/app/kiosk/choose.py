@@ -6,14 +6,11 @@ the playlist's ``idle_reset_s``, they return to the attract loop.
 
 from __future__ import annotations
 
-import pygame
-
 from sim.app.kiosk.i18n import t
 from sim.app.kiosk.widgets import (
     AMBER,
     DIM,
     GOLD,
-    MODIFIER_KEYS,
     PANEL,
     WHITE,
     call_to_action,
@@ -24,8 +21,12 @@ from sim.app.kiosk.widgets import (
     text,
 )
 from sim.app.scene import Scene
+from sim.render import canvas
+from sim.render.canvas import Rect
+from sim.ui.inputs import Click, Input, Key
 
 MAX_CARDS = 3
+START_KEYS = ("return", "enter", "space")
 HOWTO_GUARD_S = 1.0  # keys pressed in the first second (still mashing) do not skip the how-to
 
 
@@ -37,7 +38,7 @@ class ChooseScene(Scene):
         n = len(app.playlist.cases)
         self.indices = [(index + k) % n for k in range(min(MAX_CARDS, n))]
         self.sel = 0
-        self.cards: list[pygame.Rect] = []
+        self.cards: list[Rect] = []
         self.best = {}
         for i in self.indices:
             case_id = app.playlist.cases[i].case_id
@@ -52,23 +53,23 @@ class ChooseScene(Scene):
         cw = min(px(520), (w - gap * (n + 1)) // n)
         ch = int(h * 0.58)
         x0 = (w - (n * cw + (n - 1) * gap)) // 2
-        self.cards = [pygame.Rect(x0 + k * (cw + gap), px(160), cw, ch) for k in range(n)]
+        self.cards = [Rect(x0 + k * (cw + gap), px(160), cw, ch) for k in range(n)]
 
-    def handle(self, event) -> None:
-        if event.type == pygame.KEYDOWN:
-            k = event.key
-            if k in (pygame.K_LEFT, pygame.K_UP):
+    def handle(self, inp: Input) -> None:
+        if isinstance(inp, Key) and inp.down:
+            k = inp.name
+            if k in ("left", "up"):
                 self.sel = (self.sel - 1) % len(self.indices)
-            elif k in (pygame.K_RIGHT, pygame.K_DOWN, pygame.K_TAB):
+            elif k in ("right", "down", "tab"):
                 self.sel = (self.sel + 1) % len(self.indices)
-            elif pygame.K_1 <= k < pygame.K_1 + len(self.indices):
-                self.sel = k - pygame.K_1
+            elif inp.digit is not None and 1 <= inp.digit <= len(self.indices):
+                self.sel = inp.digit - 1
                 self._go()
-            elif k in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE):
+            elif k in START_KEYS:
                 self._go()
-        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+        elif isinstance(inp, Click) and inp.down and inp.button == 1:
             for k, rect in enumerate(self.cards):
-                if rect.collidepoint(event.pos):
+                if rect.collidepoint(inp.pos):
                     self.sel = k
                     self._go()
                     return
@@ -99,9 +100,9 @@ class ChooseScene(Scene):
 
     def _card(self, surface, k, pcase, best, rect, selected: bool) -> None:
         px, lang = self.app.px, self.app.lang
-        pygame.draw.rect(surface, PANEL, rect, border_radius=px(16))
+        canvas.rect(surface, PANEL, rect, border_radius=px(16))
         color = GOLD if selected else shade(DIM, 0.6)
-        pygame.draw.rect(surface, color, rect, width=px(6 if selected else 2), border_radius=px(16))
+        canvas.rect(surface, color, rect, width=px(6 if selected else 2), border_radius=px(16))
         inner = rect.inflate(-px(40), -px(40))
         text(surface, str(k + 1), px(64), (inner.left, inner.top), color, True)
         y = inner.top + px(90)
@@ -109,7 +110,7 @@ class ChooseScene(Scene):
             surface,
             pcase.label,
             px(38),
-            pygame.Rect(inner.left, y, inner.width, 0),
+            Rect(inner.left, y, inner.width, 0),
             WHITE,
             True,
             max_lines=2,
@@ -128,7 +129,7 @@ class ChooseScene(Scene):
             surface,
             sc.summary,
             px(26),
-            pygame.Rect(inner.left, y, inner.width, 0),
+            Rect(inner.left, y, inner.width, 0),
             DIM,
             max_lines=5,
         )
@@ -158,13 +159,11 @@ class HowToScene(Scene):
         self.left = app.playlist.spec.howto_s
         self.age = 0.0
 
-    def handle(self, event) -> None:
+    def handle(self, inp: Input) -> None:
         if self.age < HOWTO_GUARD_S:
             return
-        start = event.type == pygame.MOUSEBUTTONDOWN or (
-            event.type == pygame.KEYDOWN
-            and event.key not in MODIFIER_KEYS
-            and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE)
+        start = (isinstance(inp, Click) and inp.down) or (
+            isinstance(inp, Key) and inp.down and inp.name in START_KEYS
         )
         if start:
             self.app.play(self.index)
@@ -201,14 +200,14 @@ class HowToScene(Scene):
         for num, line in rows:
             text(surface, num, px(44), (left, y - px(4)), GOLD, True)
             y = paragraph(
-                surface, line, px(34), pygame.Rect(left + px(70), y, width - px(70), 0), WHITE, True
+                surface, line, px(34), Rect(left + px(70), y, width - px(70), 0), WHITE, True
             ) + px(22)
         y += px(10)
         y = paragraph(
             surface,
             t(lang, "howto_goal"),
             px(32),
-            pygame.Rect(left, y, width, 0),
+            Rect(left, y, width, 0),
             AMBER,
             True,
             center=True,
@@ -219,7 +218,7 @@ class HowToScene(Scene):
                 surface,
                 "» " + hints[0],
                 px(28),
-                pygame.Rect(left, y + px(14), width, 0),
+                Rect(left, y + px(14), width, 0),
                 DIM,
                 center=True,
                 max_lines=2,

@@ -19,21 +19,20 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-import pygame
 
 from sim.app.kiosk.app import KioskApp, release_memory
+from sim.ui.inputs import Click, Motion, Quit, Resize, Wheel, key, post, tap
 
 SIM_DT = 0.25  # kiosk seconds per frame (the procedure screen's own per-frame clamp)
 WARMUP_FRACTION = 0.2  # RSS growth is measured from this share of the run on
 RESIZE_SIZES = ((1280, 720), (1366, 768), (1600, 900), (1920, 1080))
 KEYS = (
-    [getattr(pygame, f"K_{c}") for c in "abcdefghijklmnopqrstuvwxyz0123456789"]
-    + [pygame.K_UP, pygame.K_DOWN, pygame.K_LEFT, pygame.K_RIGHT, pygame.K_SPACE]
-    + [pygame.K_RETURN, pygame.K_ESCAPE, pygame.K_BACKSPACE, pygame.K_TAB, pygame.K_F11]
-    + [pygame.K_F1, pygame.K_F4, pygame.K_LCTRL, pygame.K_LSHIFT, pygame.K_LALT]
+    list("abcdefghijklmnopqrstuvwxyz0123456789")
+    + ["up", "down", "left", "right", "space", "return", "escape", "backspace", "tab", "f11"]
+    + ["f1", "f4", "ctrl", "shift", "alt"]
 )
-MODS = (0, 0, 0, 0, pygame.KMOD_SHIFT, pygame.KMOD_CTRL, pygame.KMOD_ALT)
-PLAY_KEYS = (pygame.K_UP, pygame.K_UP, pygame.K_LEFT, pygame.K_RIGHT, pygame.K_c, pygame.K_t)
+MODS = ((), (), (), (), ("shift",), ("ctrl",), ("alt",))
+PLAY_KEYS = ("up", "up", "left", "right", "c", "t")
 
 
 def rss_mb() -> float:
@@ -53,16 +52,9 @@ def rss_mb() -> float:
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
-def _post(type_: int, **attrs) -> None:
-    pygame.event.post(pygame.event.Event(type_, **attrs))
-
-
-def key_tap(key: int, mod: int = 0, up: bool = True) -> None:
+def key_tap(name: str, mods: tuple[str, ...] = (), up: bool = True) -> None:
     """Post a key press (and its release unless ``up`` is False)."""
-    ch = chr(key) if 32 <= key < 127 else ""
-    _post(pygame.KEYDOWN, key=key, mod=mod, unicode=ch, scancode=0)
-    if up:
-        _post(pygame.KEYUP, key=key, mod=mod, unicode=ch, scancode=0)
+    post(*(tap(name, *mods) if up else (key(name, *mods),)))
 
 
 class RandomDriver:
@@ -116,11 +108,11 @@ class RandomDriver:
         if r < 0.03:
             self.space_down = not self.space_down
             if self.space_down:
-                key_tap(pygame.K_SPACE, up=False)
+                key_tap("space", up=False)
             else:
-                _post(pygame.KEYUP, key=pygame.K_SPACE, mod=0, unicode=" ", scancode=0)
+                post(key("space", down=False))
         elif r < 0.06:
-            key_tap(int(rng.choice(PLAY_KEYS)))
+            key_tap(str(rng.choice(PLAY_KEYS)))
         elif r < 0.08:
             self._click()
 
@@ -128,42 +120,34 @@ class RandomDriver:
         w, h = self.app.size
         pos = (int(self.rng.integers(0, w)), int(self.rng.integers(0, h)))
         button = int(self.rng.choice([1, 1, 1, 2, 3]))
-        _post(pygame.MOUSEBUTTONDOWN, pos=pos, button=button)
-        _post(pygame.MOUSEBUTTONUP, pos=pos, button=button)
+        post(Click(pos, button), Click(pos, button, down=False))
 
-    @staticmethod
-    def _resize(size: tuple[int, int], real: bool) -> None:
+    def _resize(self, size: tuple[int, int], real: bool) -> None:
         """A resize event; ``real``: the window really changes first (a projector plugged in)."""
         if real:
-            pygame.display.set_mode(size, pygame.NOFRAME)
-        _post(pygame.VIDEORESIZE, size=size, w=size[0], h=size[1])
+            self.app.set_window_size(size)
+        post(Resize(size))
 
     def _random_event(self) -> None:
         rng, app = self.rng, self.app
         r = rng.random()
         if r < 0.55:
-            key_tap(int(rng.choice(KEYS)), int(rng.choice(MODS)), up=bool(rng.random() < 0.8))
+            mods = MODS[int(rng.choice(len(MODS)))]
+            key_tap(str(rng.choice(KEYS)), mods, up=bool(rng.random() < 0.8))
         elif r < 0.75:
             self._click()
         elif r < 0.83:
             w, h = app.size
-            _post(
-                pygame.MOUSEMOTION,
-                pos=(int(rng.integers(0, w)), int(rng.integers(0, h))),
-                rel=(1, 1),
-                buttons=(0, 0, 0),
-            )
+            post(Motion((int(rng.integers(0, w)), int(rng.integers(0, h))), (1, 1)))
         elif r < 0.86:
-            _post(pygame.MOUSEWHEEL, x=0, y=int(rng.choice([-1, 1])), flipped=False)
+            post(Wheel(0, int(rng.choice([-1, 1]))))
         elif r < 0.89:
-            key_tap(pygame.K_F4, pygame.KMOD_ALT)  # Alt+F4: the key, then the quit request
-            _post(pygame.QUIT)
+            key_tap("f4", ("alt",))  # Alt+F4: the key, then the quit request
+            post(Quit())
         elif r < 0.92:
-            _post(pygame.WINDOWCLOSE)
-            _post(pygame.QUIT)
+            post(Quit(window=True), Quit())
         elif r < 0.94:
-            chord = pygame.KMOD_CTRL | pygame.KMOD_SHIFT
-            key_tap(int(rng.choice([pygame.K_q, pygame.K_r])), chord)  # a tap, not a hold
+            key_tap(str(rng.choice(["q", "r"])), ("ctrl", "shift"))  # a tap, not a hold
         elif r < 0.96 and self.resize:
             size = RESIZE_SIZES[int(rng.integers(0, len(RESIZE_SIZES)))]
             self._resize(size, real=bool(rng.random() < 0.5))
@@ -227,8 +211,7 @@ def reference_rss(app: KioskApp, size: tuple[int, int]) -> float:
     a collection. Two calls compare the same screen (not a game at 1080p against a menu at
     720p), so their difference is what the run accumulated."""
     if app.size != tuple(size) and not app.fullscreen:
-        app.screen = pygame.display.set_mode(size, pygame.NOFRAME)
-        app._resized(app.screen.get_size())
+        app.set_window_size(size)
     app.go_attract(0)
     for _ in range(4):
         app.frame(SIM_DT)

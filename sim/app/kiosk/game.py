@@ -10,13 +10,13 @@ finished, exactly as if the player had pressed F. No input for the playlist's
 
 from __future__ import annotations
 
-import pygame
-
 from sim.app.kiosk.i18n import t
 from sim.app.kiosk.widgets import AMBER, GREEN, RED, WHITE, clock_text, fit_size, panel, text
 from sim.app.scenes.case import CaseScene, open_session
 from sim.app.scenes.procedure import TraineeControls
 from sim.app.session import SessionSetup
+from sim.render import canvas
+from sim.render.canvas import Rect
 from sim.scenario.load import LoadedCase
 
 BLOCKED_COMMANDS = ("pause", "speed")  # the countdown is real time; nothing may stop it
@@ -95,7 +95,7 @@ class GameScene(CaseScene):
         color = RED if left <= 20 else AMBER if left <= 60 else WHITE
         clock = clock_text(left)
         size = px(96)
-        box = pygame.Rect(0, 0, px(300), px(150))
+        box = Rect(0, 0, px(300), px(150))
         box.topright = (vr.right - px(16), px(16))
         panel(surface, box, alpha=190)
         text(surface, clock, size, (box.centerx, box.top + px(4)), color, True, "midtop")
@@ -109,8 +109,8 @@ class GameScene(CaseScene):
             "midbottom",
         )
         frac = left / self.limit_s if self.limit_s > 0 else 0.0
-        surface.fill((40, 44, 54), pygame.Rect(0, 0, vr.width, px(10)))
-        surface.fill(color, pygame.Rect(0, 0, int(vr.width * frac), px(10)))
+        surface.fill((40, 44, 54), Rect(0, 0, vr.width, px(10)))
+        surface.fill(color, Rect(0, 0, int(vr.width * frac), px(10)))
         status = None
         if self.proc.status().in_reflux:
             status = (t(lang, "reflux"), RED)
@@ -126,9 +126,9 @@ class GameScene(CaseScene):
                 True,
                 "midtop",
             )
-            pygame.draw.circle(surface, status[1], (label.left - px(22), label.centery), px(12))
+            canvas.circle(surface, status[1], (label.left - px(22), label.centery), px(12))
         hint = t(lang, "game_hint")
         hs = fit_size(hint, px(26), vr.width - px(40), True)
-        band = pygame.Rect(0, vr.bottom - hs - px(60), vr.width, hs + px(22))
+        band = Rect(0, vr.bottom - hs - px(60), vr.width, hs + px(22))
         panel(surface, band, alpha=170)
         text(surface, hint, hs, band.center, WHITE, True, "center")

@@ -7,15 +7,12 @@ playlist's ``idle_reset_s``. A player who walks away keeps the score on the boar
 
 from __future__ import annotations
 
-import pygame
-
 from sim.app.kiosk.i18n import t
 from sim.app.kiosk.widgets import (
     AMBER,
     DIM,
     GOLD,
     GREEN,
-    MODIFIER_KEYS,
     PANEL,
     RED,
     WHITE,
@@ -27,6 +24,9 @@ from sim.app.kiosk.widgets import (
 )
 from sim.app.scene import Scene
 from sim.outcome.result import Outcome
+from sim.render import canvas
+from sim.render.canvas import Rect
+from sim.ui.inputs import Input, Key, is_any_key
 
 BRIEF_S = 20.0  # the brief debrief's time on screen
 GUARD_S = 2.5  # keys mashed at the end of a game do not skip what comes next
@@ -81,18 +81,16 @@ class BriefDebriefScene(Scene):
         super().__init__(app)
         self.pcase, self.out, self.result = pcase, outcome, result
         self.image, self.timed_out = image, timed_out
-        self._scaled: tuple[tuple[int, int], pygame.Surface] | None = None
+        self._scaled: tuple[tuple[int, int], object] | None = None  # (box size, image)
         self.age = 0.0
 
     def _next(self) -> None:
         self.app.ask_initials(self.pcase, self.result)
 
-    def handle(self, event) -> None:
+    def handle(self, inp: Input) -> None:
         if self.age < GUARD_S:
             return
-        if (event.type == pygame.KEYDOWN and event.key not in MODIFIER_KEYS) or (
-            event.type == pygame.MOUSEBUTTONDOWN
-        ):
+        if is_any_key(inp):
             self._next()
 
     def update(self, dt: float) -> None:
@@ -103,7 +101,7 @@ class BriefDebriefScene(Scene):
     def draw(self, surface) -> None:
         px, lang, o = self.app.px, self.app.lang, self.out
         w, h = self.app.size
-        col = pygame.Rect(px(60), px(40), int(w * 0.5) - px(60), h - px(80))
+        col = Rect(px(60), px(40), int(w * 0.5) - px(60), h - px(80))
         y = col.top
         if self.timed_out:
             text(surface, t(lang, "time_up"), px(40), (col.left, y), RED, True)
@@ -133,17 +131,17 @@ class BriefDebriefScene(Scene):
             surface,
             tip(o, lang),
             px(32),
-            pygame.Rect(col.left, y, col.width, 0),
+            Rect(col.left, y, col.width, 0),
             AMBER,
             True,
             max_lines=3,
         )
         if self.image is not None:
-            box = pygame.Rect(col.right + px(60), px(40), w - col.right - px(120), h - px(200))
+            box = Rect(col.right + px(60), px(40), w - col.right - px(120), h - px(200))
             if self._scaled is None or self._scaled[0] != box.size:  # scaled once per size
                 iw, ih = self.image.get_size()
                 k = min(box.width / iw, box.height / ih)
-                img = pygame.transform.smoothscale(self.image, (int(iw * k), int(ih * k)))
+                img = canvas.scale(self.image, (int(iw * k), int(ih * k)))
                 self._scaled = (box.size, img)
             img = self._scaled[1]
             surface.blit(img, img.get_rect(midtop=box.midtop))
@@ -168,21 +166,21 @@ class InitialsScene(Scene):
         self.pos = 0
         self.age = 0.0
 
-    def handle(self, event) -> None:
-        if event.type != pygame.KEYDOWN or self.age < GUARD_S / 2:
+    def handle(self, inp: Input) -> None:
+        if not isinstance(inp, Key) or not inp.down or self.age < GUARD_S / 2:
             return
-        k = event.key
-        if pygame.K_a <= k <= pygame.K_z:  # SDL key codes follow the keyboard's layout
-            self.letters[self.pos] = chr(k).upper()
+        k = inp.name
+        if inp.letter is not None:  # key names follow the keyboard's layout
+            self.letters[self.pos] = inp.letter
             self.pos = min(self.pos + 1, 2)
-        elif k in (pygame.K_UP, pygame.K_DOWN):
-            i = LETTERS.index(self.letters[self.pos]) + (1 if k == pygame.K_UP else -1)
+        elif k in ("up", "down"):
+            i = LETTERS.index(self.letters[self.pos]) + (1 if k == "up" else -1)
             self.letters[self.pos] = LETTERS[i % len(LETTERS)]
-        elif k == pygame.K_LEFT or k == pygame.K_BACKSPACE:
+        elif k in ("left", "backspace"):
             self.pos = max(self.pos - 1, 0)
-        elif k == pygame.K_RIGHT:
+        elif k == "right":
             self.pos = min(self.pos + 1, 2)
-        elif k in (pygame.K_RETURN, pygame.K_KP_ENTER):
+        elif k in ("return", "enter"):
             self.app.save_initials(self.result, "".join(self.letters))
 
     def update(self, dt: float) -> None:
@@ -209,11 +207,11 @@ class InitialsScene(Scene):
         top = px(240)
         blink = int(self.app.clock_s * 2) % 2 == 0
         for i, ch in enumerate(self.letters):
-            box = pygame.Rect(x0 + i * (bw + gap), top, bw, int(bw * 1.3))
-            pygame.draw.rect(surface, PANEL, box, border_radius=px(14))
+            box = Rect(x0 + i * (bw + gap), top, bw, int(bw * 1.3))
+            canvas.rect(surface, PANEL, box, border_radius=px(14))
             active = i == self.pos
             edge = GOLD if active and blink else DIM
-            pygame.draw.rect(surface, edge, box, width=px(6 if active else 2), border_radius=px(14))
+            canvas.rect(surface, edge, box, width=px(6 if active else 2), border_radius=px(14))
             text(surface, ch, px(170), box.center, WHITE, True, "center")
             if active:
                 text(surface, "▲", px(40), (box.centerx, box.top - px(6)), GOLD, True, "midbottom")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 
-import pygame
-
+from sim.render import canvas
+from sim.render.canvas import Rect
 from sim.render.text import font, wrap
 
 WHITE = (245, 247, 250)
@@ -22,10 +22,6 @@ GREEN = (120, 230, 150)
 BLUE = (120, 190, 255)
 BG = (14, 16, 22)
 PANEL = (26, 30, 40)
-MODIFIER_KEYS = frozenset(
-    getattr(pygame, f"K_{name}")
-    for name in "LCTRL RCTRL LSHIFT RSHIFT LALT RALT LGUI RGUI CAPSLOCK NUMLOCK MODE".split()
-)  # keys that are never "any key" (the instructor's chords start with them)
 
 
 # Font sizes are drawn from this ladder (6 % steps): every distinct size is a cached font, so
@@ -44,22 +40,22 @@ def q(size: float) -> int:
 
 
 def text(
-    surface: pygame.Surface,
+    surface,
     s: str,
     size: int,
     pos: tuple[int, int],
     color=WHITE,
     bold: bool = False,
     anchor: str = "topleft",
-) -> pygame.Rect:
-    """Draw one line of ``s`` with its ``anchor`` (a ``pygame.Rect`` attribute) at ``pos``."""
+) -> Rect:
+    """Draw one line of ``s`` with its ``anchor`` (a :data:`Rect` attribute) at ``pos``."""
     img = font(q(size), bold).render(s, True, color)
     rect = img.get_rect(**{anchor: pos})
     surface.blit(img, rect)
     return rect
 
 
-def heading(surface: pygame.Surface, app, s: str, size: float, y: float) -> pygame.Rect:
+def heading(surface, app, s: str, size: float, y: float) -> Rect:
     """A screen's gold title, centred at ``y`` (UI px), shrunk to fit the window's width."""
     px, w = app.px, app.size[0]
     return text(surface, s, fit_size(s, px(size), w - px(80), True), (w // 2, px(y)), GOLD, True,
@@ -76,10 +72,10 @@ def fit_size(s: str, size: int, width: int, bold: bool = False) -> int:
 
 
 def paragraph(
-    surface: pygame.Surface,
+    surface,
     s: str,
     size: int,
-    rect: pygame.Rect,
+    rect: Rect,
     color=WHITE,
     bold: bool = False,
     center: bool = False,
@@ -102,11 +98,9 @@ def paragraph(
     return y
 
 
-def panel(surface: pygame.Surface, rect: pygame.Rect, color=(0, 0, 0), alpha: int = 190) -> None:
+def panel(surface, rect: Rect, color=(0, 0, 0), alpha: int = 190) -> None:
     """A translucent box (text over the angiogram stays readable)."""
-    box = pygame.Surface(rect.size, pygame.SRCALPHA)
-    box.fill((*color, alpha))
-    surface.blit(box, rect.topleft)
+    canvas.veil(surface, rect, color, alpha)
 
 
 def clock_text(seconds: float) -> str:
@@ -135,17 +129,17 @@ def call_to_action(
     lines = wrap(s, size, width, True) if width else [s]
     line_h = font(size, True).get_linesize()
     w = max(font(size, True).size(line)[0] for line in lines)
-    box = pygame.Rect(0, 0, w + px(48), line_h * len(lines) + px(26))
+    box = Rect(0, 0, w + px(48), line_h * len(lines) + px(26))
     box.center = center
-    pygame.draw.rect(surface, shade(GOLD, 0.25 * f), box, border_radius=px(14))
-    pygame.draw.rect(surface, shade(GOLD, f), box, width=max(2, px(3)), border_radius=px(14))
+    canvas.rect(surface, shade(GOLD, 0.25 * f), box, border_radius=px(14))
+    canvas.rect(surface, shade(GOLD, f), box, width=max(2, px(3)), border_radius=px(14))
     y = box.top + px(13)
     for line in lines:
         text(surface, line, size, (box.centerx, y), shade(WHITE, 0.8 + 0.2 * f), True, "midtop")
         y += line_h
 
 
-def draw_overlays(app, surface: pygame.Surface) -> None:
+def draw_overlays(app, surface) -> None:
     """The instructor's overlays on top of everything: a chord being held, the reset question,
     a short confirmation toast."""
     from sim.app.kiosk.i18n import t
@@ -154,18 +148,18 @@ def draw_overlays(app, surface: pygame.Surface) -> None:
     if app.chord is not None:
         key, since = app.chord
         frac = min(1.0, (app.clock_s - since) / app.CHORD_HOLD_S)
-        msg = t(app.lang, "hold_exit" if key == pygame.K_q else "hold_reset")
+        msg = t(app.lang, "hold_exit" if key == "q" else "hold_reset")
         size = fit_size(msg, px(26), w - px(80), True)
-        rect = pygame.Rect(0, 0, w, size + px(40))
+        rect = Rect(0, 0, w, size + px(40))
         panel(surface, rect, alpha=220)
         text(surface, msg, size, (w // 2, px(12)), AMBER, True, "midtop")
-        bar = pygame.Rect(0, rect.bottom - px(8), int(w * frac), px(8))
+        bar = Rect(0, rect.bottom - px(8), int(w * frac), px(8))
         surface.fill(AMBER, bar)
     if app.confirm_reset_t is not None:
-        box = pygame.Rect(0, 0, min(w - px(80), px(1000)), px(220))
+        box = Rect(0, 0, min(w - px(80), px(1000)), px(220))
         box.center = (w // 2, h // 2)
         panel(surface, box, alpha=235)
-        pygame.draw.rect(surface, AMBER, box, width=max(2, px(3)), border_radius=px(8))
+        canvas.rect(surface, AMBER, box, width=max(2, px(3)), border_radius=px(8))
         question = t(app.lang, "confirm_reset")
         keys = t(app.lang, "confirm_keys")
         inner = box.inflate(-px(40), 0)
@@ -184,7 +178,7 @@ def draw_overlays(app, surface: pygame.Surface) -> None:
     if msg and app.clock_s < until:
         size = q(px(30))
         tw, th = font(size, True).size(msg)
-        box = pygame.Rect(0, 0, tw + px(40), th + px(24))
+        box = Rect(0, 0, tw + px(40), th + px(24))
         box.midbottom = (w // 2, h - px(30))
         panel(surface, box, alpha=230)
         text(surface, msg, size, box.center, GREEN, True, "center")

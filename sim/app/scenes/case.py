@@ -8,13 +8,13 @@ controls, a plan or a record driver) and how the case ends.
 
 from __future__ import annotations
 
-import pygame
-
 from sim.app.scene import Scene
 from sim.app.scenes.caseview import CaseView
 from sim.app.scenes.panel import ControlPanel
 from sim.app.session import LIVE, ProcedureSession, SessionSetup
+from sim.render.canvas import Rect
 from sim.scenario.load import LoadedCase
+from sim.ui.inputs import Input, Key
 
 LEAVE_PROMPT = ["Leave this case?", "Y = leave (not saved as finished)", "any other key = stay"]
 
@@ -55,7 +55,7 @@ class CaseScene(Scene):
     def layout(self, size, side_w: int) -> None:
         """The viewport left of a side column ``side_w`` pixels wide (the panel, if any)."""
         w, h = size
-        self.view.layout(pygame.Rect(0, 0, w - side_w, h))
+        self.view.layout(Rect(0, 0, w - side_w, h))
         if self.panel is not None:
             self.panel.build(w - side_w, side_w)
         self.side_w = side_w
@@ -78,15 +78,15 @@ class CaseScene(Scene):
         self.confirm_leave = True
         return False
 
-    def leave_prompt(self, event) -> bool:
+    def leave_prompt(self, inp: Input) -> bool:
         """While asking "leave this case?": Y or Enter leaves for the library, any other key
         stays. True when the event was the answer (or the question is open)."""
         if not self.confirm_leave:
             return False
-        if event.type == pygame.KEYDOWN and event.key in (pygame.K_y, pygame.K_RETURN):
+        if isinstance(inp, Key) and inp.down and inp.name in ("y", "return"):
             self.session.stop_injection()
             self.go("picker")
-        elif event.type == pygame.KEYDOWN:
+        elif isinstance(inp, Key) and inp.down:
             self.confirm_leave = False
         return True
 

@@ -7,9 +7,8 @@ session and never changes the simulation.
 
 from __future__ import annotations
 
-import pygame
-
 from sim.app.session import ProcedureSession
+from sim.render.canvas import Rect, veil
 from sim.render.fluoro import FluoroView, run_peak
 from sim.render.text import draw_lines, font
 
@@ -36,14 +35,14 @@ class CaseView:
         self.app = app
         self.session = session
         self.fluoro = None  # the FluoroView, made at the first layout
-        self.rect = pygame.Rect(0, 0, 0, 0)
+        self.rect = Rect(0, 0, 0, 0)
         self.mode = "fluoro"
         self.roadmap = False
         self.teaching = False
         self.show_help = False
         self.frame_i = 0
 
-    def layout(self, rect: pygame.Rect) -> None:
+    def layout(self, rect: Rect) -> None:
         """Place the viewport (the renderer is built once, then resized)."""
         self.rect = rect
         if self.fluoro is None:
@@ -120,10 +119,9 @@ class CaseView:
         """A caption bar across the bottom of the view (autoplay, playback)."""
         px, vr = self.app.px, self.rect
         img = font(px(24), True).render(text, True, (255, 255, 255))
-        bar = pygame.Surface((vr.width, img.get_height() + px(20)), pygame.SRCALPHA)
-        bar.fill((0, 0, 0, 170))
-        y = vr.bottom - bar.get_height() - px(40)
-        surface.blit(bar, (0, y))
+        bar_h = img.get_height() + px(20)
+        y = vr.bottom - bar_h - px(40)
+        veil(surface, Rect(0, y, vr.width, bar_h), (0, 0, 0), 170)
         surface.blit(img, ((vr.width - img.get_width()) // 2, y + px(10)))
 
     def draw_help(self, surface) -> None:
@@ -143,9 +141,7 @@ class CaseView:
         h = len(rows) * step + px(24)
         x = (self.rect.width - w) // 2
         y = (self.rect.height - h) // 2 if y is None else y
-        box = pygame.Surface((w, h), pygame.SRCALPHA)
-        box.fill((10, 12, 16, 225))
-        surface.blit(box, (x, y))
+        veil(surface, Rect(x, y, w, h), (10, 12, 16), 225)
         for i, (a, b) in enumerate(rows):
             yy = y + px(12) + i * step
             draw_lines(

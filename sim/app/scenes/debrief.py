@@ -3,15 +3,13 @@ complications and sources, complication risks, the timeline, before/after angiog
 
 from __future__ import annotations
 
-import pygame
-import pygame_gui
-
 from sim.app.scene import Scene
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
 from sim.outcome.result import Outcome
 from sim.render.text import draw_lines, wrap
 from sim.scenario.load import LoadedCase
+from sim.ui.inputs import Input, Key, Wheel, WidgetEvent
 
 
 class DebriefScene(Scene):
@@ -83,34 +81,35 @@ class DebriefScene(Scene):
         if os.environ.get("SDL_VIDEODRIVER") not in ("dummy", "offscreen"):
             webbrowser.open(files.html.as_uri())
 
-    def ui_event(self, event) -> None:
-        if event.type == pygame_gui.UI_BUTTON_PRESSED:
+    def ui_event(self, event: WidgetEvent) -> None:
+        if event.kind == "pressed":
             {
                 self.retry: lambda: self._go("retry"),
                 self.next: lambda: self._go("next"),
                 self.lib: lambda: self._go("library"),
                 self.whatif: lambda: self._go("whatif"),
                 self.report: self._report,
-            }.get(event.ui_element, lambda: None)()
+            }.get(event.element, lambda: None)()
 
-    def handle(self, event) -> None:
-        if event.type == pygame.KEYDOWN:
-            if event.key == pygame.K_r:
+    def handle(self, inp: Input) -> None:
+        if isinstance(inp, Key) and inp.down:
+            k = inp.name
+            if k == "r":
                 self._go("retry")
-            elif event.key == pygame.K_n:
+            elif k == "n":
                 self._go("next")
-            elif event.key == pygame.K_w:
+            elif k == "w":
                 self._go("whatif")
-            elif event.key == pygame.K_e:
+            elif k == "e":
                 self._report()
-            elif event.key in (pygame.K_l, pygame.K_ESCAPE):
+            elif k in ("l", "escape"):
                 self._go("library")
-            elif event.key in (pygame.K_DOWN, pygame.K_PAGEDOWN):
+            elif k in ("down", "pagedown"):
                 self.scroll += self.app.px(60)
-            elif event.key in (pygame.K_UP, pygame.K_PAGEUP):
+            elif k in ("up", "pageup"):
                 self.scroll = max(0, self.scroll - self.app.px(60))
-        elif event.type == pygame.MOUSEWHEEL:
-            self.scroll = max(0, self.scroll - event.y * self.app.px(40))
+        elif isinstance(inp, Wheel):
+            self.scroll = max(0, self.scroll - inp.y * self.app.px(40))
 
     def _lines(self, width: int) -> list[tuple[str, int, bool, tuple]]:
         """(text, size, bold, colour) rows of the report column."""

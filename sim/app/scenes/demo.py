@@ -116,9 +116,9 @@ class DemoScene(CaseScene):
                 return
         self.session.run(self.session.clock.paced(dt, self.demo_speed), d.step)
 
-    def handle(self, event) -> None:
-        if not self.leave_prompt(event):
-            self.controls.handle(event)
+    def handle(self, inp) -> None:
+        if not self.leave_prompt(inp):
+            self.controls.handle(inp)
 
     def ui_event(self, event) -> None:
         self.controls.ui_event(event)

@@ -6,13 +6,12 @@ The summary comes from :mod:`sim.records.history` (the same as ``python main.py 
 
 from __future__ import annotations
 
-import pygame
-import pygame_gui
-from pygame_gui.elements import UILabel, UISelectionList
-
 from sim.app.scene import Scene
 from sim.records.history import summarize
+from sim.render.canvas import Rect
 from sim.render.text import draw_lines, wrap
+from sim.ui import widgets as gui
+from sim.ui.inputs import Input, Key, WidgetEvent
 
 
 class HistoryScene(Scene):
@@ -39,42 +38,39 @@ class HistoryScene(Scene):
         ui, px = self.app.ui, self.app.px
         w, h = size
         who = self.trainee or "all trainees"
-        UILabel(
-            pygame.Rect(px(16), px(10), w - px(32), px(34)),
+        gui.label(
+            Rect(px(16), px(10), w - px(32), px(34)),
             f"History — {who}",
             ui,
             object_id="#title",
         )
-        self.list_rect = pygame.Rect(w // 2 + px(8), px(80), w // 2 - px(24), h - px(170))
+        self.list_rect = Rect(w // 2 + px(8), px(80), w // 2 - px(24), h - px(170))
         labels = [self._label(r) for r in self.records]
-        self.list = UISelectionList(
-            self.list_rect,
-            labels,
-            ui,
-            default_selection=labels[self.index] if labels else None,
+        self.list = gui.selection_list(
+            self.list_rect, labels, ui, labels[self.index] if labels else None
         )
         self.replay_btn, self.back_btn = self.button_row(["Replay (Enter)", "Back (Esc)"], 210)
 
-    def ui_event(self, event) -> None:
-        if event.type == pygame_gui.UI_SELECTION_LIST_NEW_SELECTION:
+    def ui_event(self, event: WidgetEvent) -> None:
+        if event.kind == "selected":
             labels = [self._label(r) for r in self.records]
             if event.text in labels:
                 self.index = labels.index(event.text)
-        elif event.type == pygame_gui.UI_BUTTON_PRESSED:
-            if event.ui_element == self.replay_btn:
+        elif event.kind == "pressed":
+            if event.element == self.replay_btn:
                 self._replay()
-            elif event.ui_element == self.back_btn:
+            elif event.element == self.back_btn:
                 self._back()
 
-    def handle(self, event) -> None:
-        if event.type != pygame.KEYDOWN:
+    def handle(self, inp: Input) -> None:
+        if not isinstance(inp, Key) or not inp.down:
             return
-        if event.key == pygame.K_ESCAPE:
+        if inp.name == "escape":
             self._back()
-        elif event.key == pygame.K_RETURN:
+        elif inp.name == "return":
             self._replay()
-        elif event.key in (pygame.K_UP, pygame.K_DOWN) and self.records:
-            step = 1 if event.key == pygame.K_DOWN else -1
+        elif inp.name in ("up", "down") and self.records:
+            step = 1 if inp.name == "down" else -1
             self.index = max(0, min(self.index + step, len(self.records) - 1))
             self.app.ui.clear_and_reset()
             self.resize(self.app.size)

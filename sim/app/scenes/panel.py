@@ -6,13 +6,12 @@ commands or session calls, and draws the counters and the event list under the w
 
 from __future__ import annotations
 
-import pygame
-import pygame_gui
-from pygame_gui.elements import UIButton, UIDropDownMenu, UIHorizontalSlider, UILabel
-
 from sim.agents import AGENTS
 from sim.app.session import AGENT_SETTINGS, RATE_SPAN, SPEEDS, ProcedureSession, Setting
+from sim.render.canvas import Rect
 from sim.render.text import draw_lines, wrap
+from sim.ui import widgets as gui
+from sim.ui.inputs import WidgetEvent
 
 
 def size_text(s) -> str:
@@ -33,7 +32,7 @@ class ControlPanel:
         self.session = session
         self.left = 0
         self.width = 0
-        self.setting_ui: list[tuple[Setting, UILabel, UIHorizontalSlider]] = []
+        self.setting_ui: list[tuple[Setting, object, object]] = []  # (setting, label, slider)
         self.buttons: dict = {}
         self.counters_y = 0
 
@@ -48,17 +47,17 @@ class ControlPanel:
         wd = self.width - px(24)
         row = px(34)
         y = px(12)
-        UILabel(pygame.Rect(x0, y, wd, row), "Agent", ui)
+        gui.label(Rect(x0, y, wd, row), "Agent", ui)
         y += row
         agent = s.proc.agent.agent
         if agent not in s.agent_ids:  # nothing prepared yet (an autoplay before its first agent)
             agent = s.agent_ids[0]
-        self.agent_menu = UIDropDownMenu(s.agent_ids, agent, pygame.Rect(x0, y, wd, row), ui)
+        self.agent_menu = gui.dropdown(s.agent_ids, agent, Rect(x0, y, wd, row), ui)
         y += row + px(6)
         sizes = self.sizes(agent)
         cur = size_text(s.proc.agent.size_um)
-        self.size_menu = UIDropDownMenu(
-            sizes, cur if cur in sizes else sizes[0], pygame.Rect(x0, y, wd, row), ui
+        self.size_menu = gui.dropdown(
+            sizes, cur if cur in sizes else sizes[0], Rect(x0, y, wd, row), ui
         )
         y += row + px(6)
         self.setting_ui = []
@@ -74,25 +73,23 @@ class ControlPanel:
     def _buttons(self, x0: int, y: int, wd: int, row: int) -> None:
         ui, px = self.app.ui, self.app.px
         half = (wd - px(8)) // 2
-        self.inject_btn = UIButton(pygame.Rect(x0, y, half, row * 1.3), "Inject (hold)", ui)
-        contrast = UIButton(pygame.Rect(x0 + half + px(8), y, half, row * 1.3), "Contrast (C)", ui)
+        self.inject_btn = gui.button(Rect(x0, y, half, row * 1.3), "Inject (hold)", ui)
+        contrast = gui.button(Rect(x0 + half + px(8), y, half, row * 1.3), "Contrast (C)", ui)
         y += int(row * 1.3) + px(8)
         third = (wd - px(16)) // 3
-        dsa = UIButton(pygame.Rect(x0, y, third, row), "DSA", ui)
-        road = UIButton(pygame.Rect(x0 + third + px(8), y, third, row), "Roadmap", ui)
-        teach = UIButton(pygame.Rect(x0 + 2 * (third + px(8)), y, third, row), "Teaching", ui)
+        dsa = gui.button(Rect(x0, y, third, row), "DSA", ui)
+        road = gui.button(Rect(x0 + third + px(8), y, third, row), "Roadmap", ui)
+        teach = gui.button(Rect(x0 + 2 * (third + px(8)), y, third, row), "Teaching", ui)
         y += row + px(8)
-        pause = UIButton(pygame.Rect(x0, y, third, row), "Pause", ui)
-        self.speed_btn = UIButton(
-            pygame.Rect(x0 + third + px(8), y, third, row),
+        pause = gui.button(Rect(x0, y, third, row), "Pause", ui)
+        self.speed_btn = gui.button(
+            Rect(x0 + third + px(8), y, third, row),
             f"{SPEEDS[self.session.speed_i]:g}x",
             ui,
         )
-        help_ = UIButton(pygame.Rect(x0 + 2 * (third + px(8)), y, third, row), "Help", ui)
+        help_ = gui.button(Rect(x0 + 2 * (third + px(8)), y, third, row), "Help", ui)
         y += row + px(8)
-        finish = UIButton(
-            pygame.Rect(x0, y, wd, row * 1.2), "Finish case (F)", ui, object_id="#danger"
-        )
+        finish = gui.button(Rect(x0, y, wd, row * 1.2), "Finish case (F)", ui, object_id="#danger")
         self.counters_y = y + int(row * 1.2) + px(12)
         names = "contrast dsa roadmap teaching pause speed help finish".split()
         widgets = (contrast, dsa, road, teach, pause, self.speed_btn, help_, finish)
@@ -101,10 +98,8 @@ class ControlPanel:
     def _slider(self, x, y, w, text, value, span, step):
         """A label over a slider; returns both and the y below them."""
         row = self.app.px(34)
-        label = UILabel(pygame.Rect(x, y, w, row), text, self.app.ui)
-        slider = UIHorizontalSlider(
-            pygame.Rect(x, y + row, w, row), value, span, self.app.ui, click_increment=step
-        )
+        label = gui.label(Rect(x, y, w, row), text, self.app.ui)
+        slider = gui.slider(Rect(x, y + row, w, row), value, span, self.app.ui, step)
         return label, slider, y + 2 * row + self.app.px(4)
 
     def sizes(self, agent: str) -> list[str]:
@@ -168,24 +163,24 @@ class ControlPanel:
         self.build()
         self.session.say(f"Size: {nxt}")
 
-    def ui_event(self, event) -> str | None:
+    def ui_event(self, event: WidgetEvent) -> str | None:
         """Apply a widget event to the session; returns the command of a button pressed."""
         s = self.session
-        if event.type == pygame_gui.UI_BUTTON_PRESSED:
-            return self.buttons.get(event.ui_element)
-        if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED:
-            if event.ui_element == self.agent_menu:
+        if event.kind == "pressed":
+            return self.buttons.get(event.element)
+        if event.kind == "menu_changed":
+            if event.element == self.agent_menu:
                 s.select(event.text, None)
                 self.build()
-            elif event.ui_element == self.size_menu:
+            elif event.element == self.size_menu:
                 s.select(s.proc.agent.agent, parse_size(event.text), **self.current_settings())
-        elif event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED:
-            if event.ui_element is self.rate_slider:
-                s.set_rate(float(event.value))
+        elif event.kind == "slider_moved":
+            if event.element is self.rate_slider:
+                s.set_rate(event.value)
                 self.show_rate()
             for i, (_, _, slider) in enumerate(self.setting_ui):
-                if event.ui_element is slider:
-                    self.change_setting(i, float(event.value))
+                if event.element is slider:
+                    self.change_setting(i, event.value)
         return None
 
     # ------------------------------------------------------------------ counters
@@ -193,7 +188,7 @@ class ControlPanel:
         """The panel's background, counters and latest events (under the widgets)."""
         s, px = self.session, self.app.px
         p, m = s.proc, s.proc.metrics
-        surface.fill((27, 30, 37), pygame.Rect(self.left, 0, self.width, self.app.size[1]))
+        surface.fill((27, 30, 37), Rect(self.left, 0, self.width, self.app.size[1]))
         lines = [
             f"Time {p.t / 60:4.1f} min    fluoro {m.fluoro_s / 60:4.1f} min",
             f"Contrast {m.contrast_ml:5.1f} mL",

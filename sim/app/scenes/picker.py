@@ -3,14 +3,13 @@ their errors (never a crash); the trainee's name, remembered."""
 
 from __future__ import annotations
 
-import pygame
-import pygame_gui
-from pygame_gui.elements import UIButton, UILabel, UISelectionList, UITextEntryLine
-
 from sim.app.scene import Scene
 from sim.app.settings import SCENARIOS
+from sim.render.canvas import Rect
 from sim.render.text import draw_lines, draw_paragraph, wrap
 from sim.scenario.load import LoadedCase, load_library
+from sim.ui import widgets as gui
+from sim.ui.inputs import Input, Key, WidgetEvent
 
 
 class PickerScene(Scene):
@@ -33,63 +32,61 @@ class PickerScene(Scene):
         ui, px = self.app.ui, self.app.px
         w, h = size
         self.list_w = int(w * 0.45)
-        UILabel(
-            pygame.Rect(px(16), px(12), self.list_w, px(34)),
+        gui.label(
+            Rect(px(16), px(12), self.list_w, px(34)),
             "Siphon — case library",
             ui,
             object_id="#title",
         )
         items = [self._label(c) for c in self.cases]
-        self.list = UISelectionList(
-            pygame.Rect(px(16), px(56), self.list_w, h - px(150)),
+        self.list = gui.selection_list(
+            Rect(px(16), px(56), self.list_w, h - px(150)),
             items,
             ui,
-            default_selection=items[self.index] if items else None,
+            items[self.index] if items else None,
         )
-        UILabel(pygame.Rect(px(16), h - px(84), px(110), px(34)), "Trainee", ui)
-        self.name = UITextEntryLine(
-            pygame.Rect(px(126), h - px(84), self.list_w - px(110), px(34)), ui
+        gui.label(Rect(px(16), h - px(84), px(110), px(34)), "Trainee", ui)
+        self.name = gui.text_entry(
+            Rect(px(126), h - px(84), self.list_w - px(110), px(34)),
+            ui,
+            self.app.settings.get("trainee", ""),
         )
-        self.name.set_text(self.app.settings.get("trainee", ""))
-        self.start = UIButton(
-            pygame.Rect(w - px(236), h - px(70), px(220), px(50)), "Start case (Enter)", ui
+        self.start = gui.button(
+            Rect(w - px(236), h - px(70), px(220), px(50)), "Start case (Enter)", ui
         )
-        self.history = UIButton(
-            pygame.Rect(w - px(472), h - px(70), px(220), px(50)), "History (F2)", ui
+        self.history = gui.button(
+            Rect(w - px(472), h - px(70), px(220), px(50)), "History (F2)", ui
         )
 
     def _selected(self) -> LoadedCase | None:
         return self.cases[self.index] if self.cases else None
 
-    def ui_event(self, event) -> None:
-        if event.type in (
-            pygame_gui.UI_SELECTION_LIST_NEW_SELECTION,
-            pygame_gui.UI_SELECTION_LIST_DOUBLE_CLICKED_SELECTION,
-        ):
+    def ui_event(self, event: WidgetEvent) -> None:
+        if event.kind in ("selected", "double_clicked"):
             labels = [self._label(c) for c in self.cases]
             if event.text in labels:
                 self.index = labels.index(event.text)
-            if event.type == pygame_gui.UI_SELECTION_LIST_DOUBLE_CLICKED_SELECTION:
+            if event.kind == "double_clicked":
                 self._start()
-        elif event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element == self.start:
+        elif event.kind == "pressed" and event.element == self.start:
             self._start()
-        elif event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element == self.history:
+        elif event.kind == "pressed" and event.element == self.history:
             self._history()
-        elif event.type == pygame_gui.UI_TEXT_ENTRY_CHANGED and event.ui_element == self.name:
+        elif event.kind == "text_changed" and event.element == self.name:
             self.app.settings.set("trainee", self.name.get_text().strip()[:40])
 
-    def handle(self, event) -> None:
-        if event.type == pygame.KEYDOWN:
-            if event.key in (pygame.K_DOWN, pygame.K_UP):
-                step = 1 if event.key == pygame.K_DOWN else -1
+    def handle(self, inp: Input) -> None:
+        if isinstance(inp, Key) and inp.down:
+            if inp.name in ("down", "up"):
+                step = 1 if inp.name == "down" else -1
                 self.index = max(0, min(self.index + step, len(self.cases) - 1))
                 self.app.ui.clear_and_reset()
                 self.resize(self.app.size)
-            elif event.key == pygame.K_RETURN:
+            elif inp.name == "return":
                 self._start()
-            elif event.key == pygame.K_F2:
+            elif inp.name == "f2":
                 self._history()
-            elif event.key == pygame.K_ESCAPE:
+            elif inp.name == "escape":
                 self.app.running = False
 
     def _history(self) -> None:
@@ -106,7 +103,7 @@ class PickerScene(Scene):
         px = self.app.px
         w, h = self.app.size
         x = self.list_w + px(40)
-        rect = pygame.Rect(x, px(20), w - x - px(24), h - px(110))
+        rect = Rect(x, px(20), w - x - px(24), h - px(110))
         case = self._selected()
         if case is None:
             draw_lines(surface, ["No cases found in " + str(self.folder)], rect.topleft, px(18))
@@ -129,7 +126,7 @@ class PickerScene(Scene):
             surface,
             f"Difficulty {sc.difficulty}/5 · Michels {sc.anatomy.michels}"
             f" · {len(sc.tumors)} tumour(s) · {sc.summary}",
-            pygame.Rect(x, y + px(6), rect.width, px(60)),
+            Rect(x, y + px(6), rect.width, px(60)),
             px(15),
             (190, 200, 210),
         )
@@ -137,7 +134,7 @@ class PickerScene(Scene):
         draw_lines(surface, ["Learning goals"], (x, y), px(17), bold=True)
         y += px(24)
         for g in sc.learning_goals:
-            y = draw_paragraph(surface, "• " + g, pygame.Rect(x, y, rect.width, px(80)), px(15))
+            y = draw_paragraph(surface, "• " + g, Rect(x, y, rect.width, px(80)), px(15))
         y += px(10)
         draw_lines(surface, ["Briefing"], (x, y), px(17), bold=True)
         y += px(24)
@@ -153,7 +150,7 @@ class PickerScene(Scene):
                 y = draw_paragraph(
                     surface,
                     f"{label}: {text}",
-                    pygame.Rect(x, y, rect.width, rect.bottom - y),
+                    Rect(x, y, rect.width, rect.bottom - y),
                     px(15),
                 )
         draw_lines(

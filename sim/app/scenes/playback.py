@@ -12,9 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pygame
-import pygame_gui
-
 from sim.actions import SetInjection, StartContrast
 from sim.app.drivers import RecordDriver
 from sim.app.scenes.case import CaseScene, open_session
@@ -23,8 +20,9 @@ from sim.app.scenes.procedure import TraineeControls
 from sim.app.session import AUTOPLAY
 from sim.records.store import Record
 from sim.scenario.load import LoadedCase
+from sim.ui.inputs import Input, Key, WidgetEvent
 
-VIEW_KEYS = (pygame.K_d, pygame.K_r, pygame.K_t, pygame.K_h, pygame.K_p, pygame.K_ESCAPE)
+VIEW_KEYS = ("d", "r", "t", "h", "p", "escape")
 VIEW_COMMANDS = ("dsa", "roadmap", "teaching", "pause")  # the buttons a viewer may press
 
 
@@ -110,16 +108,16 @@ class PlaybackScene(CaseScene):
         s.run(s.clock.paced(dt, self.demo_speed), self.driver.step)
 
     # ------------------------------------------------------------------ input
-    def handle(self, event) -> None:
+    def handle(self, inp: Input) -> None:
         """Only view keys (and leaving): the procedure is the record's, not the viewer's."""
-        if self.leave_prompt(event):
+        if self.leave_prompt(inp):
             return
-        if event.type == pygame.KEYDOWN and event.key in VIEW_KEYS:
-            self.controls.handle(event)
+        if isinstance(inp, Key) and inp.down and inp.name in VIEW_KEYS:
+            self.controls.handle(inp)
 
-    def ui_event(self, event) -> None:
-        if event.type == pygame_gui.UI_BUTTON_PRESSED:
-            name = self.panel.buttons.get(event.ui_element)
+    def ui_event(self, event: WidgetEvent) -> None:
+        if event.kind == "pressed":
+            name = self.panel.buttons.get(event.element)
             if name in VIEW_COMMANDS:
                 self.controls.command(name)
 

@@ -10,30 +10,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pygame
-import pygame_gui
-
 from sim.app.scenes.case import CaseScene, open_session
 from sim.app.session import SPEEDS
 from sim.scenario.load import LoadedCase
+from sim.ui.inputs import Click, Input, Key, WidgetEvent
 
 KEY_COMMANDS = {
-    pygame.K_c: "contrast",
-    pygame.K_d: "dsa",
-    pygame.K_r: "roadmap",
-    pygame.K_t: "teaching",
-    pygame.K_p: "pause",
-    pygame.K_s: "speed",
-    pygame.K_h: "help",
-    pygame.K_f: "finish",
-    pygame.K_a: "next_agent",
-    pygame.K_z: "next_size",
-    pygame.K_LEFTBRACKET: "rate_down",
-    pygame.K_RIGHTBRACKET: "rate_up",
-    pygame.K_COMMA: "setting0_down",
-    pygame.K_PERIOD: "setting0_up",
-    pygame.K_SEMICOLON: "setting1_down",
-    pygame.K_QUOTE: "setting1_up",
+    "c": "contrast",
+    "d": "dsa",
+    "r": "roadmap",
+    "t": "teaching",
+    "p": "pause",
+    "s": "speed",
+    "h": "help",
+    "f": "finish",
+    "a": "next_agent",
+    "z": "next_size",
+    "[": "rate_down",
+    "]": "rate_up",
+    ",": "setting0_down",
+    ".": "setting0_up",
+    ";": "setting1_down",
+    "'": "setting1_up",
 }
 
 
@@ -94,38 +92,38 @@ class TraineeControls:
             self.session.navigate(f"#{kids[self.branch_i % len(kids)]}")
             self.branch_i = 0
 
-    def handle(self, event) -> None:
-        """A key or mouse event on the procedure (Escape asks before leaving)."""
+    def handle(self, inp: Input) -> None:
+        """A key or click on the procedure (Escape asks before leaving)."""
         s = self.session
-        if event.type == pygame.KEYDOWN:
-            k = event.key
-            if k == pygame.K_SPACE:
+        if isinstance(inp, Key) and inp.down:
+            k = inp.name
+            if k == "space":
                 s.start_injection()
             elif k in KEY_COMMANDS:
                 self.command(KEY_COMMANDS[k])
-            elif k == pygame.K_ESCAPE:
+            elif k == "escape":
                 self.scene.confirm_leave = True
-            elif k in (pygame.K_UP, pygame.K_DOWN):
-                self.advance(+1 if k == pygame.K_UP else -1)
-            elif k in (pygame.K_LEFT, pygame.K_RIGHT):
-                self.branch_i += 1 if k == pygame.K_RIGHT else -1
-        elif event.type == pygame.KEYUP and event.key == pygame.K_SPACE:
+            elif k in ("up", "down"):
+                self.advance(+1 if k == "up" else -1)
+            elif k in ("left", "right"):
+                self.branch_i += 1 if k == "right" else -1
+        elif isinstance(inp, Key) and inp.name == "space":
             s.stop_injection()
-        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-            if self.view.rect.collidepoint(event.pos) and self.view.fluoro is not None:
-                e = self.view.fluoro.pick(event.pos)
+        elif isinstance(inp, Click) and inp.button == 1 and inp.down:
+            if self.view.rect.collidepoint(inp.pos) and self.view.fluoro is not None:
+                e = self.view.fluoro.pick(inp.pos)
                 if e is not None:
                     s.navigate(f"#{e}")
-        elif event.type == pygame.MOUSEBUTTONUP and event.button == 1:
+        elif isinstance(inp, Click) and inp.button == 1:
             s.stop_injection()
 
-    def ui_event(self, event) -> None:
+    def ui_event(self, event: WidgetEvent) -> None:
         """The inject button (held), then the panel's own widgets and buttons."""
-        if event.type == pygame_gui.UI_BUTTON_START_PRESS:
-            if event.ui_element == self.panel.inject_btn:
+        if event.kind == "press_start":
+            if event.element == self.panel.inject_btn:
                 self.session.start_injection()
             return
-        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element == self.panel.inject_btn:
+        if event.kind == "pressed" and event.element == self.panel.inject_btn:
             self.session.stop_injection()
             return
         name = self.panel.ui_event(event)
@@ -145,11 +143,11 @@ class ProcedureScene(CaseScene):
         """F or the Finish button: the debrief."""
         self.open_debrief()
 
-    def handle(self, event) -> None:
-        if not self.leave_prompt(event):
-            self.controls.handle(event)
+    def handle(self, inp: Input) -> None:
+        if not self.leave_prompt(inp):
+            self.controls.handle(inp)
 
-    def ui_event(self, event) -> None:
+    def ui_event(self, event: WidgetEvent) -> None:
         self.controls.ui_event(event)
 
     def update(self, dt: float) -> None:

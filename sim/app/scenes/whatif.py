@@ -8,10 +8,6 @@ Everything is reachable by keyboard: Up/Down choose, Tab switches list, Enter ru
 
 from __future__ import annotations
 
-import pygame
-import pygame_gui
-from pygame_gui.elements import UILabel, UISelectionList
-
 from sim.action_text import MENU, describe
 from sim.app.scene import Scene
 from sim.outcome.result import Outcome
@@ -22,7 +18,10 @@ from sim.records.whatif import (
     effective,
     run_what_if,
 )
+from sim.render.canvas import Rect
 from sim.render.text import draw_lines, wrap
+from sim.ui import widgets as gui
+from sim.ui.inputs import Input, Key, WidgetEvent
 
 
 class WhatIfScene(Scene):
@@ -55,63 +54,59 @@ class WhatIfScene(Scene):
         ui, px = self.app.ui, self.app.px
         w, h = size
         half = (w - px(48)) // 2
-        UILabel(
-            pygame.Rect(px(16), px(10), w - px(32), px(34)),
+        gui.label(
+            Rect(px(16), px(10), w - px(32), px(34)),
             "What if…  replay from an action with one thing changed",
             ui,
             object_id="#title",
         )
         top, bottom = px(80), h - px(90)
-        self.actions_list = UISelectionList(
-            pygame.Rect(px(16), top, half, bottom - top),
+        self.actions_list = gui.selection_list(
+            Rect(px(16), top, half, bottom - top),
             [self._action_label(k) for k in range(len(self.rows))],
             ui,
-            default_selection=self._action_label(self.row) if self.rows else None,
+            self._action_label(self.row) if self.rows else None,
         )
         alts = [a.label for a in self.rows[self.row][1]] if self.rows else []
         self.alt = min(self.alt, max(len(alts) - 1, 0))
-        self.alts_list = UISelectionList(
-            pygame.Rect(px(32) + half, top, half, bottom - top),
-            alts,
-            ui,
-            default_selection=alts[self.alt] if alts else None,
+        self.alts_list = gui.selection_list(
+            Rect(px(32) + half, top, half, bottom - top), alts, ui, alts[self.alt] if alts else None
         )
         self.run_btn, self.back_btn = self.button_row(["Run what-if (Enter)", "Back (Esc)"], 220)
 
-    def ui_event(self, event) -> None:
-        if event.type == pygame_gui.UI_SELECTION_LIST_NEW_SELECTION:
-            if event.ui_element == self.actions_list:
+    def ui_event(self, event: WidgetEvent) -> None:
+        if event.kind == "selected":
+            if event.element == self.actions_list:
                 labels = [self._action_label(k) for k in range(len(self.rows))]
                 if event.text in labels:
                     self.row, self.alt, self.focus = labels.index(event.text), 0, 0
                     self._rebuild()
-            elif event.ui_element == self.alts_list and self.rows:
+            elif event.element == self.alts_list and self.rows:
                 labels = [a.label for a in self.rows[self.row][1]]
                 if event.text in labels:
                     self.alt, self.focus = labels.index(event.text), 1
-        elif event.type == pygame_gui.UI_BUTTON_PRESSED:
-            if event.ui_element == self.run_btn and self.rows:
+        elif event.kind == "pressed":
+            if event.element == self.run_btn and self.rows:
                 self._ask_run()
-            elif event.ui_element == self.back_btn:
+            elif event.element == self.back_btn:
                 self.app.switch(self.debrief)
 
     def _rebuild(self) -> None:
         self.app.ui.clear_and_reset()
         self.resize(self.app.size)
 
-    def handle(self, event) -> None:
-        if event.type != pygame.KEYDOWN:
+    def handle(self, inp: Input) -> None:
+        if not isinstance(inp, Key) or not inp.down:
             return
-        if event.key == pygame.K_ESCAPE:
+        k = inp.name
+        if k == "escape":
             self.app.switch(self.debrief)
-        elif event.key == pygame.K_RETURN and self.rows:
+        elif k == "return" and self.rows:
             self._ask_run()
-        elif event.key in (pygame.K_TAB, pygame.K_LEFT, pygame.K_RIGHT):
-            self.focus = (
-                1 - self.focus if event.key == pygame.K_TAB else int(event.key == pygame.K_RIGHT)
-            )
-        elif event.key in (pygame.K_UP, pygame.K_DOWN) and self.rows:
-            step = 1 if event.key == pygame.K_DOWN else -1
+        elif k in ("tab", "left", "right"):
+            self.focus = 1 - self.focus if k == "tab" else int(k == "right")
+        elif k in ("up", "down") and self.rows:
+            step = 1 if k == "down" else -1
             if self.focus == 0:
                 self.row = max(0, min(self.row + step, len(self.rows) - 1))
                 self.alt = 0
@@ -169,18 +164,18 @@ class CompareScene(Scene):
             ["Another what-if (W)", "Back to debrief (Esc)"], 230
         )
 
-    def ui_event(self, event) -> None:
-        if event.type == pygame_gui.UI_BUTTON_PRESSED:
-            if event.ui_element == self.again:
+    def ui_event(self, event: WidgetEvent) -> None:
+        if event.kind == "pressed":
+            if event.element == self.again:
                 self.app.switch(self.chooser)
-            elif event.ui_element == self.back:
+            elif event.element == self.back:
                 self.app.switch(self.debrief)
 
-    def handle(self, event) -> None:
-        if event.type == pygame.KEYDOWN:
-            if event.key == pygame.K_w:
+    def handle(self, inp: Input) -> None:
+        if isinstance(inp, Key) and inp.down:
+            if inp.name == "w":
                 self.app.switch(self.chooser)
-            elif event.key == pygame.K_ESCAPE:
+            elif inp.name == "escape":
                 self.app.switch(self.debrief)
 
     @staticmethod
@@ -241,7 +236,7 @@ class CompareScene(Scene):
         )
 
 
-def _final_dsa(proc) -> pygame.Surface | None:
+def _final_dsa(proc):
     """The last contrast run of a procedure at its peak, as DSA (None: no run)."""
     from sim.render.fluoro import FluoroView
 
