@@ -95,3 +95,52 @@ def test_the_walk_sees_lazy_and_relative_imports():
     g = graph()
     assert "sim.app.scenes.procedure" in g["sim.app.scenes.registry"]
     assert "sim.app.scenes.registry" in g["sim.app.window"]  # imported inside a function
+
+
+# pygame lives in few places (docs/architecture.md): drawing in sim/render, typed inputs and the
+# pygame_gui adapter in sim/ui, and the two app loops that own the display.
+PYGAME_ALLOWED = {
+    "sim.ui.inputs": {"pygame", "pygame_gui"},  # events in, typed inputs out
+    "sim.ui.widgets": {"pygame_gui"},  # the widgets and their theme
+    "sim.app.window": {"pygame"},  # the window's display and loop
+    "sim.app.kiosk.app": {"pygame"},  # the booth's display and loop
+}
+
+
+def gui_imports(path: Path) -> set[str]:
+    """``pygame`` / ``pygame_gui`` when the file imports them (or a submodule), anywhere."""
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            names = [node.module or ""]
+        else:
+            continue
+        out |= {n.split(".")[0] for n in names if n.split(".")[0] in ("pygame", "pygame_gui")}
+    return out
+
+
+def allowed_gui(module: str) -> set[str]:
+    if module == "sim.render" or module.startswith("sim.render."):
+        return {"pygame"}
+    return PYGAME_ALLOWED.get(module, set())
+
+
+def test_pygame_is_imported_only_by_render_inputs_widgets_and_the_app_loops():
+    found = {m: gui_imports(p) for m, p in modules().items()}
+    extra = sorted(
+        f"{m} imports {sorted(libs - allowed_gui(m))}"
+        for m, libs in found.items()
+        if libs - allowed_gui(m)
+    )
+    assert not extra, "pygame outside its places:\n" + "\n".join(extra)
+    users = {m for m, libs in found.items() if libs}
+    assert set(PYGAME_ALLOWED) <= users  # the list names real importers, not stale ones
+    assert gui_imports(SIM / "app" / "scenes" / "procedure.py") == set()
+
+
+def test_the_pygame_check_sees_lazy_imports(tmp_path):
+    f = tmp_path / "m.py"
+    f.write_text("def f():\n    from pygame import Rect\n    import pygame_gui.elements\n")
+    assert gui_imports(f) == {"pygame", "pygame_gui"}

@@ -8,6 +8,8 @@ anchors such as ``midtop``), re-exported so layouts keep pixel-identical results
 
 from __future__ import annotations
 
+import io
+
 import pygame
 
 Rect = pygame.Rect
@@ -34,6 +36,11 @@ def veil(surface, r: Rect, color: Color = (0, 0, 0), alpha: int = 190) -> None:
     surface.blit(box, r.topleft)
 
 
+def image(size: tuple[int, int]):
+    """A new opaque image of ``size`` (black), to draw a picture off screen."""
+    return pygame.Surface(size)
+
+
 def scale(img, size: tuple[int, int]):
     """``img`` smooth-scaled to ``size`` (a new image)."""
     return pygame.transform.smoothscale(img, size)
@@ -42,3 +49,10 @@ def scale(img, size: tuple[int, int]):
 def save(img, path) -> None:
     """Write ``img`` as a PNG (or the format ``path``'s suffix names)."""
     pygame.image.save(img, str(path))
+
+
+def png_bytes(img) -> bytes:
+    """``img`` encoded as PNG."""
+    buf = io.BytesIO()
+    pygame.image.save(img, buf, "image.png")
+    return buf.getvalue()

@@ -12,8 +12,6 @@ import datetime as _dt
 from dataclasses import dataclass
 from pathlib import Path
 
-import pygame
-
 import sim
 from sim.action_text import describe
 from sim.agents import AGENTS
@@ -22,6 +20,7 @@ from sim.app.report.images import angiograms, data_uri, png_bytes
 from sim.app.report.page import render_page
 from sim.app.report.timeline import timeline
 from sim.outcome.result import Outcome
+from sim.render import canvas
 
 HTML_NAME, CARD_NAME = "report.html", "card.png"
 
@@ -115,8 +114,8 @@ def build_report(
     meta: dict,
     out_dir: Path,
     *,
-    before: pygame.Surface | None = None,
-    after: pygame.Surface | None = None,
+    before=None,
+    after=None,
 ) -> Path:
     """Write ``report.html`` and ``card.png`` for a finished procedure into ``out_dir``.
 
@@ -130,7 +129,7 @@ def build_report(
         Trainee, date, record id, scenario id/title, seed, app version — whatever is known.
     out_dir : Path
         Created if missing; the two files in it are replaced.
-    before, after : pygame.Surface, optional
+    before, after : image, optional
         Angiograms already drawn (the debrief's); drawn here when not given.
 
     Returns
@@ -149,7 +148,7 @@ def build_report(
     html_path = out_dir / HTML_NAME
     html_path.write_text(page, encoding="utf-8")
     card = render_card(outcome, meta, proc.scenario.title, angios[-1].surface if angios else None)
-    pygame.image.save(card, str(out_dir / CARD_NAME))
+    canvas.save(card, out_dir / CARD_NAME)
     return html_path
 
 
@@ -159,8 +158,8 @@ def report_for_procedure(
     meta: dict | None,
     out_dir: Path,
     *,
-    before: pygame.Surface | None = None,
-    after: pygame.Surface | None = None,
+    before=None,
+    after=None,
 ) -> ReportFiles:
     """The debrief's Report button: write the report and card, return both paths.
 

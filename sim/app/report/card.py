@@ -2,16 +2,16 @@
 
 Case title, trainee and date; the score in large type and its six components as bars; the
 after-angiogram; and the four figures an attending asks for first — tumour coverage,
-normal-liver injury, non-target share and lung dose. Drawn with pygame and the shipped fonts
-(:mod:`sim.render.text`), headless, and the disclaimer is on it too.
+normal-liver injury, non-target share and lung dose. Drawn through :mod:`sim.render.canvas` and the
+shipped fonts (:mod:`sim.render.text`), headless, and the disclaimer is on it too.
 """
 
 from __future__ import annotations
 
-import pygame
-
 from sim.app.report.images import thumbnail
 from sim.outcome.result import Outcome
+from sim.render import canvas
+from sim.render.canvas import Rect
 from sim.render.text import draw_lines, font, wrap
 
 CARD_SIZE = (1600, 900)
@@ -36,22 +36,20 @@ LABELS = {
 }
 
 
-def _text(surf, text: str, pos, size: int, color=INK, bold=False, anchor="topleft") -> pygame.Rect:
+def _text(surf, text: str, pos, size: int, color=INK, bold=False, anchor="topleft") -> Rect:
     img = font(size, bold).render(text, True, color)
     r = img.get_rect(**{anchor: pos})
     surf.blit(img, r)
     return r
 
 
-def _figure(surf, rect: pygame.Rect, value: str, label: str, color) -> None:
-    pygame.draw.rect(surf, PANEL, rect, border_radius=10)
+def _figure(surf, rect: Rect, value: str, label: str, color) -> None:
+    canvas.rect(surf, PANEL, rect, border_radius=10)
     _text(surf, value, (rect.centerx, rect.y + 18), 50, color, True, "midtop")
     _text(surf, label, (rect.centerx, rect.bottom - 36), 20, MUTED, anchor="midtop")
 
 
-def render_card(
-    o: Outcome, meta: dict, title: str, after: pygame.Surface | None, size=CARD_SIZE
-) -> pygame.Surface:
+def render_card(o: Outcome, meta: dict, title: str, after, size=CARD_SIZE):
     """Draw the card of outcome ``o`` (:func:`sim.outcome.assess.assess`).
 
     Parameters
@@ -62,16 +60,16 @@ def render_card(
         ``trainee``, ``date``, ``record_id`` when known.
     title : str
         The case title.
-    after : pygame.Surface, optional
+    after : image, optional
         The after-angiogram; without one the card says there was no contrast run.
     size : tuple of int
         Card size, px (drawn for 1600×900; other sizes scale the finished card).
     """
     w, h = CARD_SIZE
-    surf = pygame.Surface((w, h))
+    surf = canvas.image((w, h))
     surf.fill(BG)
     pad = 56
-    box = pygame.Rect(w - pad - 620, 40, 620, 590)  # the after-angiogram, top right
+    box = Rect(w - pad - 620, 40, 620, 590)  # the after-angiogram, top right
     col_w = box.x - pad - 40
     _text(surf, "SIPHON · DEBRIEF", (pad, 40), 20, ACCENT, True)
     y = 72
@@ -97,16 +95,16 @@ def render_card(
         f = c.points / c.max if c.max else 0.0
         yy = 392 + i * 40
         _text(surf, LABELS.get(c.name, c.name), (pad, yy), 21, INK)
-        track = pygame.Rect(track_x, yy + 4, track_w, 20)
-        pygame.draw.rect(surf, TRACK, track, border_radius=5)
+        track = Rect(track_x, yy + 4, track_w, 20)
+        canvas.rect(surf, TRACK, track, border_radius=5)
         fill = track.copy()
         fill.width = max(0, int(track.width * min(1.0, max(0.0, f))))
         if fill.width:
-            pygame.draw.rect(surf, BAR_COLORS[i % 6], fill, border_radius=5)
+            canvas.rect(surf, BAR_COLORS[i % 6], fill, border_radius=5)
         _text(surf, f"{c.points:.0f}/{c.max:.0f}", (track.right + 14, yy), 21, MUTED)
 
     # the after-angiogram
-    pygame.draw.rect(surf, PANEL, box, border_radius=10)
+    canvas.rect(surf, PANEL, box, border_radius=10)
     if after is not None:
         th = thumbnail(after, (box.width - 24, box.height - 56))
         r = surf.blit(
@@ -127,11 +125,11 @@ def render_card(
         anchor="midtop",
     )
     if tuple(size) != CARD_SIZE:
-        surf = pygame.transform.smoothscale(surf, tuple(size))
+        surf = canvas.scale(surf, tuple(size))
     return surf
 
 
-def _figures(surf: pygame.Surface, o: Outcome, w: int, pad: int) -> None:
+def _figures(surf, o: Outcome, w: int, pad: int) -> None:
     """The four figures along the bottom: coverage, injury, non-target, lung dose."""
     nt = o.deposition.non_target
     lung = o.lung_dose_gy
@@ -143,7 +141,7 @@ def _figures(surf: pygame.Surface, o: Outcome, w: int, pad: int) -> None:
     ]
     fw = (w - 2 * pad - 3 * 24) // 4
     for i, (v, label, col) in enumerate(figs):
-        _figure(surf, pygame.Rect(pad + i * (fw + 24), 660, fw, 140), v, label, col)
+        _figure(surf, Rect(pad + i * (fw + 24), 660, fw, 140), v, label, col)
 
 
 def _coverage_colour(o: Outcome):

@@ -11,12 +11,10 @@ contrast run has no angiogram: the report says so instead of showing an empty fr
 from __future__ import annotations
 
 import base64
-import io
 from dataclasses import dataclass
 
-import pygame
-
 from sim.app.report.timeline import clock
+from sim.render import canvas
 from sim.render.fluoro import FluoroView, run_peak
 
 ANGIO_SIZE = (720, 600)  # px: the DSA frames in the report (≈ the window's view aspect)
@@ -28,15 +26,15 @@ class Angiogram:
 
     label: str
     t: float
-    surface: pygame.Surface
+    surface: object  # the frame as drawn (sim.render)
     caption: str
 
 
 def angiograms(
     proc,
     size: tuple[int, int] = ANGIO_SIZE,
-    before: pygame.Surface | None = None,
-    after: pygame.Surface | None = None,
+    before=None,
+    after=None,
 ) -> list[Angiogram]:
     """Before and after DSA frames of ``proc``; empty when the case had no contrast run.
 
@@ -46,7 +44,7 @@ def angiograms(
         Read only.
     size : tuple of int
         Frame size, px, when the frames are drawn here.
-    before, after : pygame.Surface, optional
+    before, after : image, optional
         Frames already drawn (the debrief's, taken before the catheter was withdrawn); used as
         they are instead of drawing new ones.
     """
@@ -80,11 +78,9 @@ def angiograms(
     ]
 
 
-def png_bytes(surface: pygame.Surface) -> bytes:
+def png_bytes(surface) -> bytes:
     """``surface`` encoded as PNG."""
-    buf = io.BytesIO()
-    pygame.image.save(surface, buf, "report.png")
-    return buf.getvalue()
+    return canvas.png_bytes(surface)
 
 
 def data_uri(png: bytes) -> str:
@@ -92,8 +88,8 @@ def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def thumbnail(surface: pygame.Surface, box: tuple[int, int]) -> pygame.Surface:
+def thumbnail(surface, box: tuple[int, int]):
     """``surface`` scaled to fit ``box`` with its aspect kept."""
     w, h = surface.get_size()
     k = min(box[0] / w, box[1] / h)
-    return pygame.transform.smoothscale(surface, (max(1, int(w * k)), max(1, int(h * k))))
+    return canvas.scale(surface, (max(1, int(w * k)), max(1, int(h * k))))
