@@ -8,6 +8,7 @@ from helpers import scenario
 from sim.actions import Navigate
 from sim.engine.procedure import DT, Procedure
 from sim.records.digest import TALLY_LABELS
+from sim.transport import packets
 from sim.transport.pool import Slots
 from sim.transport.tallies import Tallies
 
@@ -55,3 +56,34 @@ def test_restore_replays_the_same_flights_bit_for_bit():
     tr.restore(snap)
     assert _state(tr) != first
     assert run() == first
+
+
+def _replans_after_a_resolve(monkeypatch, n_packets: int, steps: int) -> tuple[int, list[int]]:
+    """Packets in flight at a re-solve and the size of each re-plan in the next ``steps``."""
+    p = Procedure(scenario())
+    p.apply(Navigate(target="RHA"))
+    tr = p.transport
+    tr.release(p.flow.tip, "bland", np.full(n_packets, 40e-6), 1.0, 0.0, 0.0)
+    sizes: list[int] = []
+    real = tr.flights.replan
+    monkeypatch.setattr(
+        tr.flights, "replan", lambda edge, *a: sizes.append(edge.size) or real(edge, *a)
+    )
+    n = tr.n_in_flight
+    tr.set_flow(p.flow.flow, p.flow.lumen_area())
+    for _ in range(steps):
+        tr.step(DT)
+    assert not (tr.slots.stale & tr.slots.alive).any()  # every flight met the new flow
+    return n, sizes
+
+
+def test_a_re_solve_re_plans_at_most_a_bounded_share_per_step(monkeypatch):
+    monkeypatch.setattr(packets, "REPLAN_MAX_PER_STEP", 100)
+    n, sizes = _replans_after_a_resolve(monkeypatch, 2000, 30)
+    assert n > 8 * 100  # more than the usual spread would take a step
+    assert max(sizes) <= 100 and len(sizes) > packets.REPLAN_SPREAD_STEPS
+
+
+def test_a_re_solve_of_few_packets_is_spread_over_the_usual_steps(monkeypatch):
+    n, sizes = _replans_after_a_resolve(monkeypatch, 2000, packets.REPLAN_SPREAD_STEPS)
+    assert len(sizes) <= packets.REPLAN_SPREAD_STEPS and max(sizes) <= -(-n // 8)

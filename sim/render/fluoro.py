@@ -80,6 +80,8 @@ class FluoroView:
         self._peak = np.zeros(self.c.n_edges)
         self._cath_key = None
         self._cath_pts: list[tuple[int, int]] = []
+        self._base_key = None
+        self._base = None
         self.resize(size)
 
     # ------------------------------------------------------------------ geometry
@@ -200,6 +202,43 @@ class FluoroView:
             )
 
     # ------------------------------------------------------------------ frame
+    def _state_key(self, t: float, dsa: bool, roadmap: bool, runs) -> tuple:
+        """Everything :meth:`_transmission` reads: equal keys give the same image, so between
+        two physics steps a frame only adds its noise (the window draws 60 frames a second, the
+        physics steps 20 times)."""
+        p, tr = self.proc, self.proc.transport
+        return (
+            t, dsa, roadmap, tuple(map(id, runs)), p.flow.solves, p.injection_ml_min,
+            p.agent.agent, tr.t, tr.n_in_flight, tr.plan_version, id(self.maps),
+        )  # fmt: skip
+
+    def _transmission(self, t: float, dsa: bool, roadmap: bool, runs) -> np.ndarray:
+        """X-ray transmission (0…1) of the state at ``t`` on the reduced raster, before the
+        detector's gain, noise and field."""
+        m = self.maps
+        op, blush = self._opacity(t, runs)
+        haze = self._haze()
+        if haze is not None:
+            np.maximum(op, haze, out=op)
+        self._deposits(t)
+        g = m.edge_gain[1:]
+        d_e, d_b = self._d_e, self._d_b
+        d_e[1:] = g * op
+        if roadmap and runs:
+            d_e[1:] += (ROAD_K if dsa else -ROAD_K) * g * self._roadmap(runs)
+        d_b[1:] = BLUSH_K * blush**BLUSH_GAMMA
+        if not dsa:
+            d_b[1:] += self._lip_bed
+        dens = d_b[m.bed_id] * m.thick
+        for win, ids, th in m.patches:
+            dens[win] += d_b[ids] * th
+        dens = box_blur3(dens)  # territories blend into one another (blurred twice in all)
+        dens += d_e[m.edge_id]
+        if not dsa:
+            dens += m.tissue
+        dens = box_blur3(dens)
+        return np.exp(-dens)
+
     def render(
         self,
         t: float | None = None,
@@ -227,28 +266,10 @@ class FluoroView:
         t = p.t if t is None else float(t)
         dsa = mode == "dsa"
         runs = self._runs(t)
-        op, blush = self._opacity(t, runs)
-        haze = self._haze()
-        if haze is not None:
-            np.maximum(op, haze, out=op)
-        self._deposits(t)
-        g = m.edge_gain[1:]
-        d_e, d_b = self._d_e, self._d_b
-        d_e[1:] = g * op
-        if roadmap and runs:
-            d_e[1:] += (ROAD_K if dsa else -ROAD_K) * g * self._roadmap(runs)
-        d_b[1:] = BLUSH_K * blush**BLUSH_GAMMA
-        if not dsa:
-            d_b[1:] += self._lip_bed
-        dens = d_b[m.bed_id] * m.thick
-        for win, ids, th in m.patches:
-            dens[win] += d_b[ids] * th
-        dens = box_blur3(dens)  # territories blend into one another (blurred twice in all)
-        dens += d_e[m.edge_id]
-        if not dsa:
-            dens += m.tissue
-        dens = box_blur3(dens)
-        img = np.exp(-dens)
+        key = self._state_key(t, dsa, roadmap and bool(runs), runs)
+        if key != self._base_key:  # the state moved on (a physics step, an action, a resize)
+            self._base, self._base_key = self._transmission(t, dsa, roadmap, runs), key
+        img = self._base.copy()
         k = seed_frame % (4 * m.noise.shape[0])
         noise = m.noise[k % m.noise.shape[0]]
         if k // m.noise.shape[0] % 2:

@@ -5,9 +5,11 @@ flow solves the flow is frozen, so a packet's whole journey is planned the momen
 (:mod:`sim.transport.flight`, which also holds the lodging rules). A step then only settles the
 packets whose journey ends within it — one comparison per packet, however many nodes they
 cross. When the flow is re-solved, every packet in flight is re-planned from where it is, spread
-over the next :data:`REPLAN_SPREAD_STEPS` steps in a fixed round-robin order (so a window never
-stalls on one 40,000-packet re-plan; a packet meets a new flow field at most 0.4 s late, and the
-order depends on nothing but the simulation). Positions for drawing are recovered from the plan
+over the next :data:`REPLAN_SPREAD_STEPS` steps in a fixed round-robin order, and over more steps
+when that would re-plan more than :data:`REPLAN_MAX_PER_STEP` packets in one (so a window never
+stalls on one 100,000-packet re-plan; a packet meets a new flow field at most 0.4 s late up to
+~33,000 packets in flight, 1.5 s late at 120,000, and the order depends on nothing but the
+simulation). Positions for drawing are recovered from the plan
 at any time.
 
 Packets live in a pool of slots (:mod:`sim.transport.pool`); where they ended up is kept in
@@ -26,9 +28,10 @@ from sim.transport.flight import AGENT_IDS, END_STASIS, FlightPlan, FlightPlanne
 from sim.transport.pool import Hops, Slots, store_plan
 from sim.transport.tallies import Tallies, pending
 
-__all__ = ["AGENT_IDS", "REPLAN_SPREAD_STEPS", "Snapshot", "Transport"]
+__all__ = ["AGENT_IDS", "REPLAN_MAX_PER_STEP", "REPLAN_SPREAD_STEPS", "Snapshot", "Transport"]
 
 REPLAN_SPREAD_STEPS = 8  # a flow change reaches every packet in flight within 8 steps (speed, U)
+REPLAN_MAX_PER_STEP = 4096  # ... unless that is more than this many a step (~3 ms; speed, U)
 
 
 @dataclass
@@ -89,11 +92,13 @@ class Transport:
     # ------------------------------------------------------------------ flow coupling
     def set_flow(self, flow: np.ndarray, area: np.ndarray) -> None:
         """Take a new flow field (edge flows m³/s, open lumen areas m²); flights in progress are
-        re-planned over the next :data:`REPLAN_SPREAD_STEPS` steps (see :meth:`step`)."""
+        re-planned over the next :data:`REPLAN_SPREAD_STEPS` steps, or more so that no step
+        re-plans more than :data:`REPLAN_MAX_PER_STEP` (see :meth:`step`)."""
         self.flights.set_flow(flow, area)
         if self._n_alive:
             self.slots.stale |= self.slots.alive
-            self._replan_steps_left = REPLAN_SPREAD_STEPS
+            bounded = -(-self._n_alive // REPLAN_MAX_PER_STEP)
+            self._replan_steps_left = max(REPLAN_SPREAD_STEPS, bounded)
 
     def take_occlusion(self) -> np.ndarray:
         """Occlusion added since the last call, per edge (E,); resets the accumulator."""
