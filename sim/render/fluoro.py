@@ -205,12 +205,12 @@ class FluoroView:
     def _state_key(self, t: float, dsa: bool, roadmap: bool, runs) -> tuple:
         """Everything :meth:`_transmission` reads: equal keys give the same image, so between
         two physics steps a frame only adds its noise (the window draws 60 frames a second, the
-        physics steps 20 times)."""
+        physics steps 20 times). Packets count only while a radiopaque agent is injected (the
+        haze)."""
         p, tr = self.proc, self.proc.transport
-        return (
-            t, dsa, roadmap, tuple(map(id, runs)), p.flow.solves, p.injection_ml_min,
-            p.agent.agent, tr.t, tr.n_in_flight, tr.plan_version, id(self.maps),
-        )  # fmt: skip
+        hazy = p.injection_ml_min > 0 and AGENTS[p.agent.agent].radiopaque
+        packets = (tr.t, tr.n_in_flight, tr.plan_version) if hazy else None
+        return (t, dsa, roadmap, tuple(map(id, runs)), p.flow.solves, packets, id(self.maps))
 
     def _transmission(self, t: float, dsa: bool, roadmap: bool, runs) -> np.ndarray:
         """X-ray transmission (0…1) of the state at ``t`` on the reduced raster, before the
