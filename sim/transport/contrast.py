@@ -20,6 +20,7 @@ import numpy as np
 
 from sim import physiology as phys
 from sim.flow.compile import Compiled
+from sim.transport.bolus import trace as _trace
 from sim.units import ml_min_to_m3_s
 
 BED_BLOOD_ML_PER_G = 0.25  # hepatic blood volume ≈ 25 mL/100 g (U: textbook order)
@@ -148,46 +149,3 @@ def _transit(c: Compiled, flow: np.ndarray, area: np.ndarray, min_speed: float) 
     with np.errstate(divide="ignore", invalid="ignore"):
         speed = np.where(area > 0, np.abs(flow) / np.where(area > 0, area, 1.0), 0.0)
         return np.where(speed > min_speed, c.length / speed, np.inf)
-
-
-def _trace(
-    c: Compiled,
-    flow: np.ndarray,
-    pressure: np.ndarray,
-    transit: np.ndarray,
-    tip: int,
-    rate_m3_s: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Contrast fraction and arrival time (s) of each edge, visiting nodes from the highest
-    pressure down and mixing the injection at ``tip`` with the blood flowing in."""
-    n = c.n_nodes
-    node_conc = np.zeros(n)
-    node_arr = np.full(n, np.inf)
-    inflow = np.zeros(n)
-    cin = np.zeros(n)
-    # incoming flow per node, with the tip's injection as a pure-contrast inflow
-    fwd = flow >= 0
-    up = np.where(fwd, c.edge_from, c.edge_to)
-    down = np.where(fwd, c.edge_to, c.edge_from)
-    q = np.abs(flow)
-    np.add.at(inflow, down, q)
-    inflow[tip] += rate_m3_s
-    order = np.argsort(-pressure, kind="stable")
-    out_edges: list[list[int]] = [[] for _ in range(n)]
-    for e in np.flatnonzero(q > 0):
-        out_edges[up[e]].append(int(e))
-    edge_conc = np.zeros(c.n_edges)
-    edge_arr = np.full(c.n_edges, np.inf)
-    cin[tip] += rate_m3_s * 1.0
-    node_arr[tip] = 0.0
-    for u in order:
-        if inflow[u] > 0 and (cin[u] > 0):
-            node_conc[u] = min(cin[u] / inflow[u], 1.0)
-        for e in out_edges[u]:
-            edge_conc[e] = node_conc[u]
-            if node_conc[u] > 0 and np.isfinite(node_arr[u]):
-                edge_arr[e] = node_arr[u]
-                v = down[e]
-                cin[v] += q[e] * node_conc[u]
-                node_arr[v] = min(node_arr[v], node_arr[u] + transit[e])
-    return edge_conc, edge_arr
