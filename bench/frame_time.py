@@ -4,9 +4,10 @@ Drives ``ProcedureScene`` in the real window (SDL dummy driver when there is no 
 1280×800 on the default scenario, its tree grown to ``--tree-segments`` (the case's own 2400
 by default; the scenario language allows up to 16000), with at least ``--packets`` packets in
 flight (40-µm bland packets released at the RHA tip, topped up before each frame as they lodge),
-during contrast runs (a flow re-solve at each start and end), in the realistic fluoroscopy mode
-and the teaching mode (``--mode``; both by default). Each frame is the whole of ``App.frame``
-(events, physics steps at 1× time scale, drawing, UI, flip).
+in the realistic fluoroscopy mode and the teaching mode (``--mode``; both by default). A contrast
+run starts within a frame every second, as the C key starts one (its bolus trace and a flow
+re-solve in that frame, another re-solve when it ends). Each frame is that and the whole of
+``App.frame`` (events, physics steps at 1× time scale, drawing, UI, flip).
 
 Target: 60 frames per second, i.e. p99 under 16.7 ms. Per mode it prints the median, the p99
 and the worst frame in which the flow was re-solved. The line before the last is
@@ -106,13 +107,12 @@ def run_mode(app: App, scene: ProcedureScene, mode: str, frames: int, top: TopUp
     run = ModeRun(mode, min_packets=10**12)
     proc = scene.proc
     for i in range(frames):
-        if i % 60 == 0 and proc.contrast_m3_s == 0:
-            t0 = time.perf_counter()
-            proc.apply(StartContrast(volume_ml=4.0, rate_ml_s=2.0))
-            run.contrast_ms.append((time.perf_counter() - t0) * 1e3)
         before = top.before(scene)
         solves = proc.flow.solves
         t0, c0 = time.perf_counter(), time.process_time()
+        if i % 60 == 0 and proc.contrast_m3_s == 0:  # a contrast run, as the C key starts one
+            proc.apply(StartContrast(volume_ml=4.0, rate_ml_s=2.0))
+            run.contrast_ms.append((time.perf_counter() - t0) * 1e3)
         app.frame(1 / 60)
         ms = (time.perf_counter() - t0) * 1e3
         cpu = (time.process_time() - c0) * 1e3
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
             f"  {mode:<10} p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   max {max(r.times):6.2f} ms   "
             f"re-solve frames {len(r.resolve_times)} (worst {around:6.2f} ms)   "
             f"cpu p50 {statistics.median(r.cpu):5.2f} p99 {cpu99:5.2f} ms   "
-            f"packets >= {r.min_packets}   contrast start {max(r.contrast_ms):.1f} ms (not counted)"
+            f"packets >= {r.min_packets}   contrast start {max(r.contrast_ms):.1f} ms"
         )
         if worst is None or p99 > worst[1]:
             worst = (p50, p99, r)

@@ -59,8 +59,8 @@ def trace(
     shares: dict[int, list[tuple[int, int, float]]] = {}  # nodes fed by several edges
     level = np.array([tip], np.int64)
     while level.size:
-        for v in level:  # the node-by-node visit adds them in falling pressure, edge by edge
-            for _, _, x in sorted(shares.pop(int(v), ())):
+        for v in level[feeders[level] > 1]:  # added as the node-by-node visit adds them:
+            for _, _, x in sorted(shares.pop(int(v), ())):  # by falling pressure, then edge
                 cin[v] += x
         ok = level[(inflow[level] > 0) & (cin[level] > 0)]
         node_conc[ok] = np.minimum(cin[ok] / inflow[ok], 1.0)
