@@ -15,6 +15,11 @@ the image is a few numpy gathers on maps precomputed per window size (:mod:`sim.
   particles, deposits, flow and reversed-flow chevrons, tumour outlines and vessel names
   (:mod:`sim.render.teaching`).
 
+The C-arm angulation (:meth:`FluoroView.set_arm`) chooses which projected anatomy
+(:mod:`sim.render.projection`) the maps are built from; maps are kept per angulation, so
+returning to a preset costs nothing. Picking reads the same edge raster, so a click selects the
+vessel drawn under it in every projection.
+
 The densities are chosen for the look (U: display constants, not physics).
 """
 
@@ -25,6 +30,7 @@ import pygame
 
 from sim.agents import AGENTS, spheres_per_ml
 from sim.flow.territory import push_down
+from sim.render.projection import AP, CArm, Projected, Projector
 from sim.render.raster import Maps, box_blur3, build_maps, nearest_edge
 from sim.render.teaching import Teaching
 from sim.transport.packets import AGENT_IDS
@@ -43,6 +49,7 @@ DEPOSIT_REFRESH_S = 0.5  # deposits are re-read this often (sim time)
 FLUORO_BG, FLUORO_NOISE = 170.0, 6.5  # grey of zero density; noise std there (grey levels)
 DSA_BG, DSA_NOISE = 212.0, 1.2
 GREY = [(i, i, i) for i in range(256)]
+MAPS_KEPT = 4  # angulations whose per-size maps are kept (~15 MB each at 1280×800)
 
 
 PEAK_S = 2.0  # s after a run starts: its arterial-phase peak (the debrief's and report's frame)
@@ -82,13 +89,36 @@ class FluoroView:
         self._cath_pts: list[tuple[int, int]] = []
         self._base_key = None
         self._base = None
+        self.projector = Projector(proc.c, proc.liver)
+        self.arm: CArm = AP
+        self._maps: dict[CArm, Maps] = {}
         self.resize(size)
 
     # ------------------------------------------------------------------ geometry
     def resize(self, size: tuple[int, int]) -> None:
         """Rebuild the per-size maps (a few hundred ms)."""
         self.size = (int(size[0]), int(size[1]))
-        self.maps: Maps = build_maps(self.proc, self.size, VESSEL_K)
+        self._maps.clear()
+        self._use_maps()
+
+    def set_arm(self, arm: CArm) -> None:
+        """Turn the C-arm (maps built on the first visit to an angulation, then kept)."""
+        arm = arm.clamped()
+        if arm != self.arm:
+            self.arm = arm
+            self._use_maps()
+
+    def _use_maps(self) -> None:
+        """Make the current angulation's maps and everything drawn from them current."""
+        self.proj: Projected = self.projector.at(self.arm)
+        m = self._maps.pop(self.arm, None)
+        if m is None:
+            other = next(iter(self._maps.values()), None)
+            m = build_maps(self.proc, self.size, VESSEL_K, self.proj, other)
+            if len(self._maps) >= MAPS_KEPT:
+                self._maps.pop(next(iter(self._maps)))
+        self._maps[self.arm] = m
+        self.maps: Maps = m
         self.geo = self.maps.geo
         lw, lh = self.geo.low
         self._grey8 = pygame.Surface((lw, lh), 0, 8)
@@ -97,15 +127,16 @@ class FluoroView:
         self._d_e = np.zeros(self.c.n_edges + 1, np.float32)
         self._d_b = np.zeros(len(self.c.beds) + 1, np.float32)
         self._cath_key = None
-        self.teach.resize(self.maps)
+        self._base_key = None  # (a map's id may be reused once another is dropped)
+        self.teach.resize(self.maps, self.proj)
 
     def to_screen(self, xy_mm) -> tuple[int, int]:
-        """World mm → window pixel."""
+        """Image mm (at AP: the AP world) → window pixel."""
         g = self.geo
         return int(round(g.ox + g.s * xy_mm[0])), int(round(g.oy + g.s * xy_mm[1]))
 
     def to_world(self, px) -> tuple[float, float]:
-        """Window pixel → world mm."""
+        """Window pixel → image mm."""
         g = self.geo
         return (px[0] - g.ox) / g.s, (px[1] - g.oy) / g.s
 
@@ -114,18 +145,22 @@ class FluoroView:
         g = self.geo
         return nearest_edge(self.maps.edge_id, (px[0] * g.fx, px[1] * g.fy), radius_px * g.fx)
 
+    def node_px(self, n: int) -> tuple[int, int]:
+        """Pixel of tree node ``n`` in the current projection."""
+        return self.to_screen(self.proj.node[n])
+
     def tip_px(self) -> tuple[int, int]:
         """Pixel of the catheter tip."""
-        return self.to_screen(self.c.node_pos[self.proc.flow.tip])
+        return self.node_px(self.proc.flow.tip)
 
     def tumor_px(self, i: int) -> tuple[tuple[int, int], int]:
         """Centre pixel and radius (px) of tumour ``i``."""
         t = self.proc.liver.tumors[i]
-        return self.to_screen(t.center), int(round(t.radius_mm * self.geo.s))
+        return self.to_screen(self.proj.tumor_center[i]), int(round(t.radius_mm * self.geo.s))
 
     def edge_px(self, e: int) -> list[tuple[int, int]]:
-        """Polyline of edge ``e`` in window pixels."""
-        return [self.to_screen(p) for p in self.c.points[e]]
+        """Polyline of edge ``e`` in window pixels (current projection)."""
+        return [self.to_screen(p) for p in self.proj.points[e]]
 
     # ------------------------------------------------------------------ state read-outs
     def _runs(self, t: float) -> list:
@@ -187,12 +222,13 @@ class FluoroView:
         if abs(t - self._dep_t) < DEPOSIT_REFRESH_S:
             return
         self._dep_t = t
-        dep = self.proc.transport.tallies().dep_agent_count  # reading changes nothing
+        tallies = self.proc.transport.tallies()  # reading changes nothing
+        dep = tallies.dep_agent_count
         total = float(dep.sum())
         if total == self._dep_sum:
             return
         self._dep_sum = total
-        self.teach.set_deposits(dep)
+        self.teach.set_deposits(dep, tallies.dep_volume)
         lip = dep[self._lip_i]
         if lip.any():
             per_bed = push_down(self.c, lip, self.proc.flow.baseline_flow)
@@ -314,7 +350,7 @@ class FluoroView:
         col = (92, 92, 98) if dsa else (30, 30, 33)
         w = max(2, int(round(2.0 * p.catheter_radius * 1e3 * s)))
         guide_w = max(w + 1, int(round(1.67 * s)))  # 5 Fr guiding catheter in the aorta (U)
-        root = self.to_screen(self.c.node_pos[self.c.root])
+        root = self.node_px(self.c.root)
         pygame.draw.line(out, col, (root[0], self.size[1]), root, guide_w)
         if len(pts) >= 2:
             pygame.draw.lines(out, col, False, pts, w)

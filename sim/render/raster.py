@@ -6,8 +6,10 @@ the tissue thickness there, plus static maps (soft tissue, collimated field, noi
 builds those maps at a reduced resolution (:data:`LOW` of the window), with numpy, scipy and a
 few pygame draws; nothing here runs per frame.
 
-Coordinates: millimetres on the AP image (x to the viewer's right, y down, the world box
-:data:`WORLD`) and pixels of the window (full resolution) or of the reduced raster.
+Coordinates: millimetres on the image (x to the viewer's right, y down, the world box
+:data:`WORLD`; at AP the image is the AP picture, at an angulation the anatomy comes projected by
+:mod:`sim.render.projection`) and pixels of the window (full resolution) or of the reduced raster.
+Maps depend on the window size and the angulation; the view keeps them per angulation.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ import pygame
 from scipy import ndimage
 from scipy.spatial import cKDTree
 
-from sim.anatomy.silhouette import LIVER_OUTLINE_MM, inside_polygon
+from sim.anatomy.depth import GAS_DEPTH_MM, RIB_DEPTH_MM, SPINE_DEPTH_MM
+from sim.anatomy.silhouette import inside_polygon
+from sim.render.projection import Projected
 from sim.scenario.models import SEGMENTS
 
 WORLD = (0.0, 0.0, 275.0, 245.0)  # mm: x0, y0, x1, y1 (as the author's preview)
@@ -125,11 +129,12 @@ def vessel_order(c) -> list[int]:
     return ves[np.lexsort((-ves, c.radius[ves]))].tolist()
 
 
-def edge_raster(c, geo: Geometry, vessel_k: float) -> tuple[np.ndarray, np.ndarray]:
+def edge_raster(c, geo: Geometry, vessel_k: float, points) -> tuple[np.ndarray, np.ndarray]:
     """Draw every vessel edge into an id map; return it and the per-edge density gain.
 
     A vessel of diameter d drawn w wide (w ≥ 1 px) gets density ``vessel_k`` · d · min(1, d/w)
     per pixel: the iodine across the vessel is spread over the pixels that show it.
+    ``points`` are the edges' polylines on the image (mm).
     """
     lw, lh = geo.low
     surf = pygame.Surface((lw, lh), 0, 32)
@@ -142,7 +147,7 @@ def edge_raster(c, geo: Geometry, vessel_k: float) -> tuple[np.ndarray, np.ndarr
         gain[e + 1] = vessel_k * d_mm * min(1.0, d_mm * s_low / width)
         k = e + 1
         col = ((k >> 16) & 255, (k >> 8) & 255, k & 255)
-        pts = [tuple(p) for p in geo.to_low(c.points[e]).tolist()]
+        pts = [tuple(p) for p in geo.to_low(points[e]).tolist()]
         pygame.draw.lines(surf, col, False, pts, width)
         if width >= 3:  # round joints on wide vessels (pygame leaves notches)
             for p in pts:
@@ -152,15 +157,36 @@ def edge_raster(c, geo: Geometry, vessel_k: float) -> tuple[np.ndarray, np.ndarr
     return ids.astype(np.int32), gain
 
 
-def liver_mask(geo: Geometry) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """World grid X, Y and the liver silhouette mask on the reduced raster."""
+def liver_mask(geo: Geometry, pr: Projected) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """World grid X, Y and the liver silhouette on the reduced raster: the outline swept
+    through the liver's depth (``pr.sweep``), one reduced pixel at a time."""
     x, y = geo.low_world_grid()
     pts = np.stack([x.ravel(), y.ravel()], 1)
-    inside = inside_polygon(pts, LIVER_OUTLINE_MM).reshape(x.shape)
+    base = inside_polygon(pts, pr.outline).reshape(x.shape)
+    a, b = pr.sweep * np.array([geo.s * geo.fx, geo.s * geo.fy])
+    n = int(np.ceil(np.abs(b - a).max()))
+    inside = base.copy()
+    for k in range(n + 1) if n else ():
+        dx, dy = np.round(a + (b - a) * k / n).astype(int)
+        inside |= _shifted(base, dx, dy)
     return x, y, inside
 
 
-def bed_raster(c, liver, geo: Geometry, x, y, inside) -> tuple[np.ndarray, np.ndarray, list]:
+def _shifted(m: np.ndarray, dx: int, dy: int) -> np.ndarray:
+    """Boolean raster ``m`` moved by (dx, dy) pixels (False where nothing moved in)."""
+    out = np.zeros_like(m)
+    w, h = m.shape
+    if abs(dx) >= w or abs(dy) >= h:
+        return out
+    out[max(dx, 0) : w + min(dx, 0), max(dy, 0) : h + min(dy, 0)] = m[
+        max(-dx, 0) : w + min(-dx, 0), max(-dy, 0) : h + min(-dy, 0)
+    ]
+    return out
+
+
+def bed_raster(
+    c, liver, geo: Geometry, x, y, inside, pr: Projected
+) -> tuple[np.ndarray, np.ndarray, list]:
     """Which normal-liver bed each pixel shows and its thickness (mm), plus tumour patches.
 
     Liver pixels take the nearest normal-liver bed of their Couinaud segment. A tumour is seen
@@ -175,9 +201,9 @@ def bed_raster(c, liver, geo: Geometry, x, y, inside) -> tuple[np.ndarray, np.nd
     ii = np.flatnonzero(inside.ravel())
     pts = np.stack([x.ravel()[ii], y.ravel()[ii]], 1)
     terr = liver.territories
-    _, near = cKDTree(terr.points).query(pts)
+    _, near = cKDTree(pr.territory).query(pts)
     seg = terr.label[near]
-    from_pos = c.node_pos[c.edge_from[c.bed_edge]]
+    from_pos = pr.node[c.edge_from[c.bed_edge]]
     flat_id = bed_id.ravel()
     kinds = [bd.kind for bd in c.beds]
     for k, name in enumerate(SEGMENTS):
@@ -197,7 +223,7 @@ def bed_raster(c, liver, geo: Geometry, x, y, inside) -> tuple[np.ndarray, np.nd
         if beds.size == 0:
             continue
         lob = rng.uniform(0.0, 2.0 * np.pi, 2)
-        got = _disc(x, y, pt.center, pt.radius_mm, beds, from_pos[beds], lob)
+        got = _disc(x, y, pr.tumor_center[i], pt.radius_mm, beds, from_pos[beds], lob)
         if got is None:
             continue
         win, ids, chord = got
@@ -207,10 +233,12 @@ def bed_raster(c, liver, geo: Geometry, x, y, inside) -> tuple[np.ndarray, np.nd
     return bed_id, thick, patches
 
 
-def organ_patches(c, x, y) -> list[tuple[tuple[slice, slice], np.ndarray, np.ndarray]]:
+def organ_patches(
+    c, x, y, pr: Projected
+) -> list[tuple[tuple[slice, slice], np.ndarray, np.ndarray]]:
     """Non-target organs as discs around their bed's end point, seen through the liver."""
     out = []
-    to_pos = c.node_pos[c.edge_to[c.bed_edge]]
+    to_pos = pr.node[c.edge_to[c.bed_edge]]
     for b, bd in enumerate(c.beds):
         if bd.kind in ORGAN_DISC:
             r, wall = ORGAN_DISC[bd.kind]
@@ -250,18 +278,24 @@ def texture(geo: Geometry, scale_mm: float) -> np.ndarray:
     return (n / max(float(n.std()), 1e-9)).astype(np.float32)
 
 
-def tissue_map(c, geo: Geometry, x, y, inside) -> np.ndarray:
-    """Static optical density: liver, lung bases, spine, lower ribs, bowel gas (U: drawing only)."""
+def tissue_map(c, geo: Geometry, x, y, inside, proj: Projected) -> np.ndarray:
+    """Static optical density: liver, lung bases, spine, lower ribs, bowel gas (U: drawing only).
+
+    The spine, the ribs and the gas are drawn at their own depths (:mod:`sim.anatomy.depth`), so
+    they turn with the C-arm: each is evaluated on the AP grid seen at its depth.
+    """
+    grid = (x, y)
     mm_per_px = 1.0 / (geo.s * geo.fx)
     dist = ndimage.distance_transform_edt(inside) * mm_per_px
     dens = 0.30 * np.clip(dist / 12.0, 0.0, 1.0) ** 0.5 + 0.06 * np.clip(dist / 60.0, 0.0, 1.0)
     # lung bases above the diaphragm (the liver's upper border), brighter upward
-    top = _upper_border(x[:, 0])
+    top = _upper_border(x[:, 0], proj.outline + proj.sweep.mean(axis=0))
     above = np.clip((top[:, None] - y) / 14.0, 0.0, 1.0) * (~inside)
     dens -= 0.50 * above
     dens += 0.07 * (y > top[:, None]) * (~inside)  # abdominal soft tissue below the diaphragm
     # spine, left of the aorta: vertebral bodies with a denser cortex, pedicles, lighter discs
     xs = float(c.node_pos[c.root][0]) - 14.0
+    x, y = proj.grid_at_depth(*grid, SPINE_DEPTH_MM)
     period, half_h, half_w = 33.0, 12.5, 21.0
     vy = np.mod(y + 8.0, period) - period / 2.0
     rho = (np.abs((x - xs) / half_w) ** 3 + np.abs(vy / half_h) ** 3) ** (1.0 / 3.0)
@@ -273,6 +307,7 @@ def tissue_map(c, geo: Geometry, x, y, inside) -> np.ndarray:
     spinous = np.hypot((x - xs) / 3.0, (vy - 2.0) / 7.0) < 1.0
     dens += 0.05 * spinous + 0.06 * np.exp(-(((x - xs) / 32.0) ** 2))  # paraspinal muscle
     # lower ribs: from the spine outward and down, cortex denser than marrow, fading laterally
+    x, y = proj.grid_at_depth(*grid, RIB_DEPTH_MM)
     for k in range(4):
         for side in (-1.0, 1.0):
             lat = side * (x - xs) - 24.0
@@ -282,6 +317,7 @@ def tissue_map(c, geo: Geometry, x, y, inside) -> np.ndarray:
             dens += fade * (0.05 * (band < 4.5) + 0.07 * ((band > 3.0) & (band < 4.5)))
     # bowel gas: a few irregular light pockets low in the field (fixed, U)
     rng = np.random.default_rng(NOISE_SEED + 1)
+    x, y = proj.grid_at_depth(*grid, GAS_DEPTH_MM)
     for gx, gy in ((55, 205), (100, 225), (210, 195), (245, 228), (150, 238)):
         for _ in range(4):
             cx, cy = gx + rng.normal(0, 7), gy + rng.normal(0, 4)
@@ -292,9 +328,9 @@ def tissue_map(c, geo: Geometry, x, y, inside) -> np.ndarray:
     return ndimage.gaussian_filter(dens, sigma).astype(np.float32)
 
 
-def _upper_border(xw: np.ndarray) -> np.ndarray:
-    """The liver's upper border (the right hemidiaphragm) as y(x), extended flat beyond it."""
-    o = LIVER_OUTLINE_MM
+def _upper_border(xw: np.ndarray, o: np.ndarray) -> np.ndarray:
+    """The upper border of the liver outline ``o`` (the right hemidiaphragm) as y(x), extended
+    flat beyond it."""
     top = o[: int(np.argmax(o[:, 0])) + 1]  # outline runs over the top from left to right
     return np.interp(xw, top[:, 0], top[:, 1])
 
@@ -322,43 +358,59 @@ def noise_bank(geo: Geometry) -> np.ndarray:
     return n / np.float32(n.std())
 
 
-def edge_tracks(c, geo: Geometry) -> np.ndarray:
-    """Each edge's polyline resampled to :data:`TRACK_POINTS` points by arc length, full px."""
-    out = np.zeros((c.n_edges, TRACK_POINTS, 2), np.float32)
-    u = np.linspace(0.0, 1.0, TRACK_POINTS)
-    for e, pts in enumerate(c.points):
-        p = geo.to_px(pts)
-        seg = np.hypot(*np.diff(p, axis=0).T) if len(p) > 1 else np.zeros(0)
-        cum = np.concatenate([[0.0], np.cumsum(seg)])
-        if cum[-1] <= 0:
-            out[e] = p[0]
-            continue
-        f = cum / cum[-1]
-        out[e, :, 0] = np.interp(u, f, p[:, 0])
-        out[e, :, 1] = np.interp(u, f, p[:, 1])
-    return out
+def edge_tracks(c, geo: Geometry, points) -> np.ndarray:
+    """Each edge's polyline resampled to :data:`TRACK_POINTS` points by arc length, full px.
+
+    All edges at once: the polylines are concatenated and each sample is found by a search on
+    ``edge index × 2 + arc fraction`` (monotonic over the whole array).
+    """
+    n = np.array([len(p) for p in points])
+    p = geo.to_px(np.concatenate(points))
+    edge = np.repeat(np.arange(len(points)), n)
+    step = np.hypot(*np.diff(p, axis=0).T)
+    step[edge[1:] != edge[:-1]] = 0.0  # no length across two edges
+    cum = np.concatenate([[0.0], np.cumsum(step)])
+    first = np.concatenate([[0], np.cumsum(n)[:-1]])
+    cum -= np.repeat(cum[first], n)
+    total = np.repeat(cum[first + n - 1], n)
+    f = np.where(total > 0, cum / np.where(total > 0, total, 1.0), 0.0)
+    key = 2.0 * edge + f
+    want = 2.0 * np.arange(len(points))[:, None] + np.linspace(0.0, 1.0, TRACK_POINTS)[None, :]
+    i = np.clip(np.searchsorted(key, want, side="right") - 1, first[:, None], None)
+    j = np.minimum(i + 1, (first + n - 1)[:, None])
+    span = key[j] - key[i]
+    w = np.where(span > 0, (want - key[i]) / np.where(span > 0, span, 1.0), 0.0)
+    return (p[i] * (1.0 - w[..., None]) + p[j] * w[..., None]).astype(np.float32)
 
 
-def build_maps(proc, size: tuple[int, int], vessel_k: float) -> Maps:
-    """All per-size maps of a procedure's anatomy (a few hundred ms; once per size)."""
+def build_maps(
+    proc, size: tuple[int, int], vessel_k: float, pr: Projected, same_size: Maps | None = None
+) -> Maps:
+    """All maps of a procedure's anatomy for one window size and one angulation ``pr`` (a few
+    hundred ms; once per size and angulation). ``same_size``: maps of the same size at another
+    angulation, whose field, vignette and noise are shared."""
     c = proc.c
     geo = Geometry(size)
-    edge_id, gain = edge_raster(c, geo, vessel_k)
-    x, y, inside = liver_mask(geo)
-    bed_id, thick, patches = bed_raster(c, proc.liver, geo, x, y, inside)
-    field, vignette = field_map(geo)
+    edge_id, gain = edge_raster(c, geo, vessel_k, pr.points)
+    x, y, inside = liver_mask(geo, pr)
+    bed_id, thick, patches = bed_raster(c, proc.liver, geo, x, y, inside, pr)
+    if same_size is not None and same_size.geo.low == geo.low:
+        field, vignette, noise = same_size.field, same_size.vignette, same_size.noise
+    else:
+        field, vignette = field_map(geo)
+        noise = noise_bank(geo)
     return Maps(
         geo=geo,
         edge_id=edge_id,
         edge_gain=gain,
         bed_id=bed_id,
         thick=thick,
-        patches=patches + organ_patches(c, x, y),
-        tissue=tissue_map(c, geo, x, y, inside),
+        patches=patches + organ_patches(c, x, y, pr),
+        tissue=tissue_map(c, geo, x, y, inside, pr),
         field=field,
         vignette=vignette,
-        noise=noise_bank(geo),
-        tracks=edge_tracks(c, geo),
+        noise=noise,
+        tracks=edge_tracks(c, geo, pr.points),
     )
 
 
