@@ -2,9 +2,17 @@
 
 Shown on top of the grey image: flow magnitude as a blue tint of every vessel (brighter = more
 flow, read through the edge-id raster), vessels whose flow is reversed against baseline in white
-with chevrons pointing the way the blood now goes, particles in flight as dots coloured by agent,
-lodged deposits as small marks (brighter = more spheres), tumour outlines and the names of the
-named trunk. Colours: Okabe & Ito's colour-blind-safe palette (2008).
+with chevrons pointing the way the blood now goes, particles in flight as dots coloured by agent
+(a bright core in a dark rim, sized to the window so a projector shows them), tumour outlines
+and the names of the named trunk. Colours: Okabe & Ito's colour-blind-safe palette (2008).
+
+Deposits are drawn where they lodge (the siphon in sight): what lodged in a bed is spread over
+that bed's own pixels — a tumour bed's inside the tumour outline, a liver bed's over its
+territory — and the share of the bed's pixels marked grows with the embolic load per gram
+(:func:`fill_share`), so a tumour that takes several times the liver's flow per gram fills
+visibly faster than the liver around it. Spheres that stop in a drawn vessel are marked at the
+vessel's end. Which pixels a bed marks first is fixed (the renderer's own generator), so a
+deposit grows and never flickers.
 
 Every per-frame element is either a numpy scatter into the frame's pixels or a handful of draw
 calls; what only changes with the flow solve, the deposits or the window size is cached.
@@ -16,7 +24,8 @@ import numpy as np
 import pygame
 
 from sim.anatomy.trunk import LABELLED_VESSELS as LABELLED
-from sim.render.raster import TRACK_POINTS, Maps
+from sim.render.projection import Projected
+from sim.render.raster import NOISE_SEED, TRACK_POINTS, Maps
 from sim.render.text import font
 from sim.transport.packets import AGENT_IDS
 
@@ -34,6 +43,37 @@ REVERSED = (255, 255, 255)
 MAX_CHEVRONS = 400
 DOT = ((0, 0), (1, 0), (0, 1), (1, 1))
 PLUS = ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1))
+HALO = (12, 12, 14)  # the dark rim around a particle in flight
+# Deposit fill: share of a bed's pixels marked, on a log scale of the sphere volume lodged per
+# gram of tissue between these two loads (mL/g; U: chosen so a Y-90 lobar dose speckles normal
+# liver and a selective bland embolization to stasis fills a tumour).
+FILL_LO_ML_G, FILL_HI_ML_G = 1e-6, 3e-2
+FILL_MAX = 0.9  # never mark every pixel: the angiogram stays readable underneath
+
+
+def fill_share(ml_per_g: np.ndarray) -> np.ndarray:
+    """Share (0…FILL_MAX) of a bed's pixels marked for a sphere load of ``ml_per_g`` mL/g."""
+    lo, hi = np.log10(FILL_LO_ML_G), np.log10(FILL_HI_ML_G)
+    x = (np.log10(np.maximum(ml_per_g, 1e-30)) - lo) / (hi - lo)
+    return FILL_MAX * np.clip(x, 0.0, 1.0)
+
+
+def square(n: int) -> tuple[tuple[int, int], ...]:
+    """Offsets of an n × n pixel square (the top-left pixel at 0, 0 for n ≤ 2, else centred)."""
+    a = -((n - 1) // 2)
+    return tuple((dx, dy) for dx in range(a, a + n) for dy in range(a, a + n))
+
+
+def ring(n: int) -> tuple[tuple[int, int], ...]:
+    """The offsets of an (n + 2)-square that are not in the centred n-square: a 1-px rim."""
+    inner = set(square(n))
+    a = -((n - 1) // 2) - 1
+    return tuple(
+        (dx, dy)
+        for dx in range(a, a + n + 2)
+        for dy in range(a, a + n + 2)
+        if (dx, dy) not in inner
+    )
 
 
 def agent_palette() -> np.ndarray:
@@ -59,14 +99,18 @@ class Teaching:
         self._dots_key = None
         self.maps: Maps | None = None
 
-    def resize(self, maps: Maps) -> None:
-        """Drop the per-size caches and build the labels for ``maps``' geometry."""
+    def resize(self, maps: Maps, pr: Projected) -> None:
+        """Drop the per-size caches; build the labels, tumour outlines and each bed's pixels for
+        ``maps``' geometry and angulation ``pr``."""
         self.maps = maps
         self._flow_key = None
         self._tint = None
         self._marks = None
         self._dots_key = None
         c, geo = self.c, maps.geo
+        n = max(2, int(round(geo.s * 0.9)))  # particle core ≈ 0.9 mm: 3 px at 1280×800 (U)
+        self.dot, self.halo = square(n), ring(n)
+        self._bed_pixels(maps)
         f = font(max(11, int(round(geo.s * 3.6))), True)
         self.labels: list[tuple[pygame.Surface, tuple[int, int]]] = []
         placed: list[pygame.Rect] = []
@@ -85,8 +129,8 @@ class Teaching:
             self.labels.append((txt, pos))
         self.tumors = []
         ft = font(max(11, int(round(geo.s * 3.6))))
-        for pt in self.proc.liver.tumors:
-            ctr = geo.to_px(pt.center)
+        for i, pt in enumerate(self.proc.liver.tumors):
+            ctr = geo.to_px(pr.tumor_center[i])
             r = pt.radius_mm * geo.s
             col = (240, 240, 240) if pt.spec.target else (170, 170, 170)
             lab = ft.render(pt.spec.id, True, col)
@@ -158,10 +202,46 @@ class Teaching:
         return self._tint
 
     # ------------------------------------------------------------------ deposits
-    def set_deposits(self, dep: np.ndarray) -> None:
-        """Take a copy of the deposit tally (A, E) for the marks."""
+    def set_deposits(self, dep: np.ndarray, volume_m3: np.ndarray) -> None:
+        """Take copies of the deposit tallies: spheres (A, E) and sphere volume (E,) m³."""
         self._dep = dep.copy()
+        self._dep_volume = volume_m3.copy()
         self._marks = None
+
+    def _bed_pixels(self, m: Maps) -> None:
+        """Each bed's pixels of the reduced raster in a fixed random order (grouped by bed).
+
+        Liver beds own their territory outside the tumours; tumour and organ beds own their
+        patch pixels. ``_bed_pix[_bed_start[b]:_bed_start[b] + _bed_n[b]]`` are bed b's.
+        """
+        nb = len(self.c.beds)
+        lw, lh = m.geo.low
+        ids = m.bed_id.copy()
+        for win, pid, _ in m.patches:
+            ids[win][pid > 0] = 0  # the tumour (organ) is drawn there, not the liver around it
+        flat = [np.flatnonzero(ids.ravel()), []]
+        owner = [ids.ravel()[flat[0]] - 1, []]
+        for win, pid, _ in m.patches:
+            ii, jj = np.nonzero(pid)
+            flat[1].append((ii + win[0].start) * lh + jj + win[1].start)
+            owner[1].append(pid[ii, jj] - 1)
+        pix = np.concatenate([flat[0], *flat[1]]).astype(np.int64)
+        bed = np.concatenate([owner[0], *owner[1]]).astype(np.int64)
+        rank = np.random.default_rng(NOISE_SEED + 4).random(pix.size)
+        order = np.lexsort((rank, bed))
+        self._bed_pix, bed = pix[order], bed[order]
+        self._bed_n = np.bincount(bed, minlength=nb)
+        self._bed_start = np.concatenate([[0], np.cumsum(self._bed_n)[:-1]])
+        x, y = np.divmod(self._bed_pix, lh)
+        self._bed_xy = np.stack([(x + 0.5) / m.geo.fx, (y + 0.5) / m.geo.fy], 1)
+
+    def bed_fill(self) -> np.ndarray:
+        """Share of each bed's pixels its deposits mark now (B,)."""
+        c = self.c
+        if self._dep is None:
+            return np.zeros(len(c.beds))
+        ml = self._dep_volume[c.bed_edge] * 1e6
+        return fill_share(ml / np.maximum(c.bed_mass_g, 1e-6))
 
     def _deposit_marks(self, out: pygame.Surface):
         """Flat pixel indices and mapped colours of the deposit marks (cached per refresh)."""
@@ -169,18 +249,27 @@ class Teaching:
             return self._marks
         c, m = self.c, self.maps
         tot = self._dep.sum(axis=0)
-        e = np.flatnonzero(tot > 0)
-        if e.size == 0:
-            self._marks = (np.zeros(0, np.int64), np.zeros(0, np.uint32))
-            return self._marks
-        at = np.where(c.is_bed[e], 0, TRACK_POINTS - 1)  # beds: the leaf; vessels: where it ends
-        xy = m.tracks[e, at]
-        agent = np.argmax(self._dep[:, e], axis=0)
+        # beds: the first share of each bed's pixels, coloured by the agent that lodged most
+        fill = self.bed_fill()
+        k = np.minimum(np.round(fill * self._bed_n).astype(np.int64), self._bed_n)
+        beds = np.flatnonzero(k)
+        sel = np.repeat(self._bed_start[beds] - np.cumsum(k[beds]) + k[beds], k[beds])
+        sel += np.arange(sel.size)
+        agent_b = np.argmax(self._dep[:, c.bed_edge[beds]], axis=0)
+        inten_b = 0.6 + 0.4 * fill[beds] / FILL_MAX
+        rgb_b = np.repeat((self.palette[agent_b] * inten_b[:, None]).astype(np.uint32), k[beds], 0)
+        xy_b = self._bed_xy[sel]
+        # drawn vessels: a mark where the vessel ends (brighter = more spheres)
+        e = np.flatnonzero((tot > 0) & ~c.is_bed)
         lvl = np.log1p(tot[e])
-        inten = 0.35 + 0.5 * lvl / max(float(lvl.max()), 1e-9)
-        rgb = (self.palette[agent] * inten[:, None]).astype(np.uint32)
-        idx, ok = _flat(xy, out.get_size(), PLUS)
-        self._marks = (idx, _mapped(out, rgb[ok]))
+        inten = 0.35 + 0.5 * lvl / max(float(lvl.max()), 1e-9) if e.size else lvl
+        rgb_v = (self.palette[np.argmax(self._dep[:, e], axis=0)] * inten[:, None]).astype(
+            np.uint32
+        )
+        xy_v = m.tracks[e, TRACK_POINTS - 1]
+        ib, okb = _flat(xy_b, out.get_size(), DOT)
+        iv, okv = _flat(xy_v, out.get_size(), PLUS)
+        self._marks = (ib, _mapped(out, rgb_b[okb]), iv, _mapped(out, rgb_v[okv]))
         return self._marks
 
     # ------------------------------------------------------------------ frame
@@ -193,11 +282,13 @@ class Teaching:
         if not np.shares_memory(flat, px2):
             flat = _Rows(px2)
         marks = self._deposit_marks(out)
-        if marks is not None and marks[0].size:
-            _put(flat, marks[0], marks[1], PLUS, w)
+        if marks is not None:
+            _put(flat, marks[0], marks[1], DOT, w)
+            _put(flat, marks[2], marks[3], PLUS, w)
         dots = self._dots(out, positions, key)
         if dots[0].size:
-            _put(flat, dots[0], dots[1], DOT, w)
+            _put(flat, dots[0], dots[2], self.halo, w)
+            _put(flat, dots[0], dots[1], self.dot, w)
         del flat, px2
         for ch in self.chevrons:
             pygame.draw.lines(out, REVERSED, False, ch, 2)
@@ -218,11 +309,12 @@ class Teaching:
             i0 = np.minimum(f.astype(np.int64), TRACK_POINTS - 2)
             u = (f - i0)[:, None].astype(np.float32)
             xy = tr[e, i0] * (1.0 - u) + tr[e, i0 + 1] * u
-            idx, ok = _flat(xy, out.get_size(), DOT)
+            idx, ok = _flat(xy, out.get_size(), self.halo)
             col = _mapped(out, self.palette.astype(np.uint32))[agent[ok]]
         else:
             idx, col = np.zeros(0, np.int64), np.zeros(0, np.uint32)
-        self._dots_key, self._dots_val = key, (idx, col)
+        dark = _mapped(out, np.array([HALO], np.uint32))[0]
+        self._dots_key, self._dots_val = key, (idx, col, dark)
         return self._dots_val
 
 
