@@ -214,6 +214,19 @@ class Limits(Strict):
     contrast_ml: float = Field(150.0, ge=5, le=500, description="Contrast limit, mL.")
 
 
+class KeyProjection(Strict):
+    lao_deg: float = Field(
+        0.0, ge=-45, le=45, description="C-arm: + LAO, − RAO, degrees (the view that opens it)."
+    )
+    cran_deg: float = Field(0.0, ge=-30, le=30, description="C-arm: + cranial, − caudal, degrees.")
+    opens: str = Field(
+        "",
+        max_length=120,
+        description="What this view opens, for the help and the debrief (e.g. 'the GDA and RHA "
+        "origins').",
+    )
+
+
 class Scoring(Strict):
     coverage_weight: float = Field(
         45.0, ge=0, le=100, description="Points for treated target-tumour mass (U)."
@@ -290,6 +303,11 @@ class Scenario(Strict):
     limits: Limits = Field(default_factory=Limits, description="Time and contrast limits.")
     scoring: Scoring = Field(
         default_factory=Scoring, description="Score weights (points out of 100) and thresholds."
+    )
+    key_projection: KeyProjection | None = Field(
+        None,
+        description="The C-arm angulation that opens the case's key origin (key 5 in the window; "
+        "the debrief says whether a run was taken near it).",
     )
     debrief_notes: list[str] = Field(
         default_factory=list, description="Teaching text shown after the case, with sources."

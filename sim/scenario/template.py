@@ -71,6 +71,10 @@ scoring:
   lung_dose_limit_gy: 30
   normal_liver_tolerance_gy: 70
   tumor_target_dose_gy: 120
+key_projection:               # optional: the C-arm view that opens the key origin (key 5)
+  lao_deg: -20                # + LAO, - RAO
+  cran_deg: 0                 # + cranial, - caudal
+  opens: "the GDA and RHA origins"
 debrief_notes:
   - "Teaching text shown after the case, with its source."
 hints:

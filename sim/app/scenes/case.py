@@ -104,5 +104,6 @@ class CaseScene(Scene):
             after=after,
             outcome=outcome,
             record_id=record_id,
+            projections=self.view.projection_note(),
             **extra,
         )

@@ -1,8 +1,8 @@
 """The picture of a case in the window: the fluoroscopy viewport with its overlay and boxes.
 
 :class:`CaseView` owns the :class:`~sim.render.fluoro.FluoroView`, the viewport rectangle and
-the viewer's choices (fluoro or DSA, roadmap, teaching overlay, help). Drawing reads the
-session and never changes the simulation.
+the viewer's choices (fluoro or DSA, roadmap, teaching overlay, help, the C-arm angulation).
+Drawing reads the session and never changes the simulation.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from sim.app.session import ProcedureSession
 from sim.render.canvas import Rect, veil
 from sim.render.fluoro import FluoroView, run_peak
+from sim.render.projection import AP, PRESETS, STEP_DEG, CArm, projection_note
 from sim.render.text import draw_lines, font
 
 HELP = [
@@ -22,6 +23,8 @@ HELP = [
     ("Space (hold), Inject", "inject the prepared agent"),
     ("C", "contrast run"),
     ("D   R   T", "DSA / roadmap / teaching overlay"),
+    ("1 2 3 4   (5)", "C-arm AP / RAO 20 / LAO 20 / CAUD 15 (/ the case's view)"),
+    ("J L   I K", "C-arm RAO / LAO, cranial / caudal by 5 degrees"),
     ("P   S", "pause / time scale 1x 2x 4x"),
     ("F", "finish the case (debrief)"),
     ("F11   H   Esc", "fullscreen / this help / leave"),
@@ -41,14 +44,55 @@ class CaseView:
         self.teaching = False
         self.show_help = False
         self.frame_i = 0
+        self.arm: CArm = AP
+        self.run_arms: list[CArm] = []  # the angulation of each contrast run, in order
+        kp = session.case.scenario.key_projection
+        self.case_arm = CArm(kp.lao_deg, kp.cran_deg).clamped() if kp is not None else None
 
     def layout(self, rect: Rect) -> None:
         """Place the viewport (the renderer is built once, then resized)."""
         self.rect = rect
         if self.fluoro is None:
             self.fluoro = FluoroView(self.session.proc, rect.size)
+            self.fluoro.set_arm(self.arm)
         else:
             self.fluoro.resize(rect.size)
+
+    @property
+    def presets(self) -> tuple[CArm, ...]:
+        """The C-arm presets (keys 1–4), and the case's own view (key 5) when it names one."""
+        return PRESETS + ((self.case_arm,) if self.case_arm is not None else ())
+
+    def turn(self, arm: CArm) -> None:
+        """Set the C-arm angulation (the maps of a new angulation take about a second)."""
+        self.arm = arm.clamped()
+        if self.fluoro is not None:
+            self.fluoro.set_arm(self.arm)
+
+    def note_run(self) -> None:
+        """A contrast run was started: remember the angulation it was taken in (debrief)."""
+        self.run_arms.append(self.arm)
+
+    def projection_note(self) -> list[str]:
+        """The debrief's comment on the angulations of the contrast runs."""
+        kp = self.session.case.scenario.key_projection
+        return projection_note(self.run_arms, self.case_arm, kp.opens if kp else "")
+
+    def _carm(self, name: str) -> bool:
+        """The C-arm commands: ``carm_<i>`` presets, ``carm_next`` (cycle), ``carm_lao`` …"""
+        steps = {"lao": (STEP_DEG, 0.0), "rao": (-STEP_DEG, 0.0)}
+        steps |= {"cran": (0.0, STEP_DEG), "caud": (0.0, -STEP_DEG)}
+        what = name.removeprefix("carm_")
+        if what in steps:
+            self.turn(self.arm.turned(*steps[what]))
+        elif what == "next":
+            p = self.presets
+            self.turn(p[(p.index(self.arm) + 1) % len(p)] if self.arm in p else AP)
+        elif what.isdigit() and int(what) < len(self.presets):
+            self.turn(self.presets[int(what)])
+        else:
+            return False
+        return True
 
     def command(self, name: str) -> bool:
         """The viewer's commands (dsa, roadmap, teaching, help); False if ``name`` is not one."""
@@ -60,6 +104,8 @@ class CaseView:
             self.teaching = not self.teaching
         elif name == "help":
             self.show_help = not self.show_help
+        elif name.startswith("carm_"):
+            return self._carm(name)
         else:
             return False
         return True
@@ -109,7 +155,7 @@ class CaseView:
             x += img.get_width() + px(16)
         mode = (
             f"{self.mode.upper()}{' · roadmap' if self.roadmap else ''}"
-            f"{' · teaching' if self.teaching else ''}"
+            f"{' · teaching' if self.teaching else ''} · {self.arm.label}"
         )
         draw_lines(surface, [mode], (px(12), self.rect.bottom - px(28)), px(15), (180, 190, 200))
         if s.message_t > 0:

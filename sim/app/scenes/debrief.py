@@ -26,6 +26,7 @@ class DebriefScene(Scene):
         record_id: int | None = None,
         exit_after: int | None = None,
         shot_dir=None,
+        projections: list[str] | None = None,
     ):
         super().__init__(app)
         self.case, self.proc = case, proc
@@ -37,6 +38,7 @@ class DebriefScene(Scene):
         self.report_path = None
         self.exit_after = exit_after  # demo: frames to show before closing
         self.shot_dir = shot_dir  # demo: where the last screenshot goes
+        self.projections = projections or []  # the C-arm comment (render.projection)
 
     def resize(self, size) -> None:
         self.report, self.whatif, self.retry, self.next, self.lib = self.button_row(
@@ -168,6 +170,8 @@ class DebriefScene(Scene):
             f"{o.metrics.contrast_ml:g} mL",
             15,
         )
+        if self.projections:
+            add("C-arm: " + " ".join(self.projections), 15)
         add("Timeline", 17, True)
         for e in o.events:
             add(f"{e.t:6.0f} s  {e.kind}: {e.detail}", 13, col=(195, 200, 210))

@@ -35,6 +35,7 @@ class ControlPanel:
         self.setting_ui: list[tuple[Setting, object, object]] = []  # (setting, label, slider)
         self.buttons: dict = {}
         self.counters_y = 0
+        self.carm_label = "AP"
 
     # ------------------------------------------------------------------ widgets
     def build(self, left: int | None = None, width: int | None = None) -> None:
@@ -89,10 +90,12 @@ class ControlPanel:
         )
         help_ = gui.button(Rect(x0 + 2 * (third + px(8)), y, third, row), "Help", ui)
         y += row + px(8)
+        self.carm_btn = gui.button(Rect(x0, y, wd, row), self._carm_text(), ui)
+        y += row + px(8)
         finish = gui.button(Rect(x0, y, wd, row * 1.2), "Finish case (F)", ui, object_id="#danger")
         self.counters_y = y + int(row * 1.2) + px(12)
-        names = "contrast dsa roadmap teaching pause speed help finish".split()
-        widgets = (contrast, dsa, road, teach, pause, self.speed_btn, help_, finish)
+        names = "contrast dsa roadmap teaching pause speed help carm_next finish".split()
+        widgets = (contrast, dsa, road, teach, pause, self.speed_btn, help_, self.carm_btn, finish)
         self.buttons = dict(zip(widgets, names, strict=True))
 
     def _slider(self, x, y, w, text, value, span, step):
@@ -116,6 +119,14 @@ class ControlPanel:
         self.rate_label.set_text(self.rate_text())
         if abs(self.rate_slider.get_current_value() - rate) > 1e-9:
             self.rate_slider.set_current_value(rate)
+
+    def show_carm(self, label: str) -> None:
+        """The C-arm button names the current angulation."""
+        self.carm_label = label
+        self.carm_btn.set_text(self._carm_text())
+
+    def _carm_text(self) -> str:
+        return f"C-arm: {self.carm_label} (1-4)"
 
     def show_speed(self) -> None:
         self.speed_btn.set_text(f"{SPEEDS[self.session.speed_i]:g}x")

@@ -32,6 +32,15 @@ KEY_COMMANDS = {
     ".": "setting0_up",
     ";": "setting1_down",
     "'": "setting1_up",
+    "1": "carm_0",
+    "2": "carm_1",
+    "3": "carm_2",
+    "4": "carm_3",
+    "5": "carm_4",
+    "j": "carm_rao",
+    "l": "carm_lao",
+    "i": "carm_cran",
+    "k": "carm_caud",
 }
 
 
@@ -56,10 +65,15 @@ class TraineeControls:
     def command(self, name: str) -> None:
         """One place for what keys and buttons do."""
         s = self.session
-        if name in self.blocked or self.view.command(name):
+        if name in self.blocked:
+            return
+        if self.view.command(name):
+            if name.startswith("carm_") and self.panel is not None:
+                self.panel.show_carm(self.view.arm.label)
             return
         if name == "contrast":
             s.contrast()
+            self.view.note_run()
         elif name == "pause":
             s.paused = not s.paused
         elif name == "speed":
