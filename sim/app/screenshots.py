@@ -16,7 +16,8 @@ from sim.scenario.load import load_library
 
 
 def take(out: Path, library: Path, data=None) -> list[Path]:
-    """Write picker, procedure (fluoro, DSA roadmap, teaching) and debrief screenshots."""
+    """Write picker, procedure (fluoro, DSA roadmap, teaching, an oblique C-arm view) and
+    debrief screenshots."""
     app = App(size=(1280, 800), data=data)
     app.library_folder = library
     saved = []
@@ -51,6 +52,15 @@ def take(out: Path, library: Path, data=None) -> list[Path]:
     for _ in range(90):
         app.frame(1 / 60)
     saved.append(app.screenshot(out / "procedure_dsa.png"))
+    for _ in range(600):  # the run before ends
+        if p.contrast_m3_s == 0:
+            break
+        app.frame(1 / 30)
+    scene.controls.command("carm_1")  # RAO 20: the C-arm turned, a run in the oblique view
+    scene.controls.command("contrast")
+    for _ in range(90):
+        app.frame(1 / 60)
+    saved.append(app.screenshot(out / "procedure_oblique.png"))
     scene.finish()
     for _ in range(3):
         app.frame(1 / 60)

@@ -228,7 +228,7 @@ class FluoroView:
         if total == self._dep_sum:
             return
         self._dep_sum = total
-        self.teach.set_deposits(dep, tallies.dep_volume)
+        self.teach.set_deposits(dep, tallies.dep_volume, tallies.dep_activity)
         lip = dep[self._lip_i]
         if lip.any():
             per_bed = push_down(self.c, lip, self.proc.flow.baseline_flow)

@@ -23,7 +23,9 @@ from __future__ import annotations
 import numpy as np
 import pygame
 
+from sim.agents import AGENTS, mean_diameter_um, sphere_volume_m3, spheres_per_ml
 from sim.anatomy.trunk import LABELLED_VESSELS as LABELLED
+from sim.outcome.dosimetry import MIRD_GY_KG_PER_GBQ
 from sim.render.projection import Projected
 from sim.render.raster import NOISE_SEED, TRACK_POINTS, Maps
 from sim.render.text import font
@@ -44,18 +46,32 @@ MAX_CHEVRONS = 400
 DOT = ((0, 0), (1, 0), (0, 1), (1, 1))
 PLUS = ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1))
 HALO = (12, 12, 14)  # the dark rim around a particle in flight
-# Deposit fill: share of a bed's pixels marked, on a log scale of the sphere volume lodged per
-# gram of tissue between these two loads (mL/g; U: chosen so a Y-90 lobar dose speckles normal
-# liver and a selective bland embolization to stasis fills a tumour).
-FILL_LO_ML_G, FILL_HI_ML_G = 1e-6, 3e-2
+# Deposit fill: the share of a bed's pixels marked is FILL_MAX (1 − exp(−load / full)), the load
+# being the product given per gram for particles and oil and the absorbed dose for Y-90. Linear
+# in the load, so a tumour taking five times the liver's share per gram looks five times denser
+# until it fills (U: display choices; a selective embolization to stasis, ~0.05 mL/g, fills a
+# tumour, and a lobar Y-90 dose of ~40 Gy speckles the liver about a third).
+FULL_ML_PER_G = 0.03
+FULL_GY = 100.0
 FILL_MAX = 0.9  # never mark every pixel: the angiogram stays readable underneath
 
 
-def fill_share(ml_per_g: np.ndarray) -> np.ndarray:
-    """Share (0…FILL_MAX) of a bed's pixels marked for a sphere load of ``ml_per_g`` mL/g."""
-    lo, hi = np.log10(FILL_LO_ML_G), np.log10(FILL_HI_ML_G)
-    x = (np.log10(np.maximum(ml_per_g, 1e-30)) - lo) / (hi - lo)
-    return FILL_MAX * np.clip(x, 0.0, 1.0)
+def fill_share(load: np.ndarray) -> np.ndarray:
+    """Share (0…FILL_MAX) of a bed's pixels marked for a load in units of the full load."""
+    return FILL_MAX * (1.0 - np.exp(-np.maximum(load, 0.0)))
+
+
+def product_fraction() -> np.ndarray:
+    """Sphere (droplet) volume per mL of each agent as pushed, at its default size (A,); 0 for
+    Y-90, whose load is its dose."""
+    out = np.zeros(len(AGENT_IDS))
+    for i, a in enumerate(AGENT_IDS):
+        spec = AGENTS[a]
+        if spec.activity_per_sphere_bq > 0:
+            continue
+        d_m = mean_diameter_um(a, spec.default_size_um) * 1e-6
+        out[i] = spheres_per_ml(a, spec.default_size_um) * float(sphere_volume_m3(d_m)) * 1e6
+    return out
 
 
 def square(n: int) -> tuple[tuple[int, int], ...]:
@@ -88,6 +104,7 @@ class Teaching:
         self.proc = proc
         self.c = proc.c
         self.palette = agent_palette()
+        self._product = product_fraction()
         ves = ~self.c.is_bed
         q0 = np.abs(proc.flow.baseline_flow[ves])
         q0 = q0[q0 > 0]
@@ -202,10 +219,12 @@ class Teaching:
         return self._tint
 
     # ------------------------------------------------------------------ deposits
-    def set_deposits(self, dep: np.ndarray, volume_m3: np.ndarray) -> None:
-        """Take copies of the deposit tallies: spheres (A, E) and sphere volume (E,) m³."""
+    def set_deposits(self, dep: np.ndarray, volume_m3: np.ndarray, activity_bq: np.ndarray) -> None:
+        """Take copies of the deposit tallies: spheres (A, E), sphere volume (E,) m³ and
+        activity (E,) Bq."""
         self._dep = dep.copy()
         self._dep_volume = volume_m3.copy()
+        self._dep_activity = activity_bq.copy()
         self._marks = None
 
     def _bed_pixels(self, m: Maps) -> None:
@@ -236,12 +255,17 @@ class Teaching:
         self._bed_xy = np.stack([(x + 0.5) / m.geo.fx, (y + 0.5) / m.geo.fy], 1)
 
     def bed_fill(self) -> np.ndarray:
-        """Share of each bed's pixels its deposits mark now (B,)."""
+        """Share of each bed's pixels its deposits mark now (B,): by the product given per gram
+        (the agent that lodged most there), or by the Y-90 dose."""
         c = self.c
         if self._dep is None:
             return np.zeros(len(c.beds))
-        ml = self._dep_volume[c.bed_edge] * 1e6
-        return fill_share(ml / np.maximum(c.bed_mass_g, 1e-6))
+        e = c.bed_edge
+        g = np.maximum(c.bed_mass_g, 1e-6)
+        phi = self._product[np.argmax(self._dep[:, e], axis=0)]
+        product = self._dep_volume[e] * 1e6 / np.where(phi > 0, phi, 1.0) / g
+        dose = MIRD_GY_KG_PER_GBQ * self._dep_activity[e] * 1e-9 / (g * 1e-3)
+        return fill_share(np.where(phi > 0, product / FULL_ML_PER_G, dose / FULL_GY))
 
     def _deposit_marks(self, out: pygame.Surface):
         """Flat pixel indices and mapped colours of the deposit marks (cached per refresh)."""

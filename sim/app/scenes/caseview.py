@@ -69,12 +69,14 @@ class CaseView:
         if self.fluoro is not None:
             self.fluoro.set_arm(self.arm)
 
-    def note_run(self) -> None:
-        """A contrast run was started: remember the angulation it was taken in (debrief)."""
-        self.run_arms.append(self.arm)
+    def note_runs(self) -> None:
+        """Remember the angulation each new contrast run was taken in (for the debrief)."""
+        n = len(self.session.proc.contrast_runs)
+        self.run_arms += [self.arm] * (n - len(self.run_arms))
 
     def projection_note(self) -> list[str]:
         """The debrief's comment on the angulations of the contrast runs."""
+        self.note_runs()
         kp = self.session.case.scenario.key_projection
         return projection_note(self.run_arms, self.case_arm, kp.opens if kp else "")
 
@@ -117,13 +119,21 @@ class CaseView:
         if self.fluoro is None:
             return None, None
         runs = self.session.proc.contrast_runs
+        self.note_runs()
+        if runs:
+            self.fluoro.set_arm(self.run_arms[0])  # each run in the angulation it was taken in
         before = self.fluoro.render(run_peak(runs[0]) if runs else self.session.proc.t, mode="dsa")
-        after = self.fluoro.render(run_peak(runs[-1]), mode="dsa") if runs else None
+        after = None
+        if runs:
+            self.fluoro.set_arm(self.run_arms[-1])
+            after = self.fluoro.render(run_peak(runs[-1]), mode="dsa")
+        self.fluoro.set_arm(self.arm)
         return before, after
 
     def draw_image(self, surface, mode: str | None = None, teaching: bool | None = None) -> None:
         """The angiogram at the session's time (the viewer's mode unless told)."""
         self.frame_i += 1
+        self.note_runs()
         img = self.fluoro.render(
             self.session.proc.t,
             mode=self.mode if mode is None else mode,

@@ -73,7 +73,6 @@ class TraineeControls:
             return
         if name == "contrast":
             s.contrast()
-            self.view.note_run()
         elif name == "pause":
             s.paused = not s.paused
         elif name == "speed":
