@@ -64,10 +64,9 @@ class CaseView:
         return PRESETS + ((self.case_arm,) if self.case_arm is not None else ())
 
     def turn(self, arm: CArm) -> None:
-        """Set the C-arm angulation (the maps of a new angulation take about a second)."""
+        """Set the C-arm angulation; the view follows at the next frame (several key presses
+        in one frame build one angulation's maps, about a second for a new one)."""
         self.arm = arm.clamped()
-        if self.fluoro is not None:
-            self.fluoro.set_arm(self.arm)
 
     def note_runs(self) -> None:
         """Remember the angulation each new contrast run was taken in (for the debrief)."""
@@ -134,6 +133,7 @@ class CaseView:
         """The angiogram at the session's time (the viewer's mode unless told)."""
         self.frame_i += 1
         self.note_runs()
+        self.fluoro.set_arm(self.arm)
         img = self.fluoro.render(
             self.session.proc.t,
             mode=self.mode if mode is None else mode,
