@@ -187,3 +187,32 @@ def test_deposits_fill_the_tumour_faster_than_the_liver_around_it():
     (in1, out1), (in2, out2) = density
     assert in2 > 0.3 and in2 > 3.0 * out2, density
     assert in2 > in1 + 0.05, density
+
+
+def test_spine_tumour_and_catheter_turn_with_the_c_arm_and_nothing_else_changes():
+    """LAO 30 moves the spine (posterior) right of where AP draws it and the right-lobe tumour
+    with it less; the catheter tip moves too; turning and drawing leave the simulation as it
+    was, and AP again is the AP picture."""
+    sc, _ = load_scenario(SCENARIOS / "default.yaml")
+    p = Procedure(sc)
+    p.apply(Navigate(target="RHA"))
+    v = FluoroView(p, (960, 640))
+    state = (p.flow.flow.copy(), p.streams.transport.bit_generator.state, p.t)
+    ap_img = pygame.surfarray.array3d(v.render(seed_frame=1))
+
+    def spine_x() -> float:
+        lw, lh = v.geo.low
+        col = v.maps.tissue[:, int(0.75 * lh) :].mean(axis=1)  # below the liver
+        return float(np.argmax(col)) / v.geo.fx
+
+    ap = (spine_x(), v.tumor_px(0)[0][0], v.tip_px()[0])
+    v.set_arm(CArm(30.0, 0.0))
+    v.render(teaching=True)
+    lao = (spine_x(), v.tumor_px(0)[0][0], v.tip_px()[0])
+    assert lao[0] > ap[0] + 40, (ap, lao)  # spine −95 mm: far right
+    assert lao[0] - ap[0] > lao[1] - ap[1], (ap, lao)  # the tumour is less posterior
+    assert lao[2] != ap[2]
+    assert np.array_equal(p.flow.flow, state[0]) and p.t == state[2]
+    assert p.streams.transport.bit_generator.state == state[1]
+    v.set_arm(AP)
+    assert np.array_equal(pygame.surfarray.array3d(v.render(seed_frame=1)), ap_img)

@@ -49,7 +49,7 @@ DEPOSIT_REFRESH_S = 0.5  # deposits are re-read this often (sim time)
 FLUORO_BG, FLUORO_NOISE = 170.0, 6.5  # grey of zero density; noise std there (grey levels)
 DSA_BG, DSA_NOISE = 212.0, 1.2
 GREY = [(i, i, i) for i in range(256)]
-MAPS_KEPT = 4  # angulations whose per-size maps are kept (~15 MB each at 1280×800)
+MAPS_KEPT = 4  # angulations whose per-size maps are kept (a few MB each at 1280×800)
 
 
 PEAK_S = 2.0  # s after a run starts: its arterial-phase peak (the debrief's and report's frame)
