@@ -148,6 +148,22 @@ class Projected:
         return o[0] + ex[0] * u + ey[0] * v, o[1] + ex[1] * u + ey[1] * v
 
 
+def swept(mask: np.ndarray, sweep_px: np.ndarray) -> np.ndarray:
+    """A boolean raster swept from offset ``sweep_px[0]`` to ``sweep_px[1]`` (pixels), one
+    pixel at a time: the silhouette of a slab whose outline is ``mask`` at depth 0."""
+    a, b = sweep_px
+    n = int(np.ceil(np.abs(b - a).max()))
+    out = mask.copy()
+    w, h = mask.shape
+    for k in range(n + 1) if n else ():
+        dx, dy = np.round(a + (b - a) * k / n).astype(int)
+        if abs(dx) < w and abs(dy) < h:
+            out[max(dx, 0) : w + min(dx, 0), max(dy, 0) : h + min(dy, 0)] |= mask[
+                max(-dx, 0) : w + min(-dx, 0), max(-dy, 0) : h + min(-dy, 0)
+            ]
+    return out
+
+
 class Projector:
     """Depths of one procedure's anatomy, and its :class:`Projected` per angulation (cached)."""
 

@@ -24,7 +24,7 @@ from scipy.spatial import cKDTree
 
 from sim.anatomy.depth import GAS_DEPTH_MM, RIB_DEPTH_MM, SPINE_DEPTH_MM
 from sim.anatomy.silhouette import inside_polygon
-from sim.render.projection import Projected
+from sim.render.projection import Projected, swept
 from sim.scenario.models import SEGMENTS
 
 WORLD = (0.0, 0.0, 275.0, 245.0)  # mm: x0, y0, x1, y1 (as the author's preview)
@@ -163,25 +163,7 @@ def liver_mask(geo: Geometry, pr: Projected) -> tuple[np.ndarray, np.ndarray, np
     x, y = geo.low_world_grid()
     pts = np.stack([x.ravel(), y.ravel()], 1)
     base = inside_polygon(pts, pr.outline).reshape(x.shape)
-    a, b = pr.sweep * np.array([geo.s * geo.fx, geo.s * geo.fy])
-    n = int(np.ceil(np.abs(b - a).max()))
-    inside = base.copy()
-    for k in range(n + 1) if n else ():
-        dx, dy = np.round(a + (b - a) * k / n).astype(int)
-        inside |= _shifted(base, dx, dy)
-    return x, y, inside
-
-
-def _shifted(m: np.ndarray, dx: int, dy: int) -> np.ndarray:
-    """Boolean raster ``m`` moved by (dx, dy) pixels (False where nothing moved in)."""
-    out = np.zeros_like(m)
-    w, h = m.shape
-    if abs(dx) >= w or abs(dy) >= h:
-        return out
-    out[max(dx, 0) : w + min(dx, 0), max(dy, 0) : h + min(dy, 0)] = m[
-        max(-dx, 0) : w + min(-dx, 0), max(-dy, 0) : h + min(-dy, 0)
-    ]
-    return out
+    return x, y, swept(base, pr.sweep * np.array([geo.s * geo.fx, geo.s * geo.fy]))
 
 
 def bed_raster(
