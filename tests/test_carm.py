@@ -137,6 +137,12 @@ def test_click_selects_a_vessel_in_an_oblique_view_and_key_5_is_the_cases_view(a
     frames(app, 2)
     note = " ".join(scene.view.projection_note())
     assert "RAO 25 CAUD 10" in note and "opened the GDA and RHA origins" in note
+    scene.controls.command("carm_next")  # the panel's button: after the case's view, AP
+    assert scene.view.arm == AP and "AP" in scene.panel.carm_btn.text
+    for _ in range(12):  # J twelve times: RAO 45 at most
+        key(pygame.K_j)
+    frames(app, 1)
+    assert scene.view.arm == CArm(-45.0, 0.0) and scene.view.fluoro.arm == scene.view.arm
 
 
 def test_projection_note_says_what_the_runs_missed():
