@@ -38,7 +38,8 @@ from sim.transport.packets import AGENT_IDS
 VESSEL_K = 1.4  # optical density per mm of vessel filled with undiluted contrast (U)
 BLUSH_K = 0.6  # optical density per mm of tissue per unit parenchymal contrast fraction (U)
 BLUSH_GAMMA = 0.8  # display curve: lifts the faint normal-liver blush (U)
-MAX_DOTS = 15_000  # the teaching overlay draws an even sample of at most this many packets
+MAX_DOTS = 8_000  # the teaching overlay draws an even sample of at most this many packets
+# (each a 3-px dot in a dark rim at 1280×800: fewer than the 2-px dots it had, as many pixels)
 LIPIODOL_K = 0.045  # optical density per mm of tissue saturated with lipiodol (U)
 LIPIODOL_ML_PER_G = 0.03  # lipiodol per gram at which a territory looks ~2/3 saturated (U)
 HAZE = 0.10  # contrast fraction shown where radiopaque packets travel while injecting (U)
