@@ -176,8 +176,8 @@ class Projector:
         self.node_z = node_depths(
             c.node_pos, c.edge_from, c.edge_to, c.names, c.segment, kinds, c.root
         )
-        self.point_z = np.concatenate([self._edge_z(e) for e in range(c.n_edges)])
         self._all_points = np.concatenate(c.points)
+        self.point_z = self._points_z()
         self._splits = np.cumsum([len(p) for p in c.points])[:-1]
         self.tumor_z = np.array(
             [float(segment_depth(t.spec.segment, t.center)) for t in liver.tumors]
@@ -189,14 +189,21 @@ class Projector:
             self.territory_z[sel] = segment_depth(name, terr.points[sel])
         self._cache: dict[CArm, Projected] = {}
 
-    def _edge_z(self, e: int) -> np.ndarray:
-        """Depth along edge ``e``'s polyline: from its proximal to its distal node by arc length."""
-        p = self.c.points[e]
-        seg = np.hypot(*np.diff(p, axis=0).T) if len(p) > 1 else np.zeros(0)
-        cum = np.concatenate([[0.0], np.cumsum(seg)])
-        f = cum / cum[-1] if cum[-1] > 0 else np.zeros(len(p))
-        z0, z1 = self.node_z[self.c.edge_from[e]], self.node_z[self.c.edge_to[e]]
-        return z0 + f * (z1 - z0)
+    def _points_z(self) -> np.ndarray:
+        """Depth of every polyline point (all edges concatenated): from each edge's proximal to
+        its distal node by arc length."""
+        c = self.c
+        n = np.array([len(p) for p in c.points])
+        edge = np.repeat(np.arange(len(n)), n)
+        step = np.hypot(*np.diff(self._all_points, axis=0).T)
+        step[edge[1:] != edge[:-1]] = 0.0  # no length across two edges
+        cum = np.concatenate([[0.0], np.cumsum(step)])
+        first = np.concatenate([[0], np.cumsum(n)[:-1]])
+        cum -= np.repeat(cum[first], n)
+        total = np.repeat(cum[first + n - 1], n)
+        f = np.where(total > 0, cum / np.where(total > 0, total, 1.0), 0.0)
+        z0, z1 = self.node_z[c.edge_from], self.node_z[c.edge_to]
+        return z0[edge] + f * (z1 - z0)[edge]
 
     def organ_z(self, kind: str) -> float:
         """Depth (mm) of a non-target organ's centre."""
