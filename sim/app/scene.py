@@ -13,9 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sim.render.canvas import Rect, scale
-from sim.ui import widgets as gui
-
 if TYPE_CHECKING:
     from sim.ui.inputs import Input, WidgetEvent
 
@@ -72,6 +69,8 @@ class Scene:
     def scaled(self, img, size: tuple[int, int]):
         """``img`` smooth-scaled to ``size``, cached per scene (scaling a big image every frame
         is not free at 4K)."""
+        from sim.render.canvas import scale  # the scene contract itself imports no pygame
+
         cache = self.__dict__.setdefault("_scaled_cache", {})
         key = (id(img), size)
         if key not in cache:
@@ -82,6 +81,9 @@ class Scene:
 
     def button_row(self, labels: list[str], width: float = 200, height: float = 48) -> list:
         """Buttons along the bottom right, in the order given (sizes in UI-scaled pixels)."""
+        from sim.render.canvas import Rect
+        from sim.ui import widgets as gui
+
         px, (w, h) = self.app.px, self.app.size
         bw, n = px(width), len(labels)
         return [
