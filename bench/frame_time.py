@@ -157,12 +157,13 @@ def main(argv: list[str] | None = None) -> None:
         p50 = statistics.median(r.times)
         p99 = float(np.percentile(r.times, 99))
         around = max(r.resolve_times, default=float("nan"))
+        start = max(r.contrast_ms, default=float("nan"))
         cpu99 = float(np.percentile(r.cpu, 99))
         print(
             f"  {mode:<10} p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   max {max(r.times):6.2f} ms   "
             f"re-solve frames {len(r.resolve_times)} (worst {around:6.2f} ms)   "
             f"cpu p50 {statistics.median(r.cpu):5.2f} p99 {cpu99:5.2f} ms   "
-            f"packets >= {r.min_packets}   contrast start {max(r.contrast_ms):.1f} ms"
+            f"packets >= {r.min_packets}   contrast start {start:.1f} ms"
         )
         if worst is None or p99 > worst[1]:
             worst = (p50, p99, r)
