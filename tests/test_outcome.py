@@ -35,6 +35,10 @@ KEYS = [
     "metrics",
     "events",
     "disclaimer",
+    "penalties",
+    "failed",
+    "goals",
+    "y90_intent",
 ]
 
 

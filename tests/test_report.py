@@ -212,10 +212,16 @@ def test_score_and_components_are_the_outcomes(glass, naive):
     for _, out, _, c in (glass, naive):
         assert float("".join(c.big)) == pytest.approx(out.score, abs=0.05)
         rows = c.rows["score"][1:]
-        assert len(rows) == len(out.components) == 6
-        for row, comp in zip(rows, out.components, strict=True):
+        n_comp, n_pen = len(out.components), len(out.penalties)
+        assert n_comp == 6
+        for row, comp in zip(rows[:n_comp], out.components, strict=True):
             assert row[2] == f"{comp.points:.1f} / {comp.max:.0f}"
             assert row[3] == comp.reason
+        for row, pen in zip(rows[n_comp : n_comp + n_pen], out.penalties, strict=True):
+            assert row[2] == f"− {pen.points:.1f}" and row[3] == pen.reason
+        goals = rows[n_comp + n_pen + 1 :]  # after the goal table's header
+        assert [r[1] for r in goals] == [g.goal for g in out.goals]
+        assert [r[0].startswith("✓") for r in goals] == [g.met is True for g in out.goals]
 
 
 def test_non_target_territories_appear_with_their_complications(naive):

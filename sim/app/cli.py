@@ -84,7 +84,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
         sc = e.scenario
         print(f"{e.path.name}: {sc.title}  [difficulty {sc.difficulty}]")
         for g in sc.learning_goals:
-            print(f"    - {g}")
+            print(f"    - {g.goal}")
     return 0
 
 

@@ -7,12 +7,16 @@ from sim.outcome.result import Outcome
 
 def render_text(o: Outcome) -> str:
     """Format an outcome (see :func:`sim.outcome.assess.assess`)."""
-    lines = [
-        f"{o.scenario} — seed {o.seed}",
-        f"SCORE {o.score:.1f} / 100",
-    ]
+    lines = [f"{o.scenario} — seed {o.seed}"]
+    lines += [f"FAILED: {why}" for why in o.failures]
+    lines.append(f"SCORE {o.score:.1f} / 100")
     for c in o.components:
         lines.append(f"  {c.name:<15} {c.points:6.1f} / {c.max:<5.1f} {c.reason}")
+    for p in o.penalties:
+        lines.append(f"  − {p.name:<13} {p.points:6.1f}         {p.reason}")
+    for g in o.goals:
+        mark = {True: "met", False: "NOT MET"}.get(g.met, "not graded")
+        lines.append(f"  goal [{mark}] {g.goal} — {g.reason}")
     d = o.deposition.to_dict()
     lines.append("Where the agent went: " + ", ".join(f"{k} {100 * v:.1f} %" for k, v in d.items()))
     for t in o.tumors:

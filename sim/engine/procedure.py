@@ -332,6 +332,10 @@ class Procedure:
         ag, dv = self.agent, dose.volume_ml
         self.metrics.oil_ml += dose.oil_ml  # 0 but for a cTACE emulsion
         self.metrics.agent_ml[ag.agent] = self.metrics.agent_ml.get(ag.agent, 0.0) + dv
+        if self.watch.stasis_level >= 2:
+            self.metrics.after_stasis_ml += dv
+        elif self.watch.in_reflux and self.contrast_m3_s <= 0:
+            self.metrics.reflux_ml += dv
         self._packet_carry += dv * PACKETS_PER_ML
         n = int(self._packet_carry)
         if n == 0:

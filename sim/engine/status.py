@@ -24,6 +24,10 @@ class Metrics:
     activity_gbq: float = 0.0
     drug_mg: float = 0.0
     oil_ml: float = 0.0  # lipiodol (the oil phase of cTACE emulsions) pushed, mL
+    # agent pushed once stasis was reached at the tip's position, and (before stasis) while the
+    # flow behind the tip ran backwards: what technique is graded on, mL
+    after_stasis_ml: float = 0.0
+    reflux_ml: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ The model (each weight's source or "U" beside it):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
@@ -38,6 +38,8 @@ from sim.flow.compile import Compiled
 from sim.flow.territory import COMPLICATION, push_down
 from sim.outcome.dose_volume import cumulative_dvh, sampled_dvh
 from sim.outcome.dosimetry import MIRD_GY_KG_PER_GBQ, lung_dose_gy, resin_equivalent_gy
+from sim.outcome.goals import grade_goals
+from sim.outcome.penalties import intent, non_target_load, perfused_dose_gy
 from sim.outcome.result import (
     Deposition,
     LipiodolRetained,
@@ -48,7 +50,7 @@ from sim.outcome.result import (
     ReportedEvent,
     TumorOutcome,
 )
-from sim.outcome.score import complications, total_score
+from sim.outcome.score import complications, grade
 from sim.scenario.models import Scenario
 from sim.transport.packets import AGENT_IDS
 from sim.transport.tallies import Tallies
@@ -58,6 +60,8 @@ DRUG_KILL_MG_PER_G = 0.5  # doxorubicin mg/g giving 63 % kill (U)
 # (25 %) × 0.4, because the portal supply carries the parenchyma through (U). Biliary injury of
 # the arterial-only peribiliary plexus: DEB strongly (Bhagat 2013), bland and PVA mildly (U).
 NORMAL_ISCHEMIA_INJURY = 0.4
+LUNG_EMBOLIC = ("bland", "pva", "deb")
+LUNG_EMBOLISM = "pulmonary embolism (particles through tumour shunts)"
 BILIARY_WEIGHT = {"deb": 0.5, "bland": 0.05, "pva": 0.05, "lipiodol": 0.03}
 
 
@@ -71,6 +75,8 @@ class Usage(Protocol):
     activity_gbq: float
     drug_mg: float
     oil_ml: float
+    after_stasis_ml: float  # agent pushed after stasis at the tip's position
+    reflux_ml: float  # agent pushed (before stasis) while the flow behind the tip ran backwards
 
 
 class Reportable(Protocol):
@@ -135,21 +141,23 @@ def assess(s: FinalState) -> Outcome:
     nt_terr = _non_target(s.compiled, b, float(tl.out_count.sum()))
     lung_gy = lung_dose_gy(float(tl.lung_activity.sum()) * 1e-9)
     comps = complications(sc, m, b.by_agent, b.kinds)
-    worst = max((c_.probability for c_ in comps if c_.scored), default=0.0)
-    score, components = total_score(
-        sc, coverage, damage, sum(nt_terr.values()), lung_gy, m.fluoro_s, worst, comps
-    )
-    return Outcome(
+    deposits = _nt_deposits(s, b, nt_terr)
+    nt = non_target_load(deposits)
+    hep = b.tumor | b.liver
+    dose_pv = perfused_dose_gy(b.activity_gbq[hep], s.compiled.bed_mass_g[hep], MIRD_GY_KG_PER_GBQ)
+    intent_res = intent(sc, dose_pv, m.agent_ml)
+    card = grade(sc, coverage, damage, nt, lung_gy, m, tumors, comps, intent_res)
+    out = Outcome(
         scenario=sc.title,
         seed=s.seed,
-        score=round(score, 2),
-        components=tuple(components),
+        score=round(card.score, 2),
+        components=tuple(card.components),
         tumor_coverage=round(coverage, 4),
         normal_liver=liver,
         deposition=_deposition(s, b),
         non_target=tuple(
-            NonTargetDeposit(k, round(v, 5), COMPLICATION.get(_nt_kind(s.compiled, k), ""))
-            for k, v in sorted(nt_terr.items())
+            NonTargetDeposit(k, round(v, 5), COMPLICATION.get(kind, LUNG_EMBOLISM))
+            for k, (kind, v) in sorted(deposits.items())
         ),
         tumors=tuple(tumors),
         lipiodol_retained=LipiodolRetained(
@@ -167,9 +175,16 @@ def assess(s: FinalState) -> Outcome:
             activity_gbq=round(m.activity_gbq, 4),
             drug_mg=round(m.drug_mg, 2),
             lipiodol_oil_ml=round(m.oil_ml, 2),
+            after_stasis_ml=round(m.after_stasis_ml, 3),
+            reflux_ml=round(m.reflux_ml, 3),
+            agents_ml={a: round(v, 3) for a, v in sorted(m.agent_ml.items())},
         ),
         events=tuple(ReportedEvent(**e.as_dict()) for e in s.events),
+        penalties=tuple(card.penalties),
+        failures=tuple(card.failures),
+        y90_intent=intent_res,
     )
+    return replace(out, goals=grade_goals(sc, out))
 
 
 def _beds(s: FinalState) -> _Beds:
@@ -307,6 +322,17 @@ def _non_target(c: Compiled, b: _Beds, out: float) -> dict[str, float]:
     if out > 0:
         nt_terr["systemic"] = b.frac(out)
     return nt_terr
+
+
+def _nt_deposits(s: FinalState, b: _Beds, nt_terr: dict) -> dict[str, tuple[str, float]]:
+    """``{territory: (bed kind, fraction)}``, with particles in the lungs: Y-90 is graded by lung
+    dose and lipiodol by its oil cap, so only bland, PVA and DEB count there."""
+    out = {k: (_nt_kind(s.compiled, k), v) for k, v in nt_terr.items()}
+    lung = s.tallies.lung_count
+    embolic = sum(float(lung[i]) for i, a in enumerate(AGENT_IDS) if a in LUNG_EMBOLIC)
+    if embolic > 0:
+        out["lungs"] = ("lungs", b.frac(embolic))
+    return out
 
 
 def _deposition(s: FinalState, b: _Beds) -> Deposition:

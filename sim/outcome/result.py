@@ -32,6 +32,34 @@ class ScoreComponent:
 
 
 @dataclass(frozen=True)
+class Penalty:
+    """Points taken off the components' sum (``points`` ≥ 0), and why, in words."""
+
+    name: str
+    points: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class GoalResult:
+    """One learning goal graded: ``met`` True or False, or None when the case gives no check."""
+
+    goal: str
+    met: bool | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Y90IntentResult:
+    """The case's Y-90 intent checked: the perfused-volume dose (Gy) and whether it was met."""
+
+    kind: str
+    dose_gy: float
+    met: bool
+    reason: str
+
+
+@dataclass(frozen=True)
 class Complication:
     """A patient-specific complication risk of what was done, with its published source."""
 
@@ -128,6 +156,9 @@ class ProcedureMetrics:
     activity_gbq: float
     drug_mg: float
     lipiodol_oil_ml: float
+    after_stasis_ml: float  # agent pushed after stasis at the tip's position
+    reflux_ml: float  # agent pushed, before stasis, while the flow behind the tip ran backwards
+    agents_ml: dict[str, float]  # agent given, mL, per agent id
 
 
 @dataclass(frozen=True)
@@ -158,7 +189,22 @@ class Outcome:
     complications: tuple[Complication, ...]
     metrics: ProcedureMetrics
     events: tuple[ReportedEvent, ...]
+    penalties: tuple[Penalty, ...] = ()  # taken off the components' sum, in order
+    failures: tuple[str, ...] = ()  # why the plan fails the case (score capped), most serious first
+    goals: tuple[GoalResult, ...] = ()  # each learning goal, graded
+    y90_intent: Y90IntentResult | None = None
     disclaimer: str = field(default=DISCLAIMER)
+
+    @property
+    def failed(self) -> bool:
+        """The plan fails the case (its score is capped)."""
+        return bool(self.failures)
+
+    @property
+    def goals_met(self) -> bool | None:
+        """All graded goals met; None when the case grades none."""
+        graded = [g.met for g in self.goals if g.met is not None]
+        return all(graded) if graded else None
 
     @property
     def non_target_fraction(self) -> float:
@@ -192,4 +238,8 @@ class Outcome:
             "metrics": asdict(self.metrics),
             "events": [asdict(e) for e in self.events],
             "disclaimer": self.disclaimer,
+            "penalties": [asdict(p) for p in self.penalties],
+            "failed": list(self.failures),
+            "goals": [asdict(g) for g in self.goals],
+            "y90_intent": asdict(self.y90_intent) if self.y90_intent else None,
         }

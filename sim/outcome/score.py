@@ -1,23 +1,28 @@
 """The score and the patient-specific complication risks of what was done.
 
-Each weight's source or "U" (unsourced, chosen for teaching) stands beside it. The score weighs
-tumour coverage, normal-liver injury, non-target agent, lung dose, fluoroscopy time and the
-scored complication risks with the case's weights (:class:`sim.scenario.models.Scoring`).
+Each weight's source or "U" (unsourced, chosen for teaching) stands beside it. The components
+weigh tumour coverage, normal-liver injury, non-target load, lung dose, fluoroscopy time and the
+scored complication risks with the case's weights (:class:`sim.scenario.models.Scoring`);
+:func:`grade` then takes off the penalties, applies the untreated-target factor and caps a
+failing plan (:mod:`sim.outcome.penalties`; ``docs/physics.md`` §8.1).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from sim.agents import LIPIODOL_MAX_ML as LIPIODOL_CAP_ML
-from sim.outcome.result import Complication, ScoreComponent
+from sim.outcome import penalties as pen
+from sim.outcome.penalties import NonTargetLoad
+from sim.outcome.result import Complication, Penalty, ScoreComponent
 
 NORMAL_DAMAGE_ZERO_POINTS = 0.30  # normal-liver damage fraction that scores 0 (U)
 # Sparing the patient is earned by treating: the safety components (normal liver, non-target,
 # lung, efficiency, complications) count in proportion to tumour coverage up to this much, so
 # doing nothing cannot score (U, playability; a teaching choice, not a clinical rule).
 SAFETY_FULL_AT_COVERAGE = 0.5
-NON_TARGET_SCALE = 0.01  # non-target fraction at which that component falls to 37 % (U)
 FLUORO_FULL_MIN, FLUORO_ZERO_MIN = 10.0, 30.0  # TACE fluoroscopy 19 ± 10 min (Choi 2024, R)
 ABSCESS_AFTER_TACE_WHIPPLE = 0.85  # 6/7 with prior Whipple (Kim, SCVIR report, R2)
 ABSCESS_AFTER_TARE_BILIARY = 0.066  # 1/15 (Agahi 2022, R)
@@ -116,26 +121,60 @@ def _biloma(sc, by_agent: dict, kinds: np.ndarray) -> Complication:
     )
 
 
-def total_score(
-    sc, coverage, damage, nt, lung_gy, fluoro_s, risk=0.0, risks=()
-) -> tuple[float, list[ScoreComponent]]:
-    """The score (0–100) and its components.
+@dataclass(frozen=True)
+class ScoreCard:
+    """The score (0–100), its components, the penalties taken off and why the plan fails."""
 
-    Parameters
-    ----------
-    sc : Scenario
-        The case; its ``scoring`` weights and limits.
-    coverage, damage, nt : float
-        Tumour coverage, normal-liver injury and non-target agent (fractions).
-    lung_gy, fluoro_s : float
-        Lung dose (Gy) and fluoroscopy time (s).
-    risk : float
-        The highest scored complication probability.
-    risks : sequence of Complication
-        All complication risks (the scored ones are named in the reason).
+    score: float
+    components: list[ScoreComponent]
+    penalties: list[Penalty]
+    failures: list[str]
+
+
+def grade(sc, coverage, damage, nt: NonTargetLoad, lung_gy, metrics, tumors, risks, intent_res):
+    """The whole score: components, then penalties, untreated targets and the failing cap.
+
+    The components (:func:`total_score`) are summed; technique, non-target beyond its component
+    and a missed Y-90 intent are taken off (score ≥ 0); each untreated target multiplies what is
+    left by :data:`~sim.outcome.penalties.UNTREATED_FACTOR`; a failing plan is capped at
+    :data:`~sim.outcome.penalties.FAIL_CAP`. Every step is a :class:`Penalty` with its reason.
     """
-    w = sc.scoring
-    total_w = (
+    worst = max((r.probability for r in risks if r.scored), default=0.0)
+    total, comps = total_score(
+        sc, coverage, damage, nt.load, lung_gy, metrics.fluoro_s, worst, risks, nt.reason
+    )
+    pens = pen.technique(sc, metrics)
+    over = max(0.0, nt.load / pen.NON_TARGET_LOAD_ZERO - 1.0)
+    if over > 0:
+        k = 100.0 / _total_weight(sc.scoring)
+        pts = k * sc.scoring.non_target_weight * over
+        pens.append(Penalty("non_target", round(pts, 2), f"beyond its component: {nt.reason}"))
+    if intent_res is not None and not intent_res.met:
+        pens.append(
+            Penalty("y90_intent", pen.INTENT_MISSED_POINTS, f"intent not met: {intent_res.reason}")
+        )
+    score = max(0.0, total - sum(p.points for p in pens))
+    missed = pen.untreated(tumors)
+    if missed and score > 0:
+        kept = score * pen.UNTREATED_FACTOR ** len(missed)
+        pens.append(
+            Penalty(
+                "untreated_target",
+                round(score - kept, 2),
+                f"target {', '.join(missed)} left untreated (score × "
+                f"{pen.UNTREATED_FACTOR:g} per untreated target)",
+            )
+        )
+        score = kept
+    fails = pen.failures(sc, lung_gy, dict(metrics.agent_ml), nt, tuple(risks))
+    if fails and score > pen.FAIL_CAP:
+        pens.append(Penalty("failed", round(score - pen.FAIL_CAP, 2), "failing plan: " + fails[0]))
+        score = pen.FAIL_CAP
+    return ScoreCard(score, comps, pens, fails)
+
+
+def _total_weight(w) -> float:
+    return (
         w.coverage_weight
         + w.normal_liver_weight
         + w.non_target_weight
@@ -143,8 +182,35 @@ def total_score(
         + w.efficiency_weight
         + w.complications_weight
     ) or 1.0
-    k = 100.0 / total_w
-    parts = _parts(w, coverage, damage, nt, lung_gy, fluoro_s, risk, risks)
+
+
+def total_score(
+    sc, coverage, damage, nt, lung_gy, fluoro_s, risk=0.0, risks=(), nt_reason=""
+) -> tuple[float, list[ScoreComponent]]:
+    """The components' sum (0–100) and the components.
+
+    Parameters
+    ----------
+    sc : Scenario
+        The case; its ``scoring`` weights and limits.
+    coverage, damage : float
+        Tumour coverage and normal-liver injury (fractions).
+    nt : float
+        Non-target load: Σ severity × fraction of the agent in each territory
+        (:func:`sim.outcome.penalties.non_target_load`); the component is empty at
+        :data:`~sim.outcome.penalties.NON_TARGET_LOAD_ZERO`.
+    lung_gy, fluoro_s : float
+        Lung dose (Gy) and fluoroscopy time (s).
+    risk : float
+        The highest scored complication probability.
+    risks : sequence of Complication
+        All complication risks (the scored ones are named in the reason).
+    nt_reason : str
+        Where the non-target agent went, in words.
+    """
+    w = sc.scoring
+    k = 100.0 / _total_weight(w)
+    parts = _parts(w, coverage, damage, nt, lung_gy, fluoro_s, risk, risks, nt_reason)
     earned = min(1.0, coverage / SAFETY_FULL_AT_COVERAGE)
     if earned < 1.0:
         note = f" (× {earned:.2f}: safety counts with treatment)"
@@ -153,7 +219,7 @@ def total_score(
     return sum(x.points for x in comps), comps
 
 
-def _parts(w, coverage, damage, nt, lung_gy, fluoro_s, risk, risks) -> list[tuple]:
+def _parts(w, coverage, damage, nt, lung_gy, fluoro_s, risk, risks, nt_reason) -> list[tuple]:
     """(name, weight, fraction earned, reason) of each component, before the safety rule."""
     fl_min = fluoro_s / 60.0
     lung_ok = (
@@ -178,10 +244,8 @@ def _parts(w, coverage, damage, nt, lung_gy, fluoro_s, risk, risks) -> list[tupl
         (
             "non_target",
             w.non_target_weight,
-            float(np.exp(-nt / NON_TARGET_SCALE)),
-            f"{100 * nt:.2f} % of the agent outside the liver"
-            if nt > 0
-            else "no non-target embolization",
+            max(0.0, 1.0 - nt / pen.NON_TARGET_LOAD_ZERO),
+            nt_reason if nt > 0 and nt_reason else "no non-target embolization",
         ),
         (
             "lung",

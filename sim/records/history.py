@@ -4,9 +4,11 @@ Definitions (kept simple, and honest about what a score can tell):
 
 - *best* — the highest score of the trainee's finished records of that case;
 - *trend* — the last finished score minus the first (``None`` until a case is finished twice);
-- *goals met* — a case's learning goals count as met once one finished record of it scores at
-  least :data:`GOAL_SCORE` with no non-target deposit at all (``outcome["non_target"]`` empty).
-  Goals are met per case, all together: the outcome does not grade each goal on its own.
+- *goals met* — a case's learning goals count as met once one finished record of it meets all
+  of them: the outcome grades each goal on its own (``outcome["goals"]``, each ``{goal, met,
+  reason}``; ``met`` None for a goal without a check). A record from before goals were graded
+  (no graded goal) counts as met when it scores at least :data:`GOAL_SCORE` with no non-target
+  deposit at all. ``goal_results`` are the last finished record's grades, goal by goal.
 
 Headless: the command line prints :func:`format_history`; a window screen can show the same
 :class:`TraineeSummary` objects. Names, ids, titles and goals come out with control characters
@@ -39,6 +41,7 @@ class CaseSummary:
     trend: float | None
     goals: list[str] = field(default_factory=list)
     goals_met: bool = False
+    goal_results: list[dict] = field(default_factory=list)  # {goal, met, reason}, last record
 
 
 @dataclass
@@ -59,8 +62,43 @@ def goal_met(outcome: dict | None) -> bool:
     """Whether one finished outcome meets its case's goals (see the module docstring)."""
     if not isinstance(outcome, dict):
         return False
+    graded = [g.get("met") for g in graded_goals(outcome) if g.get("met") is not None]
+    if graded:
+        return all(m is True for m in graded)
     score = score_value(outcome.get("score"))
     return score is not None and score >= GOAL_SCORE and not outcome.get("non_target")
+
+
+def graded_goals(outcome: dict | None) -> list[dict]:
+    """The outcome's goals as ``{goal, met, reason}`` dicts (text made printable); [] if none."""
+    goals = outcome.get("goals") if isinstance(outcome, dict) else None
+    if not isinstance(goals, list):
+        return []
+    out = []
+    for g in goals:
+        if isinstance(g, dict) and isinstance(g.get("goal"), str):
+            met = g.get("met")
+            reason = g.get("reason")
+            out.append(
+                {
+                    "goal": printable(g["goal"]),
+                    "met": met if isinstance(met, bool) else None,
+                    "reason": printable(reason) if isinstance(reason, str) else "",
+                }
+            )
+    return out
+
+
+def goal_line(g: dict) -> str:
+    """One graded goal as a line: a mark (✓ met, ✗ not, – not graded), the goal, the reason."""
+    mark = {True: "✓", False: "✗"}.get(g.get("met"), "–")
+    return f"{mark} {g.get('goal', '')} — {g.get('reason', '')}"
+
+
+def _goal_text(g: object) -> str | None:
+    if isinstance(g, dict):
+        g = g.get("goal")
+    return printable(g) if isinstance(g, str) else None
 
 
 def _case_info(text: str) -> tuple[str, list[str]]:
@@ -75,7 +113,7 @@ def _case_info(text: str) -> tuple[str, list[str]]:
     goals = data.get("learning_goals") or []
     return (
         printable(title) if isinstance(title, str) else "",
-        [printable(g) for g in goals if isinstance(g, str)] if isinstance(goals, list) else [],
+        [t for t in map(_goal_text, goals) if t] if isinstance(goals, list) else [],
     )
 
 
@@ -117,6 +155,7 @@ def summarize(records: list[Record]) -> list[TraineeSummary]:
                     trend=round(scores[-1] - scores[0], 2) if len(scores) >= 2 else None,
                     goals=goals,
                     goals_met=any(goal_met(r.outcome) for r in done),
+                    goal_results=graded_goals(done[-1].outcome) if done else [],
                 )
             )
         out.append(TraineeSummary(trainee, len(recs), summaries))
@@ -183,6 +222,7 @@ def format_history(records: list[Record]) -> str:
                 f"  {c.scenario_id:26} played {c.played:>2}  best {_num(c.best):>5}  "
                 f"trend {_num(c.trend, True):>6}  goals {'met' if c.goals_met else 'not yet'}"
             )
+            lines.extend(f"      {goal_line(g)}" for g in c.goal_results)
         met = s.goals_met
         lines.append(
             f"  learning goals met ({len(met)}):" if met else "  learning goals met: none yet"

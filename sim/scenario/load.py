@@ -82,6 +82,39 @@ def _cross_check(sc: Scenario, marks, file: str) -> list[Problem]:
     )
     out += _extra_vessel_problems(sc, marks, file)
     out += _size_problems(sc, marks, file)
+    out += _goal_problems(sc, marks, file)
+    return out
+
+
+def _goal_problems(sc: Scenario, marks, file: str) -> list[Problem]:
+    """A goal's check names a tumour of the case; a Y-90 intent check needs the case's intent."""
+    out: list[Problem] = []
+    ids = [t.id for t in sc.tumors]
+    for i, g in enumerate(sc.learning_goals):
+        base = ("learning_goals", i, "check")
+        if g.check is None:
+            continue
+        cov = g.check.coverage
+        if cov is not None and cov.tumor != "all" and cov.tumor not in ids:
+            out.append(
+                _at(
+                    marks,
+                    (*base, "coverage", "tumor"),
+                    file,
+                    f"learning_goals[{i}].check.coverage.tumor",
+                    f"no tumour '{cov.tumor}' in this case (allowed: all, {', '.join(ids)})",
+                )
+            )
+        if g.check.y90_intent is not None and sc.y90_intent is None:
+            out.append(
+                _at(
+                    marks,
+                    (*base, "y90_intent"),
+                    file,
+                    f"learning_goals[{i}].check.y90_intent",
+                    "the case declares no y90_intent (allowed: add y90_intent, or another check)",
+                )
+            )
     return out
 
 

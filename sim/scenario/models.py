@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from sim.agents import AgentId
 from sim.physiology import LUNG_LIMIT_GY, NORMAL_LIVER_TOLERANCE_GY
+from sim.scenario.goals import LearningGoal, Y90Intent, as_goal
 
 SegmentName = Literal["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8"]
 SEGMENTS: tuple[str, ...] = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8")
@@ -96,6 +97,13 @@ class Patient(Strict):
     )
     portal_vein_thrombosis: bool = Field(
         False, description="Portal vein thrombosis: raises arterial dependence of normal liver."
+    )
+    prior_lung_dose_gy: float = Field(
+        0.0,
+        ge=0,
+        le=100,
+        description="Lung dose from earlier radioembolizations, Gy: counts towards the 50 Gy "
+        "cumulative limit (van Roekel thesis p.41).",
     )
     prior_treatments: list[str] = Field(default_factory=list, description="E.g. PRRT, SSA.")
     carcinoid_syndrome: bool = Field(False, description="Functioning tumour (crisis risk).")
@@ -211,7 +219,18 @@ class Catheter(Strict):
 
 class Limits(Strict):
     time_min: float = Field(60.0, ge=1, le=240, description="Procedure time limit, minutes.")
-    contrast_ml: float = Field(150.0, ge=5, le=500, description="Contrast limit, mL.")
+    contrast_ml: float = Field(
+        150.0,
+        ge=5,
+        le=500,
+        description="Contrast limit, mL: each mL beyond it costs points (technique).",
+    )
+    fluoro_min: float = Field(
+        60.0,
+        ge=1,
+        le=240,
+        description="Fluoroscopy-time limit, minutes: each minute beyond it costs points.",
+    )
 
 
 class KeyProjection(Strict):
@@ -268,6 +287,20 @@ class Scoring(Strict):
     tumor_target_dose_gy: float = Field(
         120.0, ge=20, le=600, description="NET TARE median ≈ 113 Gy (§4.2)."
     )
+    lung_dose_cumulative_limit_gy: float = Field(
+        50.0,
+        ge=1,
+        le=200,
+        description="Cumulative lung dose limit with patient.prior_lung_dose_gy (§4.1): above it "
+        "the plan fails.",
+    )
+    complication_risk_limit: float = Field(
+        0.5,
+        ge=0.01,
+        le=1.0,
+        description="A scored patient-specific complication risk above this probability fails "
+        "the plan (e.g. embolization after a Whipple, 85 %; teaching choice).",
+    )
 
 
 class Scenario(Strict):
@@ -275,8 +308,17 @@ class Scenario(Strict):
     title: str = Field(description="Case title shown in the library.")
     summary: str = Field("", description="One-line summary.")
     difficulty: int = Field(1, ge=1, le=5, description="1 first case … 5 expert.")
-    learning_goals: list[str] = Field(
-        default_factory=list, description="What the fellow should learn; shown in the library."
+    learning_goals: list[
+        Annotated[LearningGoal, BeforeValidator(as_goal, json_schema_input_type=str | LearningGoal)]
+    ] = Field(
+        default_factory=list,
+        description="What the fellow should learn, each with the check that grades it after the "
+        "case (`goal` and `check`); a plain sentence is shown but not graded.",
+    )
+    y90_intent: Y90Intent | None = Field(
+        None,
+        description="What a Y-90 treatment should achieve: radiation segmentectomy (≥ 190 Gy "
+        "to the perfused volume with glass) or lobar (a dose band); the score checks it.",
     )
     briefing: Briefing = Field(
         default_factory=Briefing, description="What the fellow is told before the case."

@@ -13,8 +13,13 @@ schema_version: 1
 title: "{title}"
 summary: "One line the library shows."
 difficulty: 1                 # 1 first case ... 5 expert
-learning_goals:
-  - "What the fellow should learn, one line each."
+learning_goals:               # each with the check that grades it (docs/authoring.md §5)
+  - goal: "Treat the tumour selectively."
+    check:
+      coverage: {{tumor: T1, min_percent: 70}}
+  - goal: "Stop at the endpoint."
+    check:
+      endpoint: {{min_sace: 3, max_after_stasis_ml: 1}}
 briefing:                     # what the fellow is told before starting
   history: "Age, primary, treatments so far."
   ct: "Size and segment of each lesion; arterial enhancement."
@@ -30,6 +35,7 @@ patient:
   albumin_g_dl: 4.0
   prior_whipple: false        # bilio-enteric anastomosis: abscess risk after embolization
   portal_vein_thrombosis: false
+  prior_lung_dose_gy: 0       # Gy from earlier radioembolizations (50 Gy cumulative limit)
   prior_treatments: []
   carcinoid_syndrome: false
 anatomy:
@@ -61,6 +67,8 @@ catheter:
 limits:
   time_min: 60
   contrast_ml: 150
+  fluoro_min: 60
+y90_intent: null   # Y-90: {{kind: segmentectomy}} or {{kind: lobar, min_gy: 30, max_gy: 70}}
 scoring:
   coverage_weight: 45
   normal_liver_weight: 15
@@ -71,6 +79,8 @@ scoring:
   lung_dose_limit_gy: 30
   normal_liver_tolerance_gy: 70
   tumor_target_dose_gy: 120
+  lung_dose_cumulative_limit_gy: 50
+  complication_risk_limit: 0.5
 key_projection:               # optional: the C-arm view that opens the key origin (key 5)
   lao_deg: -20                # + LAO, - RAO
   cran_deg: 0                 # + cranial, - caudal

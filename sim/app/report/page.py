@@ -159,7 +159,7 @@ def case_section(sc, meta: dict, agents_used: list[dict]) -> str:
         )
         or "<p>No briefing.</p>"
     )
-    goals = "".join(f"<li>{e(g)}</li>" for g in sc.learning_goals)
+    goals = "".join(f"<li>{e(g.goal)}</li>" for g in sc.learning_goals)
     body += f"<h3>Learning goals</h3><ul>{goals}</ul>" if goals else ""
     p = sc.patient
     body += "</div><div><h3>Patient</h3>"
@@ -202,12 +202,20 @@ def score_section(o: Outcome) -> str:
                 e(c.reason),
             ]
         )
+    for p in o.penalties:
+        rows.append([e(p.name.replace("_", " ")), "", f"− {p.points:.1f}", e(p.reason)])
     m = o.metrics
-    body = (
+    body = "".join(f'<p class="failed"><b>Failed:</b> {e(why)}</p>' for why in o.failures)
+    body += (
         f'<div class="score"><span class="big">{o.score:.1f}</span>'
         '<span class="of">/ 100</span></div>'
     )
     body += table(["Component", "", "Points", "Why"], rows, "num components")
+    goals = [
+        [{True: "✓ met", False: "✗ not met"}.get(g.met, "– not graded"), e(g.goal), e(g.reason)]
+        for g in o.goals
+    ]
+    body += table(["", "Learning goal", "Why"], goals) if goals else ""
     body += (
         f"<p>Procedure {m.procedure_s / 60:.1f} min · fluoroscopy {m.fluoro_s / 60:.1f} min"
         f" · contrast {m.contrast_ml:g} mL · agent {m.agent_ml:g} mL"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sim.app.scene import Scene
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
+from sim.outcome.penalties import FAIL_CAP
 from sim.outcome.result import Outcome
 from sim.render.text import draw_lines, wrap
 from sim.scenario.load import LoadedCase
@@ -123,9 +124,22 @@ class DebriefScene(Scene):
                 rows.append((line, px(size), bold, col))
 
         add(f"{self.case.scenario.title}", 20, True, (255, 255, 255))
+        if o.failures:
+            add(f"Failed — score capped at {FAIL_CAP:.0f}", 20, True, (255, 140, 130))
+            for why in o.failures:
+                add("• " + why, 15, col=(255, 170, 160))
         add(f"Score {o.score:.0f} / 100", 26, True, (255, 230, 140))
         for c in o.components:
             add(f"{c.name.replace('_', ' ')}: {c.points:.1f} / {c.max:.0f} — {c.reason}")
+        for p in o.penalties:
+            add(f"− {p.points:.1f} {p.name.replace('_', ' ')} — {p.reason}", col=(255, 200, 160))
+        if o.goals:
+            add("Learning goals", 17, True)
+        for g in o.goals:
+            mark, tone = {True: ("✓", (150, 230, 160)), False: ("✗", (255, 170, 160))}.get(
+                g.met, ("–", (200, 205, 215))
+            )
+            add(f"{mark} {g.goal} — {g.reason}", 15, col=tone)
         add("Tumours", 17, True)
         for t in o.tumors:
             add(

@@ -7,7 +7,7 @@ The summary comes from :mod:`sim.records.history` (the same as ``python main.py 
 from __future__ import annotations
 
 from sim.app.scene import Scene
-from sim.records.history import summarize
+from sim.records.history import goal_line, summarize
 from sim.render.canvas import Rect
 from sim.render.text import draw_lines, wrap
 from sim.ui import widgets as gui
@@ -123,11 +123,13 @@ class HistoryScene(Scene):
                     colr,
                 )
                 y += px(22)
-                if c.goals_met:
-                    for g in c.goals:
-                        for line in wrap("✓ " + g, px(13), col - px(24)):
-                            draw_lines(surface, [line], (x + px(24), y), px(13), (150, 230, 160))
-                            y += px(17)
+                for g in c.goal_results:
+                    tone = {True: (150, 230, 160), False: (255, 190, 150)}.get(
+                        g["met"], (190, 195, 205)
+                    )
+                    for line in wrap(goal_line(g), px(13), col - px(24)):
+                        draw_lines(surface, [line], (x + px(24), y), px(13), tone)
+                        y += px(17)
                 y += px(8)
                 if y > h - px(120):
                     break

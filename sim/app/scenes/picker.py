@@ -134,7 +134,7 @@ class PickerScene(Scene):
         draw_lines(surface, ["Learning goals"], (x, y), px(17), bold=True)
         y += px(24)
         for g in sc.learning_goals:
-            y = draw_paragraph(surface, "• " + g, Rect(x, y, rect.width, px(80)), px(15))
+            y = draw_paragraph(surface, "• " + g.goal, Rect(x, y, rect.width, px(80)), px(15))
         y += px(10)
         draw_lines(surface, ["Briefing"], (x, y), px(17), bold=True)
         y += px(24)

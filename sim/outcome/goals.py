@@ -1,0 +1,115 @@
+"""Each learning goal graded on its own, from the outcome and the check the case file gives it.
+
+The checks (``sim/scenario/goals.py``, ``docs/authoring.md``) read only the outcome: tumour
+coverage, non-target fractions (``lungs``: embolic particles through shunts), the SACE level at
+the end and the agent pushed after stasis, the lung dose, the agents given, normal-liver injury,
+the scored complication risks and the Y-90 intent. A goal without a check is shown, not graded.
+"""
+
+from __future__ import annotations
+
+from sim.outcome.result import GoalResult, Outcome
+
+
+def grade_goals(sc, out: Outcome) -> tuple[GoalResult, ...]:
+    """Every learning goal of the case ``sc`` met or not, with the reason, in the case's order."""
+    results = []
+    for g in sc.learning_goals:
+        if g.check is None:
+            results.append(GoalResult(g.goal, None, "not graded: the case gives no check"))
+            continue
+        kind = g.check.kind
+        met, reason = _GRADERS[kind](getattr(g.check, kind), out)
+        results.append(GoalResult(g.goal, met, reason))
+    return tuple(results)
+
+
+def _coverage(c, out: Outcome) -> tuple[bool, str]:
+    want = c.min_percent / 100.0
+    tumors = [t for t in out.tumors if (t.target if c.tumor == "all" else t.id == c.tumor)]
+    short = [t for t in tumors if t.coverage < want]
+    shown = ", ".join(f"{t.id} {100 * t.coverage:.0f} %" for t in tumors)
+    if short:
+        return (
+            False,
+            f"coverage {shown}: {', '.join(t.id for t in short)} below {c.min_percent:g} %",
+        )
+    return True, f"coverage {shown} (≥ {c.min_percent:g} %)"
+
+
+def _non_target(c, out: Outcome) -> tuple[bool, str]:
+    by = {d.territory: d.fraction for d in out.non_target}
+    frac = sum(by.values()) if c.territory == "any" else by.get(c.territory, 0.0)
+    where = "outside the liver" if c.territory == "any" else f"in {c.territory.replace('_', ' ')}"
+    met = 100 * frac <= c.max_percent
+    return (
+        met,
+        f"{100 * frac:.2f} % of the agent {where} ({'≤' if met else '>'} {c.max_percent:g} %)",
+    )
+
+
+def _endpoint(c, out: Outcome) -> tuple[bool, str]:
+    sace = out.sace_level or 0
+    late = out.metrics.after_stasis_ml
+    if sace < c.min_sace:
+        return False, f"ended at SACE {sace or '–'}, short of SACE {c.min_sace}"
+    if late > c.max_after_stasis_ml:
+        return False, (
+            f"{late:.1f} mL pushed after stasis (at most {c.max_after_stasis_ml:g} mL): "
+            "stop at the endpoint"
+        )
+    return True, f"stopped at SACE {sace}, {late:.1f} mL after stasis"
+
+
+def _lung(c, out: Outcome) -> tuple[bool, str]:
+    met = out.lung_dose_gy <= c.max_gy
+    return met, f"lung dose {out.lung_dose_gy:.1f} Gy ({'≤' if met else '>'} {c.max_gy:g} Gy)"
+
+
+def _agent(c, out: Outcome) -> tuple[bool, str]:
+    given = [a for a, ml in out.metrics.agents_ml.items() if ml > 0]
+    wrong = [a for a in given if a not in c.any_of]
+    want = " or ".join(c.any_of)
+    if not given:
+        return False, f"no agent given (expected {want})"
+    if wrong:
+        return False, f"{', '.join(wrong)} given (expected {want})"
+    return True, f"{', '.join(given)} given"
+
+
+def _normal_liver(c, out: Outcome) -> tuple[bool, str]:
+    d = 100 * out.normal_liver.damage
+    met = d <= c.max_damage_percent
+    return (
+        met,
+        f"{d:.1f} % of normal liver injured ({'≤' if met else '>'} {c.max_damage_percent:g} %)",
+    )
+
+
+def _risk(c, out: Outcome) -> tuple[bool, str]:
+    scored = [r for r in out.complications if r.scored]
+    worst = max(scored, key=lambda r: r.probability, default=None)
+    if worst is None:
+        return True, "no scored complication risk"
+    p = 100 * worst.probability
+    met = p <= c.max_percent
+    return met, f"{worst.name} risk {p:.0f} % ({'≤' if met else '>'} {c.max_percent:g} %)"
+
+
+def _intent(_c, out: Outcome) -> tuple[bool, str]:
+    it = out.y90_intent
+    if it is None:
+        return False, "no Y-90 intent to check"
+    return it.met, it.reason
+
+
+_GRADERS = {
+    "coverage": _coverage,
+    "non_target": _non_target,
+    "endpoint": _endpoint,
+    "lung_dose": _lung,
+    "agent": _agent,
+    "normal_liver": _normal_liver,
+    "complication_risk": _risk,
+    "y90_intent": _intent,
+}
