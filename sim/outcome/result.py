@@ -196,17 +196,6 @@ class Outcome:
     disclaimer: str = field(default=DISCLAIMER)
 
     @property
-    def failed(self) -> bool:
-        """The plan fails the case (its score is capped)."""
-        return bool(self.failures)
-
-    @property
-    def goals_met(self) -> bool | None:
-        """All graded goals met; None when the case grades none."""
-        graded = [g.met for g in self.goals if g.met is not None]
-        return all(graded) if graded else None
-
-    @property
     def non_target_fraction(self) -> float:
         """All agent outside the liver, territories and aorta together."""
         return sum(d.fraction for d in self.non_target)
