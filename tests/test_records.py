@@ -3,6 +3,7 @@ leaderboards, and the history summary."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -423,3 +424,29 @@ def test_history_command_lists_records_and_prints_json(tmp_path, capsys):
         "default: Goal one.",
         "default: Goal two.",
     ]
+
+
+def test_history_shows_each_graded_goal_and_needs_all_met():
+    """A record's graded goals decide (all must be met), and the listing shows each with why."""
+    text = (
+        "title: A case\nlearning_goals:\n"
+        "  - {goal: Goal one., check: {agent: {any_of: [bland]}}}\n  - Goal two.\n"
+    )
+
+    def rec(rid, met_first, started):
+        r = crafted(rid, "EF", "graded", 50.0, started)
+        goals = [
+            {"goal": "Goal one.", "met": met_first, "reason": "bland given"},
+            {"goal": "Goal two.", "met": None, "reason": "not graded: the case gives no check"},
+        ]
+        return dataclasses.replace(r, scenario_text=text, outcome=r.outcome | {"goals": goals})
+
+    missed = rec(1, False, "2024-01-01T10:00:00+00:00")
+    (case,) = summarize([missed])[0].cases
+    assert case.goals == ["Goal one.", "Goal two."] and not case.goals_met
+    (case,) = summarize([missed, rec(2, True, "2024-01-02T10:00:00+00:00")])[0].cases
+    assert case.goals_met, "score 50 but every graded goal met"
+    assert [g["met"] for g in case.goal_results] == [True, None]
+    lines = format_history([missed, rec(2, True, "2024-01-02T10:00:00+00:00")]).splitlines()
+    assert "      ✓ Goal one. — bland given" in lines
+    assert "      – Goal two. — not graded: the case gives no check" in lines
