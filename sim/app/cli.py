@@ -296,6 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--out", default="docs/img")
     sh.add_argument("--no-kiosk", action="store_true", help="skip the workshop-mode pictures")
     sh.set_defaults(fn=_cmd_screenshots)
+    from sim.app.dosimetry_cli import add_command as add_dosimetry_command
+
+    add_dosimetry_command(sub)
     from sim.app.report.command import add_command as add_report_command
 
     add_report_command(sub)

@@ -76,3 +76,20 @@ def push_down(c: Compiled, per_edge: np.ndarray, flow0: np.ndarray) -> np.ndarra
             acc[k] += acc[e] * s
         acc[e] = 0.0
     return acc[c.bed_edge]
+
+
+def beds_below(c: Compiled, node: int) -> list[int]:
+    """Bed indices downstream of ``node`` in the arterial tree: what a tip there perfuses.
+
+    Collaterals (loop edges) are not followed: at baseline they carry little flow.
+    """
+    out: list[int] = []
+    stack = list(c.children[node])
+    while stack:
+        e = stack.pop()
+        b = int(c.edge_bed[e])
+        if b >= 0:
+            out.append(b)
+        else:
+            stack.extend(c.children[int(c.edge_to[e])])
+    return sorted(out)

@@ -1,0 +1,130 @@
+"""``python main.py dosimetry``: the Y-90 activity planned from a catheter tip, headless.
+
+::
+
+    python main.py dosimetry SCENARIO --at VESSEL --agent y90_glass|y90_resin
+        [--method mird|partition|bsa] [--target-gy G] [--tn R] [--lsf F] [--hours H]
+        [--prior-lung-gy G] [--json]
+
+The case is built as ``run`` builds it, the tip resolved as ``navigate`` resolves it, and the
+plan is :func:`sim.engine.y90_plan.plan_from_tip`, the function the window's calculator uses.
+Bad input prints one line and exits 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+# option: (lowest, highest) accepted
+BOUNDS = {
+    "--target-gy": (1.0, 2000.0),
+    "--tn": (0.5, 12.0),  # the case schema's T/N range
+    "--lsf": (0.0, 0.6),  # the case schema's shunt range, a fraction
+    "--hours": (0.0, 336.0),  # up to two weeks after calibration
+    "--prior-lung-gy": (0.0, 100.0),
+}
+
+
+class DosimetryInputError(ValueError):
+    """One line saying which input is wrong and what is allowed."""
+
+
+def _number(option: str, text: str | None) -> float | None:
+    """``text`` as a number within :data:`BOUNDS`, None when not given."""
+    if text is None:
+        return None
+    lo, hi = BOUNDS[option]
+    try:
+        x = float(text)
+    except ValueError:
+        x = math.nan
+    if not (math.isfinite(x) and lo <= x <= hi):
+        what = "is out of range" if math.isfinite(x) else "is not a number"
+        raise DosimetryInputError(f"{option}: {text!r} {what} (allowed: {lo:g}–{hi:g})")
+    return x
+
+
+def plan_for_args(args: argparse.Namespace):
+    """The :class:`TipPlan` the command's arguments ask for; raises DosimetryInputError."""
+    from sim.app.check import build
+    from sim.engine.navigation import NavigationError, resolve_target
+    from sim.engine.y90_plan import inputs_for, perfused_territory, plan_from_tip
+    from sim.scenario.load import load_scenario
+
+    if not args.at:
+        raise DosimetryInputError("--at: missing (the catheter tip, e.g. RHA or feeder:T1)")
+    if not args.agent:
+        raise DosimetryInputError("--agent: missing (allowed: y90_glass, y90_resin)")
+    nums = {o: _number(o, getattr(args, o[2:].replace("-", "_"))) for o in BOUNDS}
+    sc, problems = load_scenario(args.scenario)
+    if sc is None:
+        raise DosimetryInputError(str(problems[0]) if problems else f"{args.scenario}: unreadable")
+    try:
+        inputs = inputs_for(
+            sc,
+            args.agent,
+            args.method,
+            nums["--target-gy"],
+            nums["--tn"],
+            nums["--lsf"],
+            nums["--hours"] or 0.0,
+            nums["--prior-lung-gy"] or 0.0,
+        )
+    except ValueError as exc:
+        raise DosimetryInputError(str(exc)) from None
+    proc, problems = build(sc, args.scenario)
+    if proc is None:
+        raise DosimetryInputError(str(problems[0]))
+    try:
+        node, _ = resolve_target(
+            proc.c, proc.flow, args.at, proc.catheter_radius, proc.liver.tumors
+        )
+    except NavigationError as exc:
+        raise DosimetryInputError(f"--at: {exc}") from None
+    return plan_from_tip(perfused_territory(proc.c, node, args.at), inputs, sc)
+
+
+def _cmd_dosimetry(args: argparse.Namespace) -> int:
+    try:
+        plan = plan_for_args(args)
+    except DosimetryInputError as exc:
+        print(f"dosimetry: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(plan.to_dict(), ensure_ascii=False, allow_nan=False))
+        return 0
+    a = plan.activity_gbq
+    head = "do not treat" if a is None else f"{a:.2f} GBq"
+    print(f"{plan.inputs.agent} at {args.at}, {plan.inputs.method}: {head}")
+    for line in plan.working:
+        print(f"  {line}")
+    for w in plan.warnings:
+        print(f"  WARNING: {w}")
+    return 0
+
+
+def add_command(sub) -> None:
+    """Register ``dosimetry`` on the CLI's subparsers."""
+    d = sub.add_parser(
+        "dosimetry",
+        help="Y-90 activity planned from a catheter tip (MIRD, partition or resin BSA)",
+        description="Plan the Y-90 activity for the territory a catheter tip perfuses. The lung "
+        "shunt and T/N are the case's declared values or --lsf/--tn; planning from an MAA "
+        "study (--maa) is not yet available.",
+    )
+    d.add_argument("scenario")
+    d.add_argument("--at", help="catheter tip: a vessel name or feeder:T")
+    d.add_argument("--agent", help="y90_glass or y90_resin")
+    d.add_argument(
+        "--method", help="mird, partition or bsa (resin only); default mird (glass), bsa (resin)"
+    )
+    d.add_argument("--target-gy", help="target dose, Gy (default the case's tumour target)")
+    d.add_argument("--tn", help="tumour-to-normal ratio (default the case's)")
+    d.add_argument("--lsf", help="lung shunt fraction 0–0.6 (default the case's)")
+    d.add_argument("--hours", help="hours from vial calibration to treatment (default 0)")
+    d.add_argument("--prior-lung-gy", help="lung dose of earlier treatments, Gy (default 0)")
+    d.add_argument("--json", action="store_true", help="print one JSON object")
+    d.set_defaults(fn=_cmd_dosimetry)
