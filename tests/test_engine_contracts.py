@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from helpers import SCENARIOS, scenario
+from helpers import scenario
 
 import sim.engine.events as events_module
 from sim.action_text import CAPTION, DONE, MENU, describe
@@ -37,9 +37,6 @@ from sim.engine.events import (
     Wedge,
 )
 from sim.engine.procedure import Procedure
-from sim.engine.y90_plan import plan_y90
-from sim.outcome.dosimetry import partition_doses_gy
-from sim.scenario.load import load_scenario
 
 # Each event with the record text the engine wrote before events were typed.
 RECORDED = [
@@ -206,17 +203,3 @@ def test_status_says_when_the_vial_is_used_up():
     st = p.status()
     assert st.drawn_up_empty and st.syringe.activity_left_gbq <= 1e-9
     assert p.metrics.agent_ml["y90_glass"] == pytest.approx(Y90_PREP_VOLUME_ML["y90_glass"])
-
-
-def test_y90_planner_partition_activity_gives_the_target_dose():
-    sc, _ = load_scenario(SCENARIOS / "y90_resin_lsf12.yaml")
-    p = Procedure(sc)
-    plan = plan_y90(sc, p.liver, 2.0)
-    tumor_kg = sum(t.mass_g for t in p.liver.tumors if t.spec.target) / 1e3
-    normal_kg = p.liver.liver_mass_g / 1e3 - tumor_kg
-    dose = partition_doses_gy(
-        plan.partition_activity_gbq, tumor_kg, normal_kg, plan.tn_ratio, plan.lung_shunt_fraction
-    )[0]
-    assert dose == pytest.approx(sc.scoring.tumor_target_dose_gy, rel=1e-9)
-    assert plan.lung_shunt_fraction == pytest.approx(0.12)
-    assert plan.lung_dose_gy > 0 and plan.lung_limit_gy == sc.scoring.lung_dose_limit_gy
