@@ -198,3 +198,30 @@ def test_command_text_shows_the_working(capsys):
     out = capsys.readouterr().out
     assert "MIRD: A = D × M / (k (1 − LSF))" in out and "Territory from S5" in out
     assert "after 24 h" in out
+
+
+def test_window_calculator_plans_from_the_tip(tmp_path):
+    """The panel's Y-90 block works out the plan for the tip's territory (S5), not the liver."""
+    import pygame
+
+    from sim.app.scenes.procedure import ProcedureScene
+    from sim.app.window import App
+    from sim.scenario.load import LoadedCase
+
+    app = App(size=(1280, 800), data=tmp_path)
+    try:
+        path = SCENARIOS / "y90_glass_segmentectomy.yaml"
+        sc, _ = load_scenario(path)
+        app.switch(ProcedureScene(app, LoadedCase(path, sc, [])))
+        app.frame(1 / 60)
+        s = app.scene.session
+        s.navigate("S5")
+        s.select("y90_glass", None)
+        app.frame(1 / 60)
+        text = " ".join(app.scene.panel._planning_lines())
+        c = s.proc.c
+        s5 = sum(b.mass_g for b in c.beds if b.segment == "S5" and b.kind in ("liver", "tumor"))
+        assert f"Plan at S5: {s5:.0f} g" in text and "MIRD: 200 ×" in text
+        assert "= 0.87 GBq" in text  # 200 Gy × 0.211 kg / (49.67 × 0.97), not 1.64 GBq
+    finally:
+        pygame.display.quit()

@@ -291,9 +291,9 @@ def _warnings(
         )
     if resin_equivalent_gy(d_n, i.agent) > i.normal_limit_gy:
         out.append(
-            f"normal liver in the territory {d_n:.0f} Gy (resin-equivalent "
-            f"{resin_equivalent_gy(d_n, i.agent):.0f}) > {i.normal_limit_gy:g} Gy: acceptable "
-            "only for a small (segmental) territory"
+            f"normal liver {d_n:.0f} Gy in the territory (resin-equivalent "
+            f"{resin_equivalent_gy(d_n, i.agent):.0f}) > {i.normal_limit_gy:g} Gy: only for a "
+            "segmental territory"
         )
     if a is not None and vial is None:
         out.append("no single vial holds this activity at the treatment time")

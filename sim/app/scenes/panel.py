@@ -36,6 +36,8 @@ class ControlPanel:
         self.buttons: dict = {}
         self.counters_y = 0
         self.carm_label = "AP"
+        self._plan_key: tuple | None = None  # (tip edge, device, GBq, width) of _plan_text
+        self._plan_text: list[str] = []
 
     # ------------------------------------------------------------------ widgets
     def build(self, left: int | None = None, width: int | None = None) -> None:
@@ -228,19 +230,49 @@ class ControlPanel:
         )
 
     def _planning_lines(self) -> list[str]:
-        """Y-90 planning calculator from the case's mapping study (BSA and partition)."""
-        from sim.engine.y90_plan import plan_y90
+        """Y-90 calculator: the activity planned for the territory the tip perfuses, worked out.
 
+        Recomputed only when the tip, the device, the activity drawn up or the width changes.
+        """
         proc = self.session.proc
         if not proc.agent.radioactive:
             return []
-        p = plan_y90(self.session.case.scenario, proc.liver, proc.agent.activity_gbq)
-        a_bsa = p.bsa_activity_gbq
-        return [
-            f"Plan: LSF {100 * p.lung_shunt_fraction:.0f} %, T/N {p.tn_ratio:g}, "
-            f"BSA {p.bsa_m2:.2f} m²",
-            "  BSA method: " + (f"{a_bsa:.2f} GBq" if a_bsa is not None else "do not treat"),
-            f"  partition ({p.target_dose_gy:g} Gy tumour): {p.partition_activity_gbq:.2f} GBq",
-            f"  lung dose at {p.activity_gbq:.2f} GBq: {p.lung_dose_gy:.1f} Gy (limit "
-            f"{p.lung_limit_gy:g})",
+        key = (proc.flow.tip_edge(), proc.agent.agent, proc.agent.activity_gbq, self.width)
+        if self._plan_key != key:
+            self._plan_key, self._plan_text = key, self._plan_at_tip(*key[:3])
+        return self._plan_text
+
+    def _plan_at_tip(self, edge: int, agent: str, drawn_gbq: float) -> list[str]:
+        from sim.engine.y90_plan import inputs_for, perfused_territory, plan_from_tip
+        from sim.outcome.dosimetry import MIRD_GY_KG_PER_GBQ, lung_dose_gy
+
+        proc, sc = self.session.proc, self.session.case.scenario
+        if edge < 0:
+            return ["Plan: place the catheter to plan from its tip"]
+        t = perfused_territory(proc.c, int(proc.c.edge_to[edge]), proc.c.names[edge])
+        p = plan_from_tip(t, inputs_for(sc, agent), sc)
+        part = plan_from_tip(t, inputs_for(sc, agent, "partition"), sc)
+        a, lsf, k = p.activity_gbq, p.inputs.lung_shunt_fraction, MIRD_GY_KG_PER_GBQ
+        cut = "" if p.lsf_factor in (None, 1.0) else f" (−{100 * (1 - p.lsf_factor):.0f} %)"
+        lines = [
+            f"Plan at {t.at}: {t.mass_g:.0f} g (T {t.tumor_mass_g:.0f} + L "
+            f"{t.normal_mass_g:.0f} g)",
+            f"LSF {100 * lsf:.0f} %{cut}, T/N {p.tn_ratio:g}, BSA {p.bsa_m2:.2f} m²",
         ]
+        if p.inputs.method == "bsa":
+            tf, share = t.liver_tumor_mass_g / t.liver_mass_g, t.mass_g / t.liver_mass_g
+            red = f"{p.lsf_factor:g}" if p.lsf_factor is not None else "0"
+            lines.append(f"BSA ({p.bsa_m2:.2f} − 0.2 + {tf:.2f}) × {red} × {share:.2f}")
+        else:
+            m = t.mass_g / 1e3
+            lines.append(f"MIRD: {p.inputs.target_gy:g} × {m:.3f} / ({k:g} × {1 - lsf:.2f})")
+        got = "do not treat" if a is None else f"{a:.2f} GBq"
+        lines += [
+            f"  = {got} · partition {part.activity_gbq:.2f} GBq",
+            f"→ tumour {p.tumor_gy:.0f}, liver {p.normal_liver_gy:.0f}, lung {p.lung_gy:.1f} Gy",
+            f"drawn up {drawn_gbq:.2f} GBq: lung {lung_dose_gy(drawn_gbq * lsf):.1f} / "
+            f"{p.inputs.lung_limit_gy:g} Gy",
+        ]
+        px = self.app.px
+        lines += [f"! {w}" for w in p.warnings[:1]]
+        return [x for line in lines for x in wrap(line, px(15), self.width - px(28))]
