@@ -12,7 +12,14 @@ from helpers import SCENARIOS, scenario
 from sim.app.cli import main
 from sim.engine.navigation import resolve_target
 from sim.engine.procedure import Procedure
-from sim.engine.y90_plan import PlanInputs, Territory, inputs_for, perfused_territory, plan_from_tip
+from sim.engine.y90_plan import (
+    PlanInputs,
+    Territory,
+    injection_plans,
+    inputs_for,
+    perfused_territory,
+    plan_from_tip,
+)
 from sim.outcome.dosimetry import (
     bsa_activity_gbq,
     bsa_m2,
@@ -142,6 +149,21 @@ def test_segmentectomy_plans_from_the_segment_mass(segmentectomy):
     assert plan("S5", "partition").activity_gbq < 0.3
 
 
+def test_debrief_plans_are_the_injection_tips():
+    """One plan per tip and device Y-90 was injected from, as the calculator computed it."""
+    from sim.actions import Inject, Navigate, SelectAgent
+
+    sc, _ = load_scenario(SCENARIOS / "y90_glass_segmentectomy.yaml")
+    p = Procedure(sc)
+    p.apply(Navigate(target="S5"))
+    p.apply(SelectAgent(agent="y90_glass", activity_gbq=1.0))
+    p.apply(Inject(volume_ml=0.5, rate_ml_min=5.0))
+    p.apply(Inject(volume_ml=0.5, rate_ml_min=5.0))
+    plans = injection_plans(p)
+    assert [x.territory.at for x in plans] == ["S5"]
+    assert plans[0].activity_gbq == pytest.approx(0.8746, abs=1e-3)
+
+
 def test_territory_lists_extrahepatic_beds_below_the_tip():
     sc = scenario()
     p = Procedure(sc)
@@ -204,6 +226,8 @@ def test_window_calculator_plans_from_the_tip(tmp_path):
     """The panel's Y-90 block works out the plan for the tip's territory (S5), not the liver."""
     import pygame
 
+    from sim.actions import Inject
+    from sim.app.scenes.debrief import DebriefScene
     from sim.app.scenes.procedure import ProcedureScene
     from sim.app.window import App
     from sim.scenario.load import LoadedCase
@@ -223,5 +247,11 @@ def test_window_calculator_plans_from_the_tip(tmp_path):
         s5 = sum(b.mass_g for b in c.beds if b.segment == "S5" and b.kind in ("liver", "tumor"))
         assert f"Plan at S5: {s5:.0f} g" in text and "MIRD: 200 ×" in text
         assert "= 0.87 GBq" in text  # 200 Gy × 0.211 kg / (49.67 × 0.97), not 1.64 GBq
+        s.proc.apply(Inject(volume_ml=0.5, rate_ml_min=5.0))
+        debrief = DebriefScene(app, app.scene.case, s.proc)
+        rows = " ".join(r[0] for r in debrief._lines(2000))
+        assert (
+            "Y-90 plan from the tip" in rows and "S5 (211 g: tumour 15 g), mird: 0.87 GBq" in rows
+        )
     finally:
         pygame.display.quit()

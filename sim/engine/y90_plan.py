@@ -12,7 +12,10 @@ The window's calculator and the ``dosimetry`` command both use it. Until the MAA
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from sim.actions import Inject, Navigate, SelectAgent, SetInjection
+from sim.engine.navigation import NavigationError, resolve_target
 from sim.flow.compile import Compiled
 from sim.flow.territory import beds_below
 from sim.outcome.dosimetry import (
@@ -33,6 +36,9 @@ from sim.outcome.dosimetry import (
 )
 from sim.scenario.models import Scenario
 from sim.units import g_to_kg
+
+if TYPE_CHECKING:
+    from sim.engine.procedure import Procedure
 
 DEFAULT_TN_RATIO = 3.0  # when no perfused target tumour states one (Piasecki 2015 MAA 2.7; U)
 DEVICES = ("y90_glass", "y90_resin")
@@ -301,4 +307,31 @@ def _warnings(
         out.append(f"no tumour in the territory perfused from {t.at}")
     if t.extrahepatic:
         out.append(f"extrahepatic territory downstream of the tip: {', '.join(t.extrahepatic)}")
+    return out
+
+
+def injection_plans(proc: Procedure) -> list[TipPlan]:
+    """The plan for each tip Y-90 was injected from (once per tip and device, in order): what
+    the calculator showed there, for the debrief."""
+    target, agent = None, None
+    seen: set[tuple[str, str]] = set()
+    out: list[TipPlan] = []
+    for _, act in proc.log:
+        if isinstance(act, Navigate):
+            target = act.target
+        elif isinstance(act, SelectAgent):
+            agent = act.agent
+        elif isinstance(act, Inject | SetInjection) and agent in DEVICES and target:
+            if (target, agent) in seen or (isinstance(act, SetInjection) and act.rate_ml_min <= 0):
+                continue
+            seen.add((target, agent))
+            c = proc.c
+            try:
+                node, _ = resolve_target(
+                    c, proc.flow, target, proc.catheter_radius, proc.liver.tumors
+                )
+            except NavigationError:
+                continue
+            t = perfused_territory(c, node, c.names[int(c.parent_edge[node])])
+            out.append(plan_from_tip(t, inputs_for(proc.scenario, agent), proc.scenario))
     return out

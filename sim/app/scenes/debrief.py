@@ -165,6 +165,7 @@ class DebriefScene(Scene):
             f"{100 * nl.damage:.1f} % injured; mean dose {nl.dose_gy:.0f} Gy; by segment: "
             + ", ".join(f"{s} {100 * v:.0f} %" for s, v in nl.damage_by_segment.items())
         )
+        self._y90_plan_lines(add)
         add("Non-target", 17, True)
         if not o.non_target:
             add("None.")
@@ -193,6 +194,24 @@ class DebriefScene(Scene):
             add("• " + note, 14, col=(200, 220, 255))
         add(o.disclaimer, 13, col=(150, 160, 170))
         return rows
+
+    def _y90_plan_lines(self, add) -> None:
+        """What the calculator planned for each tip Y-90 was given from, beside what was given."""
+        from sim.engine.y90_plan import injection_plans
+
+        plans = injection_plans(self.proc)
+        if not plans:
+            return
+        add("Y-90 plan from the tip", 17, True)
+        for p in plans:
+            t, a = p.territory, p.activity_gbq
+            planned = "do not treat" if a is None else f"{a:.2f} GBq"
+            add(
+                f"{t.at} ({t.mass_g:.0f} g: tumour {t.tumor_mass_g:.0f} g), {p.inputs.method}: "
+                f"{planned} → tumour {p.tumor_gy:.0f}, normal liver {p.normal_liver_gy:.0f}, "
+                f"lung {p.lung_gy:.1f} Gy"
+            )
+        add(f"Given in all: {self.out.metrics.activity_gbq:.2f} GBq", 14, col=(200, 210, 225))
 
     def update(self, dt: float) -> None:
         if self.exit_after is not None:
