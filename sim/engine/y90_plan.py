@@ -34,6 +34,7 @@ from sim.outcome.dosimetry import (
     tumor_dose_band,
     vial_for,
 )
+from sim.physiology import LUNG_LIMIT_GY, NORMAL_LIVER_TOLERANCE_GY
 from sim.scenario.models import Scenario
 from sim.units import g_to_kg
 
@@ -98,7 +99,8 @@ def perfused_territory(c: Compiled, node: int, at: str) -> Territory:
 
 @dataclass(frozen=True)
 class PlanInputs:
-    """The prescription: device, method, target (Gy), LSF, T/N (None: from the case)."""
+    """The prescription: device, method, target (Gy), LSF, T/N (None: from the case), patient
+    (kg, cm), hours from vial calibration to treatment, earlier lung dose and limits (Gy)."""
 
     agent: str
     method: str
@@ -109,8 +111,8 @@ class PlanInputs:
     height_cm: float
     hours_after_calibration: float = 0.0
     prior_lung_gy: float = 0.0
-    lung_limit_gy: float = 30.0
-    normal_limit_gy: float = 70.0
+    lung_limit_gy: float = LUNG_LIMIT_GY
+    normal_limit_gy: float = NORMAL_LIVER_TOLERANCE_GY
 
 
 def inputs_for(
