@@ -110,6 +110,12 @@ def test_lung_limits_per_treatment_and_cumulative():
     assert not any(
         "cumulative" in w for w in plan_from_tip(territory(0.0, 1030.0), inputs()).warnings
     )
+    sc = scenario()
+    sc = sc.model_copy(
+        update={"patient": sc.patient.model_copy(update={"prior_lung_dose_gy": 45.0})}
+    )
+    assert inputs_for(sc, "y90_glass").prior_lung_gy == 45.0  # the case's earlier treatments
+    assert inputs_for(sc, "y90_glass", prior_lung_gy=0.0).prior_lung_gy == 0.0
 
 
 def test_decay_vials_and_bands():

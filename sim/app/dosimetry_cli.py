@@ -71,7 +71,7 @@ def plan_for_args(args: argparse.Namespace):
             nums["--tn"],
             nums["--lsf"],
             nums["--hours"] or 0.0,
-            nums["--prior-lung-gy"] or 0.0,
+            nums["--prior-lung-gy"],
         )
     except ValueError as exc:
         raise DosimetryInputError(str(exc)) from None
@@ -125,6 +125,8 @@ def add_command(sub) -> None:
     d.add_argument("--tn", help="tumour-to-normal ratio (default the case's)")
     d.add_argument("--lsf", help="lung shunt fraction 0–0.6 (default the case's)")
     d.add_argument("--hours", help="hours from vial calibration to treatment (default 0)")
-    d.add_argument("--prior-lung-gy", help="lung dose of earlier treatments, Gy (default 0)")
+    d.add_argument(
+        "--prior-lung-gy", help="lung dose of earlier treatments, Gy (default the case's)"
+    )
     d.add_argument("--json", action="store_true", help="print one JSON object")
     d.set_defaults(fn=_cmd_dosimetry)

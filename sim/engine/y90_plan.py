@@ -19,7 +19,6 @@ from sim.engine.navigation import NavigationError, resolve_target
 from sim.flow.compile import Compiled
 from sim.flow.territory import beds_below
 from sim.outcome.dosimetry import (
-    LUNG_CUMULATIVE_LIMIT_GY,
     MIRD_GY_KG_PER_GBQ,
     activity_for_dose_gbq,
     bsa_activity_gbq,
@@ -34,7 +33,7 @@ from sim.outcome.dosimetry import (
     tumor_dose_band,
     vial_for,
 )
-from sim.physiology import LUNG_LIMIT_GY, NORMAL_LIVER_TOLERANCE_GY
+from sim.physiology import LUNG_CUMULATIVE_LIMIT_GY, LUNG_LIMIT_GY, NORMAL_LIVER_TOLERANCE_GY
 from sim.scenario.models import Scenario
 from sim.units import g_to_kg
 
@@ -112,6 +111,7 @@ class PlanInputs:
     hours_after_calibration: float = 0.0
     prior_lung_gy: float = 0.0
     lung_limit_gy: float = LUNG_LIMIT_GY
+    lung_cumulative_limit_gy: float = LUNG_CUMULATIVE_LIMIT_GY
     normal_limit_gy: float = NORMAL_LIVER_TOLERANCE_GY
 
 
@@ -123,9 +123,10 @@ def inputs_for(
     tn_ratio: float | None = None,
     lsf: float | None = None,
     hours: float = 0.0,
-    prior_lung_gy: float = 0.0,
+    prior_lung_gy: float | None = None,
 ) -> PlanInputs:
-    """The case's prescription with the caller's overrides; ValueError names a bad choice."""
+    """The case's prescription with the caller's overrides (None: the case's value; the earlier
+    lung dose is ``patient.prior_lung_dose_gy``); ValueError names a bad choice."""
     if agent not in DEVICES:
         raise ValueError(f"--agent: {agent!r} is not a Y-90 device (allowed: {', '.join(DEVICES)})")
     method = method or DEFAULT_METHOD[agent]
@@ -143,8 +144,11 @@ def inputs_for(
         weight_kg=scenario.patient.weight_kg,
         height_cm=scenario.patient.height_cm,
         hours_after_calibration=hours,
-        prior_lung_gy=prior_lung_gy,
+        prior_lung_gy=scenario.patient.prior_lung_dose_gy
+        if prior_lung_gy is None
+        else prior_lung_gy,
         lung_limit_gy=sc.lung_dose_limit_gy,
+        lung_cumulative_limit_gy=sc.lung_dose_cumulative_limit_gy,
         normal_limit_gy=sc.normal_liver_tolerance_gy,
     )
 
@@ -293,10 +297,9 @@ def _warnings(
         out.append(f"do not treat: lung shunt {100 * i.lung_shunt_fraction:.1f} % > 20 % (resin)")
     if d_l > i.lung_limit_gy:
         out.append(f"lung dose {d_l:.1f} Gy > {i.lung_limit_gy:g} Gy per treatment")
-    if i.prior_lung_gy + d_l > LUNG_CUMULATIVE_LIMIT_GY:
-        out.append(
-            f"cumulative lung dose {i.prior_lung_gy + d_l:.1f} Gy > {LUNG_CUMULATIVE_LIMIT_GY:g} Gy"
-        )
+    if i.prior_lung_gy + d_l > i.lung_cumulative_limit_gy:
+        total = i.prior_lung_gy + d_l
+        out.append(f"cumulative lung dose {total:.1f} Gy > {i.lung_cumulative_limit_gy:g} Gy")
     if resin_equivalent_gy(d_n, i.agent) > i.normal_limit_gy:
         out.append(
             f"normal liver {d_n:.0f} Gy in the territory (resin-equivalent "

@@ -12,7 +12,6 @@ from sim.agents import Y90_HALF_LIFE_H
 MIRD_GY_KG_PER_GBQ = 49.67
 LUNG_MASS_KG = 1.0  # TheraSphere 1-kg convention (M); ICRP 89 lungs 1.2 kg (R)
 GLASS_TO_RESIN_EQUIVALENT = 70.0 / 120.0  # 70 Gy resin ≈ 120 Gy glass (Walrand 2014, R)
-LUNG_CUMULATIVE_LIMIT_GY = 50.0  # over all treatments (van Roekel thesis p.41, R)
 GLASS_VIALS_GBQ = (3.0, 5.0, 7.0, 10.0, 15.0, 20.0)  # at calibration (TheraSphere insert, R)
 RESIN_VIAL_GBQ = 3.0  # ± 10 %, divisible (sirtex.com, R)
 # Tumour dose bands, Gy: (lower edge, what reaching it means) — reference §4.2 and §9.
