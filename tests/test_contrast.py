@@ -63,3 +63,30 @@ def test_vessels_clear_after_the_bolus_unless_flow_stops():
     fresh, run = _run("S6")
     k = fresh.c.children[fresh.c.edge_to[fresh.flow.tip_edge()]][0]
     assert run.vessel_opacity(run.t0 + run.duration + 20.0)[k] < 0.05
+
+
+def test_a_contrast_push_is_not_an_embolic_event():
+    """A routine 3 mL run from a small tumour feeder washes back (contrast reflux, said as
+    such) but raises no REFLUX flag and leaves the SACE level and the antegrade flow alone."""
+    from sim.actions import StartContrast
+
+    p = Procedure(scenario())
+    p.apply(Navigate(target="S6"))
+    before = (p.sace_level(), p.residual_antegrade())
+    p.apply(StartContrast(volume_ml=3.0, rate_ml_s=1.0))
+    st = p.status()
+    assert st.contrast_running and st.contrast_reflux, "a 1 mL/s push washes back in S6"
+    assert not st.in_reflux
+    assert (st.sace_level, st.antegrade) == before
+    kinds = [e.kind for e in p.events]
+    assert kinds.count("contrast_reflux") == 1 and "reflux" not in kinds
+    while p.contrast_m3_s > 0:
+        p.step()
+    assert not p.status().contrast_reflux and p.sace_level() == before[0]
+    # an embolic pushed into the same reversed flow still raises REFLUX
+    p.apply(SelectAgent(agent="bland", size_um=(100, 300)))
+    p.apply(StartContrast(volume_ml=3.0, rate_ml_s=1.0))
+    from sim.actions import SetInjection
+
+    p.apply(SetInjection(rate_ml_min=2.0))
+    assert p.status().in_reflux

@@ -23,6 +23,7 @@ from sim.actions import (
 from sim.agents import AGENTS, Y90_PREP_VOLUME_ML, oil_fraction
 from sim.engine.dispense import Syringe, dispense, prepare, pushed_ml
 from sim.engine.events import (
+    ContrastReflux,
     EVENT_TYPES,
     ContrastStarted,
     Finished,
@@ -66,6 +67,12 @@ RECORDED = [
         "flow reversed behind the tip in S1 (-0.1 mL/min)",
     ),
     (RefluxStopped(70.0, "S1"), "reflux_stopped", "antegrade flow restored in S1"),
+    (
+        ContrastReflux(24.0, "S6", -19.46),
+        "contrast_reflux",
+        "contrast refluxing behind the tip in S6 (-19.5 mL/min): slower push, or the territory "
+        "is filling up",
+    ),
     (NearStasis(59.3, 0.4987), "near_stasis", "antegrade flow below the tip 50 % (SACE III)"),
     (Stasis(117.25, 0.0951), "stasis", "antegrade flow below the tip 10 % (SACE IV)"),
     (

@@ -38,6 +38,10 @@ _WORDS: dict[str, Callable[..., str]] = {
     "navigate": _navigate,
     "wedge": _wedge,
     "reflux": _reflux,
+    "contrast_reflux": lambda e: (
+        f"contrast refluxing behind the tip in {e.vessel} ({min(e.flow_ml_min, -0.1):.1f} "
+        "mL/min): slower push, or the territory is filling up"
+    ),
     "reflux_stopped": lambda e: f"antegrade flow restored in {e.vessel}",
     "near_stasis": lambda e: f"antegrade flow below the tip {100 * e.residual:.0f} % (SACE III)",
     "stasis": lambda e: f"antegrade flow below the tip {100 * e.residual:.0f} % (SACE IV)",

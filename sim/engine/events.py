@@ -62,6 +62,19 @@ class RefluxStarted(Event):
 
 
 @dataclass(frozen=True)
+class ContrastReflux(Event):
+    """A contrast push reversed the flow behind the tip in ``vessel`` (``flow_ml_min`` < 0).
+
+    What the fellow sees is contrast washing back, not embolic reflux: it says the push was too
+    fast for the vessel (or the territory has slowed) and where an embolic would go.
+    """
+
+    vessel: str
+    flow_ml_min: float
+    kind: ClassVar[str] = "contrast_reflux"
+
+
+@dataclass(frozen=True)
 class RefluxStopped(Event):
     """Antegrade flow restored in ``vessel`` while still injecting."""
 
@@ -135,6 +148,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     Wedge,
     RefluxStarted,
     RefluxStopped,
+    ContrastReflux,
     NearStasis,
     Stasis,
     NonTargetParticles,

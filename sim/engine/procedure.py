@@ -99,6 +99,7 @@ class Procedure:
         self.watch = Watch(self.c, self.territory, scenario.scoring.lung_dose_limit_gy)
         self.tip_ref_flow = 0.0
         self.final_sace: int | None = None
+        self._rest_tip: tuple[float, float] | None = None  # (tip flow, injection) sans contrast
         # called with the procedure once a simulated second from step(); they only read it
         self.observers: list[Callable[[Procedure], None]] = []
         self._set_catheter(self.c.vessel_edges("coeliac"))
@@ -217,6 +218,9 @@ class Procedure:
         self.flow.set_injection(self.injection_ml_min)
         self.flow.injection_m3_s += self.contrast_m3_s
         self.flow.solve()
+        if self.contrast_m3_s <= 0:
+            e = self.flow.tip_edge()
+            self._rest_tip = (float(self.flow.flow[e]), self.flow.injection_m3_s)
         self.transport.set_flow(self.flow.flow, self.flow.lumen_area())
         self._pending_occ = 0.0
         self._ticks_since_solve = 0
@@ -234,11 +238,16 @@ class Procedure:
         self.watch.new_tip()
 
     def residual_antegrade(self) -> float:
-        """Outflow below the tip now over that at placement, same injection (0…1+)."""
-        e = self.flow.tip_edge()
-        inj = self.flow.injection_m3_s
-        down = float(self.flow.flow[e]) + inj
-        return max(down, 0.0) / (self.tip_ref_flow + inj)
+        """Outflow below the tip now over that at placement, same injection (0…1+).
+
+        It describes the embolic endpoint: while a contrast push runs, the flow of the last
+        solve without it is read (a routine contrast run does not move the SACE level).
+        """
+        if self.contrast_m3_s > 0 and self._rest_tip is not None:
+            q, inj = self._rest_tip
+        else:
+            q, inj = float(self.flow.flow[self.flow.tip_edge()]), self.flow.injection_m3_s
+        return max(q + inj, 0.0) / (self.tip_ref_flow + inj)
 
     def status(self) -> Status:
         """A frozen snapshot for screens (reflux, stasis, flow, syringe, fluoroscopy time)."""
@@ -250,6 +259,7 @@ class Procedure:
             tip_vessel=self.c.names[tip] if placed else None,
             wedged=self._wedged,
             in_reflux=self.watch.in_reflux,
+            contrast_reflux=self.watch.contrast_refluxing and self.contrast_m3_s > 0,
             stasis_level=self.watch.stasis_level,
             antegrade=self.residual_antegrade() if placed else 1.0,
             sace_level=self.sace_level() if placed else None,
@@ -267,12 +277,12 @@ class Procedure:
 
     def _check_flow_events(self) -> None:
         e = self.flow.tip_edge()
-        injecting = self.flow.injection_m3_s > 0
-        endpoint = injecting and self.contrast_m3_s <= 0  # a contrast push is not an endpoint
+        embolic = self.injection_ml_min > 0
+        contrast = self.contrast_m3_s > 0
+        endpoint = embolic and not contrast  # a contrast push is not an endpoint
         r = self.residual_antegrade() if endpoint else None
-        self._events(
-            self.watch.flow(self.t, self.c.names[e], float(self.flow.flow[e]), injecting, r)
-        )
+        q = float(self.flow.flow[e])
+        self._events(self.watch.flow(self.t, self.c.names[e], q, embolic, contrast, r))
 
     # ------------------------------------------------------------------ actions
     def _navigate(self, action: Navigate) -> Iterator[None]:
@@ -375,6 +385,7 @@ class Procedure:
             ContrastStarted(self.t, volume_ml, rate_ml_s, self.c.names[self.flow.tip_edge()])
         )
         rest = self.flow.flow.copy()
+        self.watch.new_contrast_run()
         self.contrast_m3_s = ml_min_to_m3_s(rate_ml_s * 60.0)
         self._resolve()
         duration = volume_ml / rate_ml_s

@@ -41,7 +41,9 @@ class Status:
     wedged : bool
         The catheter fills the vessel it sits in (antegrade flow stops).
     in_reflux : bool
-        Flow reversed behind the tip during the injection.
+        Flow reversed behind the tip while an embolic agent is injected (the REFLUX flag).
+    contrast_reflux : bool
+        A contrast push is washing back behind the tip now (not an embolic event).
     stasis_level : int
         0 none, 1 near stasis (SACE III), 2 stasis (SACE IV) at this catheter position.
     antegrade : float
@@ -65,6 +67,7 @@ class Status:
     tip_vessel: str | None
     wedged: bool
     in_reflux: bool
+    contrast_reflux: bool
     stasis_level: int
     antegrade: float
     sace_level: int | None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.events import (
+    ContrastReflux,
     Event,
     LungDoseOverLimit,
     NearStasis,
@@ -44,6 +45,8 @@ class Watch:
         self.territory = territory
         self.lung_limit_gy = lung_limit_gy
         self.in_reflux = False
+        self.contrast_refluxing = False  # a contrast push washes back behind the tip now
+        self._contrast_reported = False  # once per contrast run
         self.stasis_level = 0  # 0 none, 1 near stasis (SACE III), 2 stasis (SACE IV)
         self.seen_territories: set[str] = set()
         self.lung_warned = False  # reported once; the lung tally need not be read after
@@ -51,21 +54,42 @@ class Watch:
     def new_tip(self) -> None:
         """The catheter moved: reflux and stasis are judged afresh."""
         self.in_reflux = False
+        self.contrast_refluxing = False
         self.stasis_level = 0
 
+    def new_contrast_run(self) -> None:
+        """A contrast push starts: its reflux is reported afresh."""
+        self._contrast_reported = False
+
     def flow(
-        self, t: float, vessel: str, tip_flow_m3_s: float, injecting: bool, residual: float | None
+        self,
+        t: float,
+        vessel: str,
+        tip_flow_m3_s: float,
+        embolic: bool,
+        contrast: bool,
+        residual: float | None,
     ) -> list[Event]:
-        """Reflux (flow reversed behind the tip while injecting) and its end; stasis levels from
-        the ``residual`` antegrade flow (None while not at an endpoint, e.g. during contrast)."""
+        """Reflux and stasis, read from the flow behind the tip after a solve.
+
+        ``embolic``: an agent is being injected; only then does reversed flow raise the REFLUX
+        flag (and its end restore it). ``contrast``: a contrast push is running; reversed flow
+        then is contrast washing back (:class:`ContrastReflux`, once a run), not an embolic
+        event. Stasis levels come from the ``residual`` antegrade flow at the embolic endpoint
+        (None while not at one, e.g. during a contrast push).
+        """
         out: list[Event] = []
         q = tip_flow_m3_s
-        if injecting and q < 0 and not self.in_reflux:
+        if embolic and q < 0 and not self.in_reflux:
             self.in_reflux = True
             out.append(RefluxStarted(t, vessel, m3_s_to_ml_min(q)))
-        elif self.in_reflux and q >= 0 and injecting:
+        elif self.in_reflux and q >= 0 and embolic:
             self.in_reflux = False
             out.append(RefluxStopped(t, vessel))
+        self.contrast_refluxing = contrast and q < 0
+        if self.contrast_refluxing and not embolic and not self._contrast_reported:
+            self._contrast_reported = True
+            out.append(ContrastReflux(t, vessel, m3_s_to_ml_min(q)))
         if residual is None:
             return out
         if residual < STASIS_RESIDUAL and self.stasis_level < 2:
