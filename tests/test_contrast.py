@@ -89,4 +89,5 @@ def test_a_contrast_push_is_not_an_embolic_event():
     from sim.actions import SetInjection
 
     p.apply(SetInjection(rate_ml_min=2.0))
-    assert p.status().in_reflux
+    st = p.status()
+    assert st.in_reflux and not st.contrast_reflux, "one flag for one reversal: the embolic's"

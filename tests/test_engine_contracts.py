@@ -23,8 +23,8 @@ from sim.actions import (
 from sim.agents import AGENTS, Y90_PREP_VOLUME_ML, oil_fraction
 from sim.engine.dispense import Syringe, dispense, prepare, pushed_ml
 from sim.engine.events import (
-    ContrastReflux,
     EVENT_TYPES,
+    ContrastReflux,
     ContrastStarted,
     Finished,
     LungDoseOverLimit,

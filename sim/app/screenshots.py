@@ -12,6 +12,7 @@ from sim.actions import Navigate, SelectAgent, SetInjection, StartContrast
 from sim.app.scenes.picker import PickerScene
 from sim.app.scenes.procedure import ProcedureScene
 from sim.app.window import App
+from sim.engine.procedure import DT
 from sim.scenario.load import load_library
 
 
@@ -52,6 +53,7 @@ def take(out: Path, library: Path, data=None) -> list[Path]:
     for _ in range(90):
         app.frame(1 / 60)
     saved.append(app.screenshot(out / "procedure_dsa.png"))
+    saved += _roadmap_and_cine(app, scene, out)
     for _ in range(600):  # the run before ends
         if p.contrast_m3_s == 0:
             break
@@ -66,6 +68,26 @@ def take(out: Path, library: Path, data=None) -> list[Path]:
         app.frame(1 / 60)
     saved.append(app.screenshot(out / "debrief.png"))
     saved += _what_if_and_history(app, out)
+    return saved
+
+
+def _roadmap_and_cine(app: App, scene: ProcedureScene, out: Path) -> list[Path]:
+    """Fluoroscopy over the roadmap of the last run; then a completion run from the proper
+    hepatic artery, replayed in the cine loop and paused on its late arterial frame."""
+    scene.view.mode, scene.view.roadmap = "fluoro", True
+    for _ in range(30):
+        app.frame(1 / 60)
+    saved = [app.screenshot(out / "procedure_roadmap.png")]
+    s = scene.session
+    s.navigate("PHA")
+    s.contrast()
+    s.proc.run_to(s.proc.tick + round(14.0 / DT))
+    scene.controls.command("cine")
+    s.cine.step(round(3.0 * s.cine.fps), s.proc.t)
+    app.frame(1 / 60)
+    saved.append(app.screenshot(out / "procedure_cine.png"))
+    scene.controls.command("cine")
+    scene.view.roadmap = False
     return saved
 
 

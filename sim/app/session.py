@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sim.actions import Finish, Navigate, SelectAgent, SetInjection, StartContrast
 from sim.agents import AGENTS
+from sim.app.cine import Cine
 from sim.engine.navigation import NavigationError
 from sim.engine.procedure import DT, Procedure
 from sim.outcome.result import Outcome
@@ -22,6 +23,12 @@ from sim.scenario.load import LoadedCase
 MAX_STEPS_PER_FRAME = 12
 SPEEDS = (1.0, 2.0, 4.0)
 RATE_SPAN = (0.5, 10.0)  # mL/min, the rate slider
+# A hand contrast push through the microcatheter (U): Poiseuille flow of contrast (~10 mPa·s)
+# through 150 cm of a 0.53–0.69 mm lumen (reference §5, microcatheter inner lumen) at a
+# ~900 psi rating gives ≈ 0.8–2.3 mL/s, so at most 2 mL/s; up to 10 mL a run.
+CONTRAST_ML_SPAN = (1.0, 10.0)
+CONTRAST_RATE_SPAN = (0.5, 2.0)  # mL/s
+ROADMAP_OPACITY_STEPS = (0.25, 0.5, 0.75, 1.0)
 MESSAGE_S = 4.0  # a notice stays this long (real seconds)
 
 
@@ -143,6 +150,10 @@ class ProcedureSession:
         self.paused = False
         self.injecting = False
         self.rate_ml_min = 2.0
+        self.contrast_ml = 3.0
+        self.contrast_ml_s = 1.0
+        self.roadmap_opacity = 0.75
+        self.cine: Cine | None = None  # the last run's loop, while it is open
         self.message = ""
         self.message_t = 0.0
         opts = case.scenario.agents_available
@@ -241,8 +252,40 @@ class ProcedureSession:
                 self.proc.apply(SetInjection(rate_ml_min=0.0))
 
     def contrast(self) -> None:
+        """A contrast run of the panel's volume and rate (one at a time)."""
         if self.proc.contrast_m3_s == 0 and not self.proc.finished:
-            self.proc.apply(StartContrast(volume_ml=3.0, rate_ml_s=1.0))
+            self.proc.apply(StartContrast(volume_ml=self.contrast_ml, rate_ml_s=self.contrast_ml_s))
+
+    def set_contrast(self, volume_ml: float | None = None, rate_ml_s: float | None = None) -> None:
+        """The next run's volume (0.5 mL steps) and rate (0.1 mL/s), within the microcatheter's
+        limits (:data:`CONTRAST_ML_SPAN`, :data:`CONTRAST_RATE_SPAN`)."""
+        if volume_ml is not None:
+            v = round(volume_ml * 2) / 2
+            self.contrast_ml = min(max(v, CONTRAST_ML_SPAN[0]), CONTRAST_ML_SPAN[1])
+        if rate_ml_s is not None:
+            r = round(rate_ml_s, 1)
+            self.contrast_ml_s = min(max(r, CONTRAST_RATE_SPAN[0]), CONTRAST_RATE_SPAN[1])
+
+    def set_roadmap_opacity(self, value: float) -> None:
+        """How strongly the roadmap shows (0.1…1)."""
+        self.roadmap_opacity = min(max(float(value), 0.1), 1.0)
+
+    def next_roadmap_opacity(self) -> None:
+        """The next of :data:`ROADMAP_OPACITY_STEPS` (the O key)."""
+        up = [v for v in ROADMAP_OPACITY_STEPS if v > self.roadmap_opacity + 1e-6]
+        self.roadmap_opacity = up[0] if up else ROADMAP_OPACITY_STEPS[0]
+
+    def toggle_cine(self, fps: float) -> bool:
+        """Open the loop of the last contrast run (False: no run yet), or close it."""
+        if self.cine is not None:
+            self.cine = None
+            return True
+        runs = self.proc.contrast_runs
+        if not runs:
+            self.say("No contrast run to replay yet (C)")
+            return False
+        self.cine = Cine(runs[-1].t0, runs[-1].duration, fps)
+        return True
 
     def finish(self) -> tuple[Outcome, int | None]:
         """Stop injecting, finish the case, assess it and close its record.
@@ -272,6 +315,8 @@ class ProcedureSession:
     def update(self, dt: float) -> None:
         """A live frame: the steps due by real time, the syringe check and the record sync."""
         self.message_t = max(0.0, self.message_t - dt)
+        if self.cine is not None:
+            self.cine.update(dt, self.proc.t)
         if self.paused or self.proc.finished:
             return
         self.run(self.clock.live(dt, SPEEDS[self.speed_i]))

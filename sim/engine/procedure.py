@@ -259,7 +259,7 @@ class Procedure:
             tip_vessel=self.c.names[tip] if placed else None,
             wedged=self._wedged,
             in_reflux=self.watch.in_reflux,
-            contrast_reflux=self.watch.contrast_refluxing and self.contrast_m3_s > 0,
+            contrast_reflux=self.watch.contrast_refluxing and self.injection_ml_min <= 0,
             stasis_level=self.watch.stasis_level,
             antegrade=self.residual_antegrade() if placed else 1.0,
             sace_level=self.sace_level() if placed else None,

@@ -43,7 +43,8 @@ class Status:
     in_reflux : bool
         Flow reversed behind the tip while an embolic agent is injected (the REFLUX flag).
     contrast_reflux : bool
-        A contrast push is washing back behind the tip now (not an embolic event).
+        A contrast push alone is washing back behind the tip now (not an embolic event; with
+        an agent injected the same reversal is ``in_reflux``).
     stasis_level : int
         0 none, 1 near stasis (SACE III), 2 stasis (SACE IV) at this catheter position.
     antegrade : float

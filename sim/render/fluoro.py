@@ -3,17 +3,21 @@
 Drawing only reads the procedure (Tuxemon's rule: drawing never changes the game). Per frame
 the image is a few numpy gathers on maps precomputed per window size (:mod:`sim.render.raster`):
 
-- vessels: contrast fraction per edge (the latest contrast runs' ``vessel_opacity``, the max
-  of those still fading), plus a faint haze where packets of a radiopaque agent travel while it
-  is injected, read through the edge-id raster;
-- parenchyma: each bed's ``bed_blush`` and its lipiodol deposit, read through the bed-id raster
-  and multiplied by the tissue thickness (tumour discs, liver territories, organ discs);
+- vessels: iodine × path length: the contrast fraction per edge (the latest contrast runs'
+  ``vessel_opacity``, the max of those still fading) times the edge's calibre, read through
+  the edge-id raster, so arteries are darkest at the peak and taper with their calibres; plus a
+  faint haze where packets of a radiopaque agent travel while it is injected;
+- parenchyma (the capillary phase): each bed's ``bed_blush`` and its lipiodol deposit, blended
+  over the nearest beds and multiplied by the path length (liver territories, tumours, organs
+  drawn as organs by :mod:`sim.render.organs`); then the veins draining the run (venous phase);
 - optical density → X-ray intensity (Beer–Lambert: dense is dark), quantum noise ∝ √signal,
-  vignette and collimation; DSA subtracts the static tissue and shows the rest on a clean, light
-  background;
-- the catheter as a thin radiopaque line with its tip marker, and in teaching mode the
-  particles, deposits, flow and reversed-flow chevrons, tumour outlines and vessel names
-  (:mod:`sim.render.teaching`).
+  vignette and collimation. DSA subtracts everything static — soft tissue, bone, gas and the
+  catheter — and shows the rest windowed on a clean, light background, one exposure per
+  :data:`DSA_FPS` frame of the latest run;
+- in fluoroscopy, the roadmap (the last run's vessels at their peak, whitened over the live
+  image at the chosen opacity) and the catheter as a thin radiopaque line with its tip marker;
+  in teaching mode the particles, deposits, flow and reversed-flow chevrons, tumour outlines
+  and vessel names (:mod:`sim.render.teaching`).
 
 The C-arm angulation (:meth:`FluoroView.set_arm`) chooses which projected anatomy
 (:mod:`sim.render.projection`) the maps are built from; maps are kept per angulation, so
@@ -30,21 +34,28 @@ import pygame
 
 from sim.agents import AGENTS, spheres_per_ml
 from sim.flow.territory import push_down
+from sim.render.blush import upsample2
 from sim.render.projection import AP, CArm, Projected, Projector
 from sim.render.raster import Maps, box_blur3, build_maps, nearest_edge
 from sim.render.teaching import Teaching
+from sim.transport.contrast import DSA_FPS
 from sim.transport.packets import AGENT_IDS
 
 VESSEL_K = 1.4  # optical density per mm of vessel filled with undiluted contrast (U)
 BLUSH_K = 0.6  # optical density per mm of tissue per unit parenchymal contrast fraction (U)
 BLUSH_GAMMA = 0.8  # display curve: lifts the faint normal-liver blush (U)
+# Tissue holds contrast only in its blood volume, so the parenchymal density saturates toward
+# this optical density (a soft knee): a selectively injected tumour is dark and still mottled
+BLUSH_MAX = 0.55  # (U)
 MAX_DOTS = 8_000  # the teaching overlay draws an even sample of at most this many packets
 # (each a 3-px dot in a dark rim at 1280×800: fewer than the 2-px dots it had, as many pixels)
 LIPIODOL_K = 0.045  # optical density per mm of tissue saturated with lipiodol (U)
 LIPIODOL_ML_PER_G = 0.03  # lipiodol per gram at which a territory looks ~2/3 saturated (U)
 HAZE = 0.10  # contrast fraction shown where radiopaque packets travel while injecting (U)
 HAZE_LIPIODOL = 0.35  # lipiodol is oil contrast: denser (U)
-ROAD_K = 0.3  # roadmap strength relative to a full vessel (U)
+ROAD_REF = 0.06  # roadmap: vessel density at which its line is ~2/3 white (U)
+ROAD_WHITE = 238.0  # grey the roadmap draws its vessels toward (U)
+DSA_GAIN = 3.2  # window of the log-subtracted DSA: optical density × gain (U)
 RUNS_SHOWN = 3  # contrast runs still looked at (the latest ones)
 DEPOSIT_REFRESH_S = 0.5  # deposits are re-read this often (sim time)
 FLUORO_BG, FLUORO_NOISE = 170.0, 6.5  # grey of zero density; noise std there (grey levels)
@@ -88,7 +99,9 @@ class FluoroView:
         self._peak = np.zeros(self.c.n_edges)
         self._cath_key = None
         self._cath_pts: list[tuple[int, int]] = []
-        self._base_key = None
+        self._frame_key = None  # the last DSA exposure, drawn once
+        self._frame: pygame.Surface | None = None
+        self._base_key = None  # the state's transmission, composed once per state
         self._base = None
         self.projector = Projector(proc.c, proc.liver)
         self.arm: CArm = AP
@@ -129,6 +142,7 @@ class FluoroView:
         self._d_b = np.zeros(len(self.c.beds) + 1, np.float32)
         self._cath_key = None
         self._base_key = None  # (a map's id may be reused once another is dropped)
+        self._frame_key = None
         self.teach.resize(self.maps, self.proj)
 
     def to_screen(self, xy_mm) -> tuple[int, int]:
@@ -167,6 +181,12 @@ class FluoroView:
     def _runs(self, t: float) -> list:
         runs = [r for r in self.proc.contrast_runs if r.t0 <= t]
         return runs[-RUNS_SHOWN:]
+
+    def dsa_time(self, t: float) -> float:
+        """The exposure shown at ``t`` in DSA: the latest frame at :data:`DSA_FPS` of the run."""
+        runs = self._runs(t)
+        t0 = runs[-1].t0 if runs else 0.0
+        return t0 + np.floor((t - t0) * DSA_FPS + 1e-6) / DSA_FPS
 
     def _opacity(self, t: float, runs) -> tuple[np.ndarray, np.ndarray]:
         op = np.zeros(self.c.n_edges)
@@ -249,64 +269,109 @@ class FluoroView:
         packets = (tr.t, tr.n_in_flight, tr.plan_version) if hazy else None
         return (t, dsa, roadmap, tuple(map(id, runs)), p.flow.solves, packets, id(self.maps))
 
-    def _transmission(self, t: float, dsa: bool, roadmap: bool, runs) -> np.ndarray:
-        """X-ray transmission (0…1) of the state at ``t`` on the reduced raster, before the
-        detector's gain, noise and field."""
-        m = self.maps
-        op, blush = self._opacity(t, runs)
-        haze = self._haze()
-        if haze is not None:
-            np.maximum(op, haze, out=op)
-        self._deposits(t)
-        g = m.edge_gain[1:]
-        d_e, d_b = self._d_e, self._d_b
-        d_e[1:] = g * op
-        if roadmap and runs:
-            d_e[1:] += (ROAD_K if dsa else -ROAD_K) * g * self._roadmap(runs)
-        d_b[1:] = BLUSH_K * blush**BLUSH_GAMMA
-        if not dsa:
-            d_b[1:] += self._lip_bed
-        dens = d_b[m.bed_id] * m.thick
-        for win, ids, th in m.patches:
-            dens[win] += d_b[ids] * th
-        dens = box_blur3(dens)  # territories blend into one another (blurred twice in all)
-        dens += d_e[m.edge_id]
-        if not dsa:
-            dens += m.tissue
-        dens = box_blur3(dens)
-        return np.exp(-dens)
-
     def render(
         self,
         t: float | None = None,
         *,
         mode: str = "fluoro",
         roadmap: bool = False,
+        roadmap_opacity: float = 0.6,
         teaching: bool = False,
         seed_frame: int = 0,
     ) -> pygame.Surface:
-        """Draw the view at sim time ``t`` (default now) into a new Surface of ``size``.
+        """Draw the view at sim time ``t`` (default now) into a Surface of ``size``.
 
         Parameters
         ----------
         t : float, optional
             Time for the contrast runs (deposits, catheter and particles are the current ones).
         mode : {"fluoro", "dsa"}
+            DSA shows the exposure of its frame rate at ``t`` (:meth:`dsa_time`).
         roadmap : bool
-            Hold the latest run's vessel map faintly (light on fluoroscopy, grey on DSA).
+            Fluoroscopy over the latest run's vessels at their peak, whitened.
+        roadmap_opacity : float
+            0…1, how strongly the roadmap whitens its vessels.
         teaching : bool
             Colour overlay: particles, deposits, flow, reversed flow, tumours, names.
         seed_frame : int
-            Chooses the noise frame (the renderer's own fixed noise bank).
+            Chooses the fluoroscopy frame's noise (the renderer's own fixed noise bank); a DSA
+            exposure keeps the noise of its frame.
+
+        A DSA exposure without the teaching overlay is drawn once and returned again until the
+        next one (the same Surface: callers blit it, never draw on it).
         """
-        p, m = self.proc, self.maps
-        t = p.t if t is None else float(t)
+        t = self.proc.t if t is None else float(t)
         dsa = mode == "dsa"
+        if dsa:
+            t = self.dsa_time(t)
+            seed_frame = int(round(t * DSA_FPS))
         runs = self._runs(t)
-        key = self._state_key(t, dsa, roadmap and bool(runs), runs)
+        road_on = roadmap and not dsa and bool(runs)
+        key = self._state_key(t, dsa, road_on, runs)
+        if dsa and not teaching and key == self._frame_key:
+            return self._frame
         if key != self._base_key:  # the state moved on (a physics step, an action, a resize)
-            self._base, self._base_key = self._transmission(t, dsa, roadmap, runs), key
-        img = self._base.copy()
+            self._base, self._base_key = self._transmission(t, dsa, road_on, runs), key
+        trans, road = self._base
+        grey = self._expose(trans, dsa, seed_frame)
+        if road is not None:
+            grey += (np.clip(roadmap_opacity, 0.0, 1.0) * road) * (ROAD_WHITE - grey)
+        pygame.surfarray.blit_array(self._grey8, grey.astype(np.uint8))
+        self._low.blit(self._grey8, (0, 0))
+        if teaching:
+            self._low.blit(self.teach.overlay(), (0, 0))
+        out = pygame.transform.smoothscale(self._low, self.size)
+        if not dsa:  # DSA subtracts the catheter with the rest of the static picture
+            self._draw_catheter(out)
+        if teaching:
+            dots = self.positions(MAX_DOTS)
+            self.teach.draw(out, dots, self._pos_cache[MAX_DOTS][0])
+        elif dsa:
+            self._frame_key, self._frame = key, out
+        return out
+
+    def _transmission(self, t: float, dsa: bool, roadmap: bool, runs) -> tuple:
+        """X-ray transmission (0…1) of the state at ``t`` on the reduced raster, before the
+        detector's gain, noise and field; and the roadmap's strength per pixel (0…1) or None."""
+        m = self.maps
+        op, blush = self._opacity(t, runs)
+        haze = self._haze()
+        if haze is not None:
+            np.maximum(op, haze, out=op)
+        self._deposits(t)
+        d_e, d_b = self._d_e, self._d_b
+        d_e[1:] = m.edge_gain[1:] * op
+        d_b[1:] = BLUSH_K * blush**BLUSH_GAMMA
+        if not dsa:
+            d_b[1:] += self._lip_bed
+        if d_b.any():
+            half = d_b[m.bed_ids[0]] * m.bed_w[0]
+            for k in range(1, m.bed_ids.shape[0]):
+                half += d_b[m.bed_ids[k]] * m.bed_w[k]
+            half = box_blur3(box_blur3(half))  # territories meet in gradients
+            dens = upsample2(half, m.edge_id.shape)
+            for win, ids, w in m.patches:
+                dens[win] += (d_b[ids] * w).sum(axis=0)
+            dens = box_blur3(dens)  # the parenchyma is soft; vessels stay sharp
+            dens = BLUSH_MAX * -np.expm1(dens * (-1.0 / BLUSH_MAX))
+        else:
+            dens = np.zeros(m.edge_id.shape, np.float32)
+        for level, chord in zip(runs[-1].venous(t) if runs else (0.0,) * 3, m.veins, strict=True):
+            if level > 1e-4:
+                dens += (VESSEL_K * level) * chord
+        dens += d_e[m.edge_id]
+        road = None
+        if roadmap:
+            road = 1.0 - np.exp(-self._roadmap(runs)[m.edge_id] / ROAD_REF)
+        if dsa:
+            return np.exp(-DSA_GAIN * dens), road
+        dens += m.tissue
+        return np.exp(-dens), road
+
+    def _expose(self, trans: np.ndarray, dsa: bool, seed_frame: int) -> np.ndarray:
+        """Grey levels (lw, lh): the detector's gain, the frame's noise and the field."""
+        m = self.maps
+        img = trans.copy()
         k = seed_frame % (4 * m.noise.shape[0])
         noise = m.noise[k % m.noise.shape[0]]
         if k // m.noise.shape[0] % 2:
@@ -315,25 +380,13 @@ class FluoroView:
         if dsa:
             img *= DSA_BG
             img += (sign * DSA_NOISE) * noise
-            img *= m.field
         else:
             img *= FLUORO_BG * m.vignette
             img += (sign * FLUORO_NOISE / np.sqrt(FLUORO_BG)) * np.sqrt(img) * noise
-            img *= m.field
-        np.clip(img, 0.0, 255.0, out=img)
-        grey = img.astype(np.uint8)
-        pygame.surfarray.blit_array(self._grey8, grey)
-        self._low.blit(self._grey8, (0, 0))
-        if teaching:
-            self._low.blit(self.teach.overlay(), (0, 0))
-        out = pygame.transform.smoothscale(self._low, self.size)
-        self._draw_catheter(out, dsa)
-        if teaching:
-            dots = self.positions(MAX_DOTS)
-            self.teach.draw(out, dots, self._pos_cache[MAX_DOTS][0])
-        return out
+        img *= m.field
+        return np.clip(img, 0.0, 255.0, out=img)
 
-    def _draw_catheter(self, out: pygame.Surface, dsa: bool) -> None:
+    def _draw_catheter(self, out: pygame.Surface) -> None:
         p = self.proc
         cath = p.flow.catheter_edges
         if cath.size == 0:
@@ -348,7 +401,7 @@ class FluoroView:
             self._cath_pts, self._cath_key = pts, key
         pts = self._cath_pts
         s = self.geo.s
-        col = (92, 92, 98) if dsa else (30, 30, 33)
+        col = (30, 30, 33)
         w = max(2, int(round(2.0 * p.catheter_radius * 1e3 * s)))
         guide_w = max(w + 1, int(round(1.67 * s)))  # 5 Fr guiding catheter in the aorta (U)
         root = self.node_px(self.c.root)
@@ -356,4 +409,4 @@ class FluoroView:
         if len(pts) >= 2:
             pygame.draw.lines(out, col, False, pts, w)
         tip = self.tip_px()
-        pygame.draw.circle(out, (12, 12, 14) if not dsa else (60, 60, 66), tip, w + 2)
+        pygame.draw.circle(out, (12, 12, 14), tip, w + 2)

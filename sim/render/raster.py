@@ -24,6 +24,8 @@ from scipy.spatial import cKDTree
 
 from sim.anatomy.depth import GAS_DEPTH_MM, RIB_DEPTH_MM, SPINE_DEPTH_MM
 from sim.anatomy.silhouette import inside_polygon
+from sim.render.blush import BLEND_BEDS, blend, warped
+from sim.render.organs import ORGAN_SHAPES, kidney_density, shape_chord, vein_chords
 from sim.render.projection import Projected, swept
 from sim.scenario.models import SEGMENTS
 
@@ -36,17 +38,6 @@ NOISE_SEED = 20_240_601  # the renderer's own generator: never the simulation's 
 # S8, S5 in front of S6), so a territory is taken as half the liver's AP depth (U).
 LIVER_MAX_THICK_MM = 60.0
 LIVER_RAMP_MM = 35.0  # the liver thins to its edge over this distance in projection (U)
-# Non-target organs as discs around their bed's end point: radius mm, wall share of the chord
-# that takes up contrast (U: drawing only; a blush shape, not anatomy).
-ORGAN_DISC = {
-    "gallbladder": (13.0, 0.5),
-    "stomach": (22.0, 0.35),
-    "duodenum_pancreas": (20.0, 0.35),
-    "spleen": (40.0, 0.6),
-    "skin": (6.0, 0.3),
-    "bowel": (28.0, 0.3),
-    "diaphragm": (16.0, 0.3),
-}
 
 
 class Geometry:
@@ -93,13 +84,15 @@ class Maps:
         Vessel edge index + 1 drawn at each pixel (0: none); proximal, wider vessels on top.
     edge_gain : ndarray of float32 (E + 1,)
         Optical density per pixel of each edge when full of undiluted contrast (index 0: 0).
-    bed_id : ndarray of int32
-        Normal-liver bed index + 1 whose territory each pixel shows (0: none).
-    thick : ndarray of float32
-        Tissue path length of that territory at each pixel, mm.
+    bed_ids, bed_w : ndarray (BLEND_BEDS, ⌈lw/2⌉, ⌈lh/2⌉) of int32, float32
+        The normal-liver beds (index + 1; 0: none) each pixel of a half-resolution grid shows
+        (the blush is smooth), and each one's weight × the tissue path length there (mm): a
+        frame sums ``density[ids] × w`` and doubles it up (:func:`upsample2`).
     patches : list
-        Tumours and non-target organs seen through the liver, each (window, bed index + 1 per
-        pixel, thickness mm): a frame adds ``density[ids] × thickness`` in the window.
+        Tumours and non-target organs seen through the liver, each (window, ids, w) as
+        ``bed_ids, bed_w`` in the window.
+    veins : ndarray of float32 (3, lw, lh)
+        Path length (mm) through the hepatic veins (and IVC), the splenic and the portal vein.
     tissue : ndarray of float32
         Static optical density of soft tissue, bone and gas (fluoroscopy only; DSA subtracts it).
     field, vignette : ndarray of float32
@@ -113,9 +106,10 @@ class Maps:
     geo: Geometry
     edge_id: np.ndarray
     edge_gain: np.ndarray
-    bed_id: np.ndarray
-    thick: np.ndarray
+    bed_ids: np.ndarray
+    bed_w: np.ndarray
     patches: list
+    veins: np.ndarray
     tissue: np.ndarray
     field: np.ndarray
     vignette: np.ndarray
@@ -169,33 +163,37 @@ def liver_mask(geo: Geometry, pr: Projected) -> tuple[np.ndarray, np.ndarray, np
 def bed_raster(
     c, liver, geo: Geometry, x, y, inside, pr: Projected
 ) -> tuple[np.ndarray, np.ndarray, list]:
-    """Which normal-liver bed each pixel shows and its thickness (mm), plus tumour patches.
+    """Which normal-liver beds each pixel shows, weighted by path length, plus tumour patches.
 
-    Liver pixels take the nearest normal-liver bed of their Couinaud segment. A tumour is seen
-    through the liver in front of and behind it: a patch whose pixels take the tumour's nearest
-    bed (rim feeders at the rim, the core bed at the centre) with a (lobulated) sphere's chord as
-    thickness, the liver's thickness there reduced by that chord.
+    Liver pixels blend the nearest normal-liver beds of their Couinaud segment. A tumour is seen
+    through the liver in front of and behind it: a patch whose pixels blend the tumour's nearest
+    beds (rim feeders at the rim, the core bed at the centre) with a (lobulated) sphere's chord
+    as path length, the liver's path length there reduced by that chord.
     """
-    bed_id = np.zeros(x.shape, np.int32)
+    lw, lh = x.shape
+    ids = np.zeros((BLEND_BEDS, lw, lh), np.int32)
+    wts = np.zeros((BLEND_BEDS, lw, lh), np.float32)
     mm_per_px = 1.0 / (geo.s * geo.fx)
     dist = ndimage.distance_transform_edt(inside) * mm_per_px
     liver_th = LIVER_MAX_THICK_MM * np.sqrt(np.clip(dist / LIVER_RAMP_MM, 0.0, 1.0))
+    wx, wy = warped(x, y, geo.s * geo.fx, NOISE_SEED + 4)
     ii = np.flatnonzero(inside.ravel())
-    pts = np.stack([x.ravel()[ii], y.ravel()[ii]], 1)
+    pts = np.stack([wx.ravel()[ii], wy.ravel()[ii]], 1)
     terr = liver.territories
     _, near = cKDTree(pr.territory).query(pts)
     seg = terr.label[near]
     from_pos = pr.node[c.edge_from[c.bed_edge]]
-    flat_id = bed_id.ravel()
     kinds = [bd.kind for bd in c.beds]
+    flat_ids, flat_w = ids.reshape(BLEND_BEDS, -1), wts.reshape(BLEND_BEDS, -1)
     for k, name in enumerate(SEGMENTS):
         beds = np.array(
             [b for b, bd in enumerate(c.beds) if kinds[b] == "liver" and bd.segment == name], int
         )
         sel = seg == k
         if beds.size and sel.any():
-            _, j = cKDTree(from_pos[beds]).query(pts[sel])
-            flat_id[ii[sel]] = beds[j] + 1
+            j, w = blend(pts[sel], from_pos[beds])
+            flat_ids[: j.shape[0], ii[sel]] = beds[j] + 1
+            flat_w[: j.shape[0], ii[sel]] = w
     tex = texture(geo, 3.0)
     thick = (liver_th * (1.0 + 0.10 * tex) * inside).astype(np.float32)  # mottled parenchyma
     rng = np.random.default_rng(NOISE_SEED + 2)
@@ -205,52 +203,53 @@ def bed_raster(
         if beds.size == 0:
             continue
         lob = rng.uniform(0.0, 2.0 * np.pi, 2)
-        got = _disc(x, y, pr.tumor_center[i], pt.radius_mm, beds, from_pos[beds], lob)
+        got = _disc(x, y, pr.tumor_center[i], pt.radius_mm, lob)
         if got is None:
             continue
-        win, ids, chord = got
+        win, sel, chord = got
         thick[win] = np.maximum(thick[win] - chord, 0.0)
         chord *= np.clip(1.0 + 0.28 * tex[win], 0.4, 1.6)  # heterogeneous enhancement
-        patches.append((win, ids, chord))
-    return bed_id, thick, patches
+        j, w = blend(np.stack([wx[win][sel], wy[win][sel]], 1), from_pos[beds])
+        p_ids = np.zeros((j.shape[0], *sel.shape), np.int32)
+        p_w = np.zeros((j.shape[0], *sel.shape), np.float32)
+        p_ids[:, sel] = beds[j] + 1
+        p_w[:, sel] = w * chord[sel]
+        patches.append((win, p_ids, p_w))
+    return ids[:, ::2, ::2].copy(), (wts * thick)[:, ::2, ::2].copy(), patches
 
 
-def organ_patches(
-    c, x, y, pr: Projected
-) -> list[tuple[tuple[slice, slice], np.ndarray, np.ndarray]]:
-    """Non-target organs as discs around their bed's end point, seen through the liver."""
+def organ_patches(c, x, y, pr: Projected) -> list:
+    """Non-target organs as shapes placed at their bed's end point, seen through the liver."""
     out = []
     to_pos = pr.node[c.edge_to[c.bed_edge]]
     for b, bd in enumerate(c.beds):
-        if bd.kind in ORGAN_DISC:
-            r, wall = ORGAN_DISC[bd.kind]
-            got = _disc(x, y, to_pos[b], r, np.array([b]), to_pos[[b]])
-            if got is not None:
-                out.append((got[0], got[1], wall * got[2]))
+        sh = ORGAN_SHAPES.get(bd.kind)
+        if sh is None:
+            continue
+        center = to_pos[b] + np.asarray(sh.offset)
+        chord = shape_chord(x, y, center, sh)
+        ii, jj = np.nonzero(chord > 0)
+        if ii.size == 0:
+            continue
+        win = (slice(ii.min(), ii.max() + 1), slice(jj.min(), jj.max() + 1))
+        w = chord[win].astype(np.float32)[None]
+        out.append((win, np.where(w > 0, b + 1, 0).astype(np.int32), w))
     return out
 
 
-def _disc(x, y, center, r, beds, bed_pos, lobes=None):
-    """A sphere's projection as a patch: (window, bed index + 1 per pixel, chord mm) or None.
-
-    Each pixel takes its nearest bed; ``lobes`` (two phases) gently lobulates the outline.
-    """
+def _disc(x, y, center, r, lobes):
+    """A (lobulated) sphere's projection: (window, inside mask, chord mm) or None."""
     dx, dy = x - center[0], y - center[1]
     d2 = dx**2 + dy**2
-    rr = np.full(x.shape, float(r))
-    if lobes is not None:
-        th = np.arctan2(dy, dx)
-        rr *= 1.0 + 0.05 * np.sin(3 * th + lobes[0]) + 0.03 * np.sin(5 * th + lobes[1])
+    th = np.arctan2(dy, dx)
+    rr = r * (1.0 + 0.05 * np.sin(3 * th + lobes[0]) + 0.03 * np.sin(5 * th + lobes[1]))
     ii, jj = np.nonzero(d2 < rr * rr)
     if ii.size == 0:
         return None
     win = (slice(ii.min(), ii.max() + 1), slice(jj.min(), jj.max() + 1))
     sel = d2[win] < rr[win] ** 2
-    ids = np.zeros(sel.shape, np.int32)
-    _, j = cKDTree(bed_pos).query(np.stack([x[win][sel], y[win][sel]], 1))
-    ids[sel] = beds[j] + 1
     chord = np.where(sel, 2.0 * np.sqrt(np.clip(rr[win] ** 2 - d2[win], 0.0, None)), 0.0)
-    return win, ids, chord.astype(np.float32)
+    return win, sel, chord.astype(np.float32)
 
 
 def texture(geo: Geometry, scale_mm: float) -> np.ndarray:
@@ -288,6 +287,7 @@ def tissue_map(c, geo: Geometry, x, y, inside, proj: Projected) -> np.ndarray:
         dens += 0.12 * ((pr < 1.0) & (pr > 0.5))
     spinous = np.hypot((x - xs) / 3.0, (vy - 2.0) / 7.0) < 1.0
     dens += 0.05 * spinous + 0.06 * np.exp(-(((x - xs) / 32.0) ** 2))  # paraspinal muscle
+    dens += kidney_density(x, y)  # retroperitoneal, about the spine's depth
     # lower ribs: from the spine outward and down, cortex denser than marrow, fading laterally
     x, y = proj.grid_at_depth(*grid, RIB_DEPTH_MM)
     for k in range(4):
@@ -375,7 +375,7 @@ def build_maps(
     geo = Geometry(size)
     edge_id, gain = edge_raster(c, geo, vessel_k, pr.points)
     x, y, inside = liver_mask(geo, pr)
-    bed_id, thick, patches = bed_raster(c, proc.liver, geo, x, y, inside, pr)
+    bed_ids, bed_w, patches = bed_raster(c, proc.liver, geo, x, y, inside, pr)
     if same_size is not None and same_size.geo.low == geo.low:
         field, vignette, noise = same_size.field, same_size.vignette, same_size.noise
     else:
@@ -385,9 +385,10 @@ def build_maps(
         geo=geo,
         edge_id=edge_id,
         edge_gain=gain,
-        bed_id=bed_id,
-        thick=thick,
+        bed_ids=bed_ids,
+        bed_w=bed_w,
         patches=patches + organ_patches(c, x, y, pr),
+        veins=vein_chords(*pr.grid_at_depth(x, y, 0.0)),
         tissue=tissue_map(c, geo, x, y, inside, pr),
         field=field,
         vignette=vignette,

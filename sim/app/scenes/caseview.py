@@ -12,6 +12,7 @@ from sim.render.canvas import Rect, veil
 from sim.render.fluoro import FluoroView, run_peak
 from sim.render.projection import AP, PRESETS, STEP_DEG, CArm, projection_note
 from sim.render.text import draw_lines, font
+from sim.transport.contrast import DSA_FPS
 
 HELP = [
     ("Click a vessel", "move the catheter there"),
@@ -21,10 +22,13 @@ HELP = [
     ("[   ]", "injection rate down / up"),
     (",  .     ;  '", "agent settings (activity, loading, emulsion)"),
     ("Space (hold), Inject", "inject the prepared agent"),
-    ("C", "contrast run"),
+    ("C", "contrast run (volume and rate: panel)"),
     ("D   R   T", "DSA / roadmap / teaching overlay"),
     ("1 2 3 4   (5)", "C-arm AP / RAO 20 / LAO 20 / CAUD 15 (/ the case's view)"),
     ("J L   I K", "C-arm RAO / LAO, cranial / caudal by 5 degrees"),
+    ("O", "roadmap opacity 25 / 50 / 75 / 100 %"),
+    ("V", "cine loop of the last run, open / close"),
+    ("  Left / Right   Enter", "  in the cine: step a frame / play, pause"),
     ("P   S", "pause / time scale 1x 2x 4x"),
     ("F", "finish the case (debrief)"),
     ("F11   H   Esc", "fullscreen / this help / leave"),
@@ -96,8 +100,14 @@ class CaseView:
         return True
 
     def command(self, name: str) -> bool:
-        """The viewer's commands (dsa, roadmap, teaching, help); False if ``name`` is not one."""
-        if name == "dsa":
+        """The viewer's commands (dsa, roadmap, its opacity, cine, teaching, help); False if
+        ``name`` is not one."""
+        if name == "roadmap_opacity":
+            self.session.next_roadmap_opacity()
+            self.session.say(f"Roadmap opacity {100 * self.session.roadmap_opacity:.0f} %")
+        elif name == "cine":
+            self.session.toggle_cine(DSA_FPS)
+        elif name == "dsa":
             self.mode = "dsa" if self.mode == "fluoro" else "fluoro"
         elif name == "roadmap":
             self.roadmap = not self.roadmap
@@ -130,14 +140,21 @@ class CaseView:
         return before, after
 
     def draw_image(self, surface, mode: str | None = None, teaching: bool | None = None) -> None:
-        """The angiogram at the session's time (the viewer's mode unless told)."""
+        """The angiogram at the session's time (the viewer's mode unless told), or the cine
+        loop's frame while it is open."""
         self.frame_i += 1
         self.note_runs()
         self.fluoro.set_arm(self.arm)
+        cine = self.session.cine
+        if cine is not None and mode is None:
+            img = self.fluoro.render(cine.time(), mode="dsa")
+            surface.blit(img, self.rect.topleft)
+            return
         img = self.fluoro.render(
             self.session.proc.t,
             mode=self.mode if mode is None else mode,
             roadmap=self.roadmap if mode is None else False,
+            roadmap_opacity=self.session.roadmap_opacity,
             teaching=self.teaching if teaching is None else teaching,
             seed_frame=self.frame_i,
         )
@@ -154,6 +171,8 @@ class CaseView:
             flags.append(("REFLUX", (255, 90, 90)))
         if st.stasis_level == 2:
             flags.append(("STASIS", (255, 200, 80)))
+        if st.contrast_reflux:
+            flags.append(("contrast refluxing", (170, 210, 255)))
         if s.paused:
             flags.append(("PAUSED", (200, 200, 255)))
         if s.clock.slow:
@@ -163,10 +182,13 @@ class CaseView:
             img = font(px(20), True).render(text, True, col)
             surface.blit(img, (x, px(38)))
             x += img.get_width() + px(16)
+        on = self.roadmap and self.mode == "fluoro"  # DSA shows the run itself
+        road = f" · roadmap {100 * s.roadmap_opacity:.0f} %" if on else ""
         mode = (
-            f"{self.mode.upper()}{' · roadmap' if self.roadmap else ''}"
-            f"{' · teaching' if self.teaching else ''} · {self.arm.label}"
+            f"{self.mode.upper()}{road}{' · teaching' if self.teaching else ''} · {self.arm.label}"
         )
+        if s.cine is not None:
+            mode = s.cine.label(s.proc.t) + "   (V closes)"
         draw_lines(surface, [mode], (px(12), self.rect.bottom - px(28)), px(15), (180, 190, 200))
         if s.message_t > 0:
             self.draw_box(surface, [s.message], y=self.rect.bottom - px(90))

@@ -7,7 +7,15 @@ commands or session calls, and draws the counters and the event list under the w
 from __future__ import annotations
 
 from sim.agents import AGENTS
-from sim.app.session import AGENT_SETTINGS, RATE_SPAN, SPEEDS, ProcedureSession, Setting
+from sim.app.session import (
+    AGENT_SETTINGS,
+    CONTRAST_ML_SPAN,
+    CONTRAST_RATE_SPAN,
+    RATE_SPAN,
+    SPEEDS,
+    ProcedureSession,
+    Setting,
+)
 from sim.render.canvas import Rect
 from sim.render.text import draw_lines, wrap
 from sim.ui import widgets as gui
@@ -71,7 +79,29 @@ class ControlPanel:
         self.rate_label, self.rate_slider, y = self._slider(
             x0, y + px(4), wd, self.rate_text(), s.rate_ml_min, RATE_SPAN, 0.5
         )
+        y = self._contrast_controls(x0, y, wd)
         self._buttons(x0, y + px(6), wd, row)
+
+    def _contrast_controls(self, x0: int, y: int, wd: int) -> int:
+        """Contrast volume and rate side by side, then the roadmap's opacity; the y below."""
+        s, px = self.session, self.app.px
+        half = (wd - px(8)) // 2
+        self.cvol_label, self.cvol_slider, _ = self._slider(
+            x0, y, half, self.contrast_text()[0], s.contrast_ml, CONTRAST_ML_SPAN, 0.5
+        )
+        self.crate_label, self.crate_slider, y = self._slider(
+            x0 + half + px(8),
+            y,
+            half,
+            self.contrast_text()[1],
+            s.contrast_ml_s,
+            CONTRAST_RATE_SPAN,
+            0.1,
+        )
+        self.road_label, self.road_slider, y = self._slider(
+            x0, y, wd, self.road_text(), s.roadmap_opacity, (0.1, 1.0), 0.05
+        )
+        return y
 
     def _buttons(self, x0: int, y: int, wd: int, row: int) -> None:
         ui, px = self.app.ui, self.app.px
@@ -129,6 +159,26 @@ class ControlPanel:
 
     def _carm_text(self) -> str:
         return f"C-arm: {self.carm_label} (1-4)"
+
+    def contrast_text(self) -> tuple[str, str]:
+        s = self.session
+        return f"Contrast {s.contrast_ml:.1f} mL", f"at {s.contrast_ml_s:.1f} mL/s"
+
+    def road_text(self) -> str:
+        return f"Roadmap opacity {100 * self.session.roadmap_opacity:.0f} %"
+
+    def show_contrast(self) -> None:
+        """The contrast and roadmap labels and sliders after the session's values changed."""
+        s = self.session
+        vol, rate = self.contrast_text()
+        for label, slider, text, v in (
+            (self.cvol_label, self.cvol_slider, vol, s.contrast_ml),
+            (self.crate_label, self.crate_slider, rate, s.contrast_ml_s),
+            (self.road_label, self.road_slider, self.road_text(), s.roadmap_opacity),
+        ):
+            label.set_text(text)
+            if abs(slider.get_current_value() - v) > 1e-9:
+                slider.set_current_value(v)
 
     def show_speed(self) -> None:
         self.speed_btn.set_text(f"{SPEEDS[self.session.speed_i]:g}x")
@@ -191,6 +241,13 @@ class ControlPanel:
             if event.element is self.rate_slider:
                 s.set_rate(event.value)
                 self.show_rate()
+            elif event.element is self.cvol_slider:
+                s.set_contrast(volume_ml=event.value)
+            elif event.element is self.crate_slider:
+                s.set_contrast(rate_ml_s=event.value)
+            elif event.element is self.road_slider:
+                s.set_roadmap_opacity(event.value)
+            self.show_contrast()
             for i, (_, _, slider) in enumerate(self.setting_ui):
                 if event.element is slider:
                     self.change_setting(i, event.value)

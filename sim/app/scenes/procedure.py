@@ -19,6 +19,8 @@ KEY_COMMANDS = {
     "c": "contrast",
     "d": "dsa",
     "r": "roadmap",
+    "o": "roadmap_opacity",
+    "v": "cine",
     "t": "teaching",
     "p": "pause",
     "s": "speed",
@@ -70,6 +72,8 @@ class TraineeControls:
         if self.view.command(name):
             if name.startswith("carm_") and self.panel is not None:
                 self.panel.show_carm(self.view.arm.label)
+            if name == "roadmap_opacity" and self.panel is not None:
+                self.panel.show_contrast()
             return
         if name == "contrast":
             s.contrast()
@@ -118,6 +122,10 @@ class TraineeControls:
                 self.scene.confirm_leave = True
             elif k in ("up", "down"):
                 self.advance(+1 if k == "up" else -1)
+            elif k in ("left", "right") and s.cine is not None:
+                s.cine.step(1 if k == "right" else -1, s.proc.t)
+            elif k in ("return", "enter") and s.cine is not None:
+                s.cine.toggle()
             elif k in ("left", "right"):
                 self.branch_i += 1 if k == "right" else -1
         elif isinstance(inp, Key) and inp.name == "space":
