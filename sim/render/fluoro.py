@@ -350,7 +350,7 @@ class FluoroView:
                 half += d_b[m.bed_ids[k]] * m.bed_w[k]
             half = box_blur3(box_blur3(half))  # territories meet in gradients
             dens = upsample2(half, m.edge_id.shape)
-            for win, ids, w in m.patches:
+            for win, ids, w in m.blush_patches:
                 dens[win] += (d_b[ids] * w).sum(axis=0)
             dens = box_blur3(dens)  # the parenchyma is soft; vessels stay sharp
             dens = BLUSH_MAX * -np.expm1(dens * (-1.0 / BLUSH_MAX))

@@ -88,9 +88,14 @@ class Maps:
         The normal-liver beds (index + 1; 0: none) each pixel of a half-resolution grid shows
         (the blush is smooth), and each one's weight × the tissue path length there (mm): a
         frame sums ``density[ids] × w`` and doubles it up (:func:`upsample2`).
-    patches : list
+    blush_patches : list
         Tumours and non-target organs seen through the liver, each (window, ids, w) as
-        ``bed_ids, bed_w`` in the window.
+        ``bed_ids, bed_w`` in the window (the blush).
+    bed_id : ndarray of int32
+        The nearest normal-liver bed (index + 1; 0: none) of each reduced pixel.
+    patches : list
+        The same patches as (window, nearest bed index + 1, path length mm): who owns a
+        pixel (the teaching overlay's deposits).
     veins : ndarray of float32 (3, lw, lh)
         Path length (mm) through the hepatic veins (and IVC), the splenic and the portal vein.
     tissue : ndarray of float32
@@ -108,6 +113,8 @@ class Maps:
     edge_gain: np.ndarray
     bed_ids: np.ndarray
     bed_w: np.ndarray
+    blush_patches: list
+    bed_id: np.ndarray
     patches: list
     veins: np.ndarray
     tissue: np.ndarray
@@ -215,7 +222,7 @@ def bed_raster(
         p_ids[:, sel] = beds[j] + 1
         p_w[:, sel] = w * chord[sel]
         patches.append((win, p_ids, p_w))
-    return ids[:, ::2, ::2].copy(), (wts * thick)[:, ::2, ::2].copy(), patches
+    return ids, wts * thick, patches
 
 
 def organ_patches(c, x, y, pr: Projected) -> list:
@@ -376,6 +383,7 @@ def build_maps(
     edge_id, gain = edge_raster(c, geo, vessel_k, pr.points)
     x, y, inside = liver_mask(geo, pr)
     bed_ids, bed_w, patches = bed_raster(c, proc.liver, geo, x, y, inside, pr)
+    patches += organ_patches(c, x, y, pr)
     if same_size is not None and same_size.geo.low == geo.low:
         field, vignette, noise = same_size.field, same_size.vignette, same_size.noise
     else:
@@ -385,9 +393,11 @@ def build_maps(
         geo=geo,
         edge_id=edge_id,
         edge_gain=gain,
-        bed_ids=bed_ids,
-        bed_w=bed_w,
-        patches=patches + organ_patches(c, x, y, pr),
+        bed_ids=bed_ids[:, ::2, ::2].copy(),
+        bed_w=bed_w[:, ::2, ::2].copy(),
+        blush_patches=patches,
+        bed_id=bed_ids[0],
+        patches=[(win, ids[0], w.sum(axis=0)) for win, ids, w in patches],
         veins=vein_chords(*pr.grid_at_depth(x, y, 0.0)),
         tissue=tissue_map(c, geo, x, y, inside, pr),
         field=field,
