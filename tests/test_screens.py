@@ -96,7 +96,7 @@ def test_agent_menu_readable_with_help_one_key_away(app):
     assert menu.selected_option[0] == "Bland spheres"
     options = [o[0] for o in menu.options_list]
     assert "PVA particles" in options and not any("_" in o for o in options)
-    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_i, mod=0, unicode="i"))
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_g, mod=0, unicode="g"))
     frames(app, 1)
     shown = " ".join(texts(app))
     for needle in ("Bland spheres", "when", "source", "PubMed 15126660", "Sizes"):
@@ -211,9 +211,10 @@ def test_nothing_is_cut_off(size, tmp_path):
                     scene.view.command(name)
                 frames(a, 1)
                 a.screenshot(tmp_path / f"y90_{name}.png")
+            _booth_between_games(size, Path(tmp) / "booth", tmp_path)
     finally:
         App.screenshot = original
-    assert len(found) >= 14
+    assert len(found) >= 19
     assert {k: v for k, v in found.items() if v} == {}
 
 
@@ -242,3 +243,30 @@ def test_one_rounding_rule_on_the_debrief_the_report_and_its_card(app, monkeypat
     html = debrief.report_path.read_text(encoding="utf-8")
     assert f'<span class="big">{shown}</span>' in html, "the report's number is the screen's"
     assert shown in drawn, "the card's number is the screen's"
+
+
+def _booth_between_games(size, data: Path, out: Path) -> None:
+    """The booth's choose, how-to, brief debrief and initials screens, each saved once."""
+    from sim.app.kiosk.app import KioskApp
+    from sim.app.kiosk.launch import DEFAULT_PLAYLIST
+    from sim.scenario.playlist import load_playlist
+
+    playlist, _ = load_playlist(DEFAULT_PLAYLIST)
+    k = KioskApp(playlist, size=size, data=data)
+    try:
+        k.start_game(1)
+        k.frame(0.05)
+        k.screenshot(out / "kiosk_choose.png")
+        k.how_to(1)
+        k.frame(0.05)
+        k.screenshot(out / "kiosk_howto.png")
+        k.play(0)
+        k.frame(0.05)
+        k.scene.finish()
+        k.frame(0.05)
+        k.screenshot(out / "kiosk_results.png")
+        k.ask_initials(playlist.cases[0], k.games[-1])
+        k.frame(0.05)
+        k.screenshot(out / "kiosk_initials.png")
+    finally:
+        k.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.actions import Finish, Inject, Navigate, SelectAgent
+from sim.app.kiosk import expert
 from sim.app.kiosk.app import KioskApp
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
@@ -98,6 +99,9 @@ def take_kiosk_screenshots(
         game.session.stop_injection()
         game.finish()
         result = app.games[-1]
+        experts = expert.compute_missing(playlist.cases)  # the board's expert rows
+        if experts is not None:
+            experts.join(300)
         app.save_initials(result, "ANA")
         _frames(app, 20)
         saved.append(app.screenshot(out / "kiosk_leaderboard.png"))
