@@ -115,19 +115,22 @@ def test_choosing_pva_and_menus_close_after_the_same_item(app):
     frames(app, 2)
     assert scene.proc.agent.agent == "pva"
     menu = scene.panel.size_menu
-    menu.menu_states["closed"].should_transition = True  # open it, as a click would
-    frames(app, 2)
+    picked = menu.selected_option[0]
+    click(app, menu.rect.center)
     assert menu.current_state is menu.menu_states["expanded"]
-    options = menu.current_state.options_selection_list
-    pygame.event.post(
-        pygame.event.Event(
-            pygame_gui.UI_SELECTION_LIST_DROPPED_SELECTION,
-            text=menu.selected_option[0],
-            ui_element=options,
-        )
-    )
-    frames(app, 2)
+    items = menu.current_state.options_selection_list.item_list_container.elements
+    same = next(b for b in items if b.text == picked)
+    click(app, same.rect.center)  # the item already chosen
     assert menu.current_state is menu.menu_states["closed"]
+    assert menu.selected_option[0] == picked and scene.proc.agent.agent == "pva"
+
+
+def click(app, pos) -> None:
+    """A real left click, and the frames pygame_gui needs to pass its events on."""
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1))
+    frames(app, 1)
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1))
+    frames(app, 4)
 
 
 def test_events_list_keeps_the_newest_in_sight(app):
