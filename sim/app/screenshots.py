@@ -77,11 +77,11 @@ def _exam(app: App, case, out: Path) -> Path:
     app.switch(scene)
     p = scene.proc
     p.apply(SelectAgent(agent="bland", size_um=(100.0, 300.0)))
-    scene.session.set_rate(4.0)
+    scene.session.set_rate(6.0)
     scene.panel.build()
     scene.session.start_injection()
     scene.view.command("teaching")  # refused in exam mode (says so)
-    for _ in range(240):
+    for _ in range(420):  # 14 s: some spheres reach the GDA (a non_target event, not listed)
         app.frame(1 / 30)
     scene.session.stop_injection()
     app.frame(1 / 60)
