@@ -33,9 +33,9 @@ from sim.agents import AGENTS
 Wording = Mapping[str, str]
 
 MENU: Wording = {  # the what-if chooser: short imperative lines
-    "navigate": "catheter to {target}",
-    "navigate_feeder": "catheter to {target}",
-    "select_agent": "agent {agent_id}{size}",
+    "navigate": "catheter to {vessel}",
+    "navigate_feeder": "catheter to the feeder of {tumor}",
+    "select_agent": "agent: {agent}{size}",
     "size": " {lo}–{hi} µm",
     "inject": "inject {volume} mL at {rate} mL/min",
     "set_injection": "start injecting at {rate} mL/min",

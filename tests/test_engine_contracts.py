@@ -131,7 +131,7 @@ def test_one_renderer_words_actions_everywhere():
     assert describe(inj, CAPTION) == "Inject 4 mL slowly at 2 mL/min — watch the flow"
     assert kiosk.caption(Inject(volume_ml=2.5), "de").startswith("2,5 mL langsam injizieren, 2 ")
     y90 = SelectAgent(agent="y90_glass", size_um=(20, 30), activity_gbq=3)
-    assert describe(y90, MENU) == "agent y90_glass 20–30 µm"
+    assert describe(y90, MENU) == f"agent: {AGENTS['y90_glass'].name} 20–30 µm"
     assert describe(y90, DONE) == f"{AGENTS['y90_glass'].name} prepared, 20–30 µm, 3 GBq"
     assert describe(y90, CAPTION).endswith(" 20–30 µm, 3 GBq")
     assert kiosk.caption(y90, "fr") == "Préparer : microsphères de verre Y-90, 20–30 µm, 3 GBq"

@@ -262,7 +262,8 @@ def test_an_error_in_a_scene_is_logged_and_the_booth_goes_on(app, monkeypatch):
     assert app.store.get(rid).status == "abandoned"
     monkeypatch.setattr(AttractScene, "update", broken)
     frames(app, 0.5)  # errors in a burst: the board, which does not simulate
-    assert isinstance(app.scene, LeaderboardScene) and app.scene.hold and app.running
+    board = app.scene
+    assert isinstance(board, LeaderboardScene) and board.hold and app.running, app.errors[-1]
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (3840, 2160)])

@@ -178,7 +178,9 @@ def test_html_is_valid_and_self_contained(glass):
     assert not [u for u in c.urls if u.lower().startswith(("http:", "https:", "//"))]
     raw = html.read_text(encoding="utf-8")
     assert "@import" not in raw and "url(" not in raw, "the stylesheet fetches nothing"
-    assert "@media print" in raw and "break-before: page" in raw
+    assert "@media print" in raw
+    assert "break-before: page" not in raw, "no section forces a page of its own in print"
+    assert "break-inside: avoid" in raw, "rows and figures are kept whole"
 
 
 def test_every_section_is_there_with_content(glass, naive):

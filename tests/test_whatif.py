@@ -6,7 +6,7 @@ from helpers import SCENARIOS
 from sim.action_text import MENU, describe
 from sim.actions import Finish, Navigate, SelectAgent, to_dict
 from sim.app.runner import run_plan
-from sim.records.whatif import WhatIfError, alternatives, run_what_if
+from sim.records.whatif import STOP_HERE, WhatIfError, alternatives, run_what_if
 from sim.scenario.plan import action_from_dict
 
 
@@ -46,7 +46,8 @@ def test_alternatives_by_kind(expert):
     assert (300.0, 500.0) in offered and (100.0, 300.0) not in offered  # not the size it had
     inj = next(a for _, a in proc.log if a.kind == "inject")
     rates = alternatives(inj, sc, names)
-    offered = {a.action.rate_ml_min for a in rates}
+    assert rates[0].label == STOP_HERE and isinstance(rates[0].action, Finish)
+    offered = {a.action.rate_ml_min for a in rates[1:]}
     assert offered >= {0.5, 4.0} and 1.0 not in offered  # not the rate it already had
     assert alternatives(Finish(), sc, names) == []
     assert describe(inj, MENU).startswith("inject ")
@@ -75,3 +76,27 @@ def test_superseded_moves_are_not_offered():
     # the first agent and the CHA are replaced before anything is injected; the last move
     # still counts (a what-if may move the catheter before finishing)
     assert effective(log) == [2, 3, 4, 5, 6]
+
+
+def test_stop_here_ends_the_injection_at_that_action(expert):
+    proc, out = expert
+    i = next(k for k, (_, a) in enumerate(proc.log) if a.kind == "inject")
+    stop = alternatives(proc.log[i][1], proc.scenario, set(proc.c.names))[0]
+    seen = []
+    p2, out2 = run_what_if(proc.scenario, proc.seed, proc.log, i, stop.action, seen.append)
+    assert p2.finished and p2.metrics.agent_ml.get("bland", 0.0) == 0.0  # nothing injected
+    assert out2.tumor_coverage < out.tumor_coverage
+    assert seen and seen == sorted(seen) and 0 < seen[-1] < 1  # progress as it went
+
+
+def test_catheter_moves_named_by_their_vessel(expert):
+    from sim.app.scenes.whatif import vessel_label
+
+    proc, _ = expert
+    c = proc.c
+    e = c.names.index("RHA")
+    assert vessel_label(c, f"#{e}") == "RHA"
+    assert describe(Navigate(target=f"#{e}"), MENU, vessel_name=lambda t: vessel_label(c, t)) == (
+        "catheter to RHA"
+    )
+    assert describe(Navigate(target="feeder:T1"), MENU) == "catheter to the feeder of T1"

@@ -43,6 +43,18 @@ def click(app, pos, button=1):
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=button))
 
 
+def built(app, limit_s: float = 60.0) -> None:
+    """Frames until the picker has built the case it is starting (a worker thread)."""
+    import time
+
+    end = time.monotonic() + limit_s
+    while isinstance(app.scene, PickerScene) and app.scene.building is not None:
+        assert time.monotonic() < end, "the case never finished building"
+        frames(app, 1)
+        time.sleep(0.01)
+    frames(app, 1)
+
+
 def open_case(app, name: str) -> ProcedureScene:
     """Start ``scenarios/<name>`` in the window and return its procedure scene."""
     from sim.scenario.load import LoadedCase, load_scenario
@@ -74,6 +86,7 @@ def test_whole_case_by_events(app):
     picker.index = names.index("default.yaml")
     key(app, pygame.K_RETURN)
     frames(app, 2)
+    built(app)
     scene = app.scene
     assert isinstance(scene, ProcedureScene)
     proc = scene.proc
@@ -363,7 +376,10 @@ def test_what_if_from_the_debrief_by_keyboard(app):
     for _ in range(labels.index("catheter to PHA instead")):
         key(app, pygame.K_DOWN)
     key(app, pygame.K_RETURN)
-    frames(app, 4)
+    frames(app, 2)
+    assert app.scene.pending, "the what-if runs on a worker thread, with progress shown"
+    app.scene.wait()
+    frames(app, 2)
     cmp_ = app.scene
     assert isinstance(cmp_, CompareScene)
     assert cmp_.choice.label == "catheter to PHA instead"

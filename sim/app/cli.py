@@ -167,6 +167,7 @@ def _cmd_window(args: argparse.Namespace) -> int:
     from sim.app.window import App
 
     app = App(fullscreen=args.fullscreen, data=args.data_dir)
+    app.exam = args.exam
     if args.scenario:
         case = _open_case(args.scenario)
         if case.scenario is None:
@@ -281,6 +282,11 @@ def build_parser() -> argparse.ArgumentParser:
     nw.set_defaults(fn=_cmd_new)
     w = sub.add_parser("window", help="open the trainee window (case picker, or a case)")
     w.add_argument("scenario", nargs="?")
+    w.add_argument(
+        "--exam",
+        action="store_true",
+        help="exam mode: only what a real room shows (no live non-target, no teaching overlay)",
+    )
     _window_options(w)
     w.set_defaults(fn=_cmd_window)
     d = sub.add_parser("demo", help="play a plan in the window with captions")

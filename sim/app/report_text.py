@@ -1,15 +1,30 @@
-"""The outcome as readable text for the terminal."""
+"""The outcome as readable text for the terminal, and the one rounding rule for scores.
+
+Every screen, the report, its card and the booth show a score through :func:`score_text` and a
+component's points through :func:`points_text`, so the same case never reads 93.6 on one and
+94 on another.
+"""
 
 from __future__ import annotations
 
 from sim.outcome.result import Outcome
 
 
+def score_text(score: float) -> str:
+    """A score (0–100) as every screen shows it: one decimal."""
+    return f"{score:.1f}"
+
+
+def points_text(points: float, maximum: float) -> str:
+    """A score component's points out of its maximum, as every screen shows them."""
+    return f"{points:.1f} / {maximum:g}"
+
+
 def render_text(o: Outcome) -> str:
     """Format an outcome (see :func:`sim.outcome.assess.assess`)."""
     lines = [f"{o.scenario} — seed {o.seed}"]
     lines += [f"FAILED: {why}" for why in o.failures]
-    lines.append(f"SCORE {o.score:.1f} / 100")
+    lines.append(f"SCORE {score_text(o.score)} / 100")
     for c in o.components:
         lines.append(f"  {c.name:<15} {c.points:6.1f} / {c.max:<5.1f} {c.reason}")
     for p in o.penalties:

@@ -16,10 +16,10 @@ from sim.engine.procedure import DT
 from sim.scenario.load import load_library
 
 
-def take(out: Path, library: Path, data=None) -> list[Path]:
-    """Write picker, procedure (fluoro, DSA roadmap, teaching, an oblique C-arm view) and
-    debrief screenshots."""
-    app = App(size=(1280, 800), data=data)
+def take(out: Path, library: Path, data=None, size=(1280, 800)) -> list[Path]:
+    """Write picker, procedure (fluoro, DSA roadmap, teaching, an oblique C-arm view, exam
+    mode), debrief, what-if and history screenshots."""
+    app = App(size=size, data=data)
     app.library_folder = library
     saved = []
     picker = PickerScene(app, library)
@@ -68,6 +68,7 @@ def take(out: Path, library: Path, data=None) -> list[Path]:
         app.frame(1 / 60)
     saved.append(app.screenshot(out / "debrief.png"))
     saved += _what_if_and_history(app, out)
+    saved.append(_exam(app, case, out))
     return saved
 
 
@@ -91,6 +92,24 @@ def _roadmap_and_cine(app: App, scene: ProcedureScene, out: Path) -> list[Path]:
     return saved
 
 
+def _exam(app: App, case, out: Path) -> Path:
+    """Exam mode: bland spheres from the common hepatic artery, so some reach the GDA; the
+    event list says nothing of it and the teaching overlay stays off."""
+    scene = ProcedureScene(app, case, exam=True)
+    app.switch(scene)
+    p = scene.proc
+    p.apply(SelectAgent(agent="bland", size_um=(100.0, 300.0)))
+    scene.session.set_rate(6.0)
+    scene.panel.build()
+    scene.session.start_injection()
+    scene.view.command("teaching")  # refused in exam mode (says so)
+    for _ in range(420):  # 14 s: some spheres reach the GDA (a non_target event, not listed)
+        app.frame(1 / 30)
+    scene.session.stop_injection()
+    app.frame(1 / 60)
+    return app.screenshot(out / "procedure_exam.png")
+
+
 def _what_if_and_history(app: App, out: Path) -> list[Path]:
     """From the debrief: a what-if (the same case from the proper hepatic artery), then the
     history screen with the finished case."""
@@ -110,9 +129,12 @@ def _what_if_and_history(app: App, out: Path) -> list[Path]:
     chooser._rebuild()
     app.frame(1 / 60)
     chooser._ask_run()
+    app.frame(1 / 60)
+    saved = [app.screenshot(out / "whatif_running.png")]
+    chooser.wait()
     for _ in range(3):
         app.frame(1 / 60)
-    saved = [app.screenshot(out / "whatif.png")]
+    saved.append(app.screenshot(out / "whatif.png"))
     app.switch(HistoryScene(app))
     for _ in range(2):
         app.frame(1 / 60)

@@ -130,6 +130,9 @@ class ProcedureSession:
     store : RecordStore, optional
         Where the live record goes (None: not recorded).
     trainee : str
+    proc : Procedure, optional
+        The case already built (the picker builds it on a worker thread, with progress);
+        fresh from ``Procedure(case.scenario, seed)``, nothing applied yet.
     """
 
     def __init__(
@@ -139,10 +142,11 @@ class ProcedureSession:
         setup: SessionSetup = LIVE,
         store=None,
         trainee: str = "",
+        proc: Procedure | None = None,
     ) -> None:
         self.case = case
         self.setup = setup
-        self.proc = Procedure(case.scenario, seed)
+        self.proc = Procedure(case.scenario, seed) if proc is None else proc
         self.record_problem: str | None = None
         self.record = self._begin_record(store, trainee)
         self.clock = Clock()

@@ -53,6 +53,7 @@ class App:
         self.scene: Scene | None = None
         self.library_folder: Path | None = None  # the picker's folder (None: the shipped one)
         self.records_problem: str | None = None  # why cases are not being saved, if they are not
+        self.exam = False  # cases open in exam mode (picker toggle, ``window --exam``)
         self.running = True
         self.frames = 0
 

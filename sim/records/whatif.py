@@ -9,10 +9,11 @@ them yet (a longer navigation pushes them later), and the case is finished and a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sim.action_text import MENU, describe
-from sim.actions import Action, Inject, Navigate, SelectAgent, SetInjection
+from sim.actions import Action, Finish, Inject, Navigate, SelectAgent, SetInjection
 from sim.agents import AGENTS
 from sim.engine.final import assess_procedure
 from sim.engine.navigation import NavigationError
@@ -21,6 +22,7 @@ from sim.outcome.result import Outcome
 from sim.scenario.models import Scenario
 
 RATES_ML_MIN = (0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 10.0)
+STOP_HERE = "stop here: no more injection from this action, finish the case"
 CATHETER_TARGETS = ("CHA", "PHA", "RHA", "LHA", "S4", "RA", "LA", "RPA", "RAA")
 SEGMENTS = tuple(f"S{i}" for i in range(1, 9))
 
@@ -39,7 +41,9 @@ class Alternative:
 
 def alternatives(action: Action, scenario: Scenario, vessel_names: set[str]) -> list[Alternative]:
     """The one-thing changes offered for a logged action: catheter position, agent, particle
-    size or rate. Actions with nothing to change (contrast, waits, finish) give ``[]``.
+    size or rate, and for an injection "stop here" (the case finishes at that action instead:
+    what if the fellow had stopped there). Actions with nothing to change (contrast, waits,
+    finish) give ``[]``.
 
     ``vessel_names`` are the names in the case's tree (``Compiled.names``), so only vessels
     that exist are offered.
@@ -49,7 +53,7 @@ def alternatives(action: Action, scenario: Scenario, vessel_names: set[str]) -> 
         targets = [v for v in dict.fromkeys(CATHETER_TARGETS + SEGMENTS) if v in vessel_names]
         targets += [f"feeder:{t.id}" for t in scenario.tumors]
         out = [
-            Alternative(f"catheter to {t} instead", Navigate(target=t))
+            Alternative(f"{describe(Navigate(target=t), MENU)} instead", Navigate(target=t))
             for t in targets
             if t != action.target
         ]
@@ -69,6 +73,7 @@ def alternatives(action: Action, scenario: Scenario, vessel_names: set[str]) -> 
                     changed = action.model_copy(update={"size_um": tuple(s)})
                     out.append(Alternative(f"size {s[0]:g}–{s[1]:g} µm instead", changed))
     elif isinstance(action, Inject | SetInjection) and action.rate_ml_min > 0:
+        out.append(Alternative(STOP_HERE, Finish()))
         for r in RATES_ML_MIN:
             if abs(r - action.rate_ml_min) > 1e-9:
                 changed = action.model_copy(update={"rate_ml_min": r})
@@ -97,6 +102,7 @@ def run_what_if(
     actions: list[tuple[int, Action]],
     index: int,
     replacement,
+    progress: Callable[[float], None] | None = None,
 ) -> tuple[Procedure, Outcome]:
     """Re-run ``actions`` with action ``index`` replaced, then finish and assess.
 
@@ -111,6 +117,8 @@ def run_what_if(
         Which action to replace.
     replacement : Action
         What to do instead.
+    progress : callable, optional
+        Called with the fraction of the original's actions run so far (a window's bar).
 
     Returns
     -------
@@ -139,6 +147,8 @@ def run_what_if(
             if i == index:
                 raise WhatIfError(f"{describe(action, MENU)}: {exc}") from None
             # a later catheter move the new path makes impossible is skipped, as a fellow would
+        if progress is not None:
+            progress((i + 1) / (len(actions) + 1))
     if not proc.finished:  # the original ran until the case's time limit ended it
         proc.run_to(proc.limit_tick)
     return proc, assess_procedure(proc)

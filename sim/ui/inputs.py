@@ -153,6 +153,7 @@ WIDGET_KINDS = {
     pygame_gui.UI_DROP_DOWN_MENU_CHANGED: "menu_changed",
     pygame_gui.UI_HORIZONTAL_SLIDER_MOVED: "slider_moved",
     pygame_gui.UI_SELECTION_LIST_NEW_SELECTION: "selected",
+    pygame_gui.UI_SELECTION_LIST_DROPPED_SELECTION: "deselected",  # an open menu's item re-picked
     pygame_gui.UI_SELECTION_LIST_DOUBLE_CLICKED_SELECTION: "double_clicked",
     pygame_gui.UI_TEXT_ENTRY_CHANGED: "text_changed",
 }

@@ -82,6 +82,22 @@ def dropdown(options: list[str], selected: str, rect: Rect, ui):
     return UIDropDownMenu(options, selected, Rect(rect), ui)
 
 
+def list_item_width(ui, text: str) -> int:
+    """Pixels ``text`` takes in a selection list's item (the theme's font)."""
+    font = ui.get_theme().get_font(["selection_list.#item_list_item", "selection_list"])
+    return font.size(text)[0]
+
+
+def close_menu_if_its_list(menu, options_list) -> bool:
+    """Close ``menu`` when ``options_list`` is its open list (re-picking the current item
+    deselects it, which leaves a pygame_gui menu open); True if it was."""
+    state = menu.current_state
+    if getattr(state, "options_selection_list", None) is not options_list:
+        return False
+    state.should_transition = True
+    return True
+
+
 def slider(rect: Rect, value: float, span: tuple[float, float], ui, step: float):
     return UIHorizontalSlider(Rect(rect), value, span, ui, click_increment=step)
 

@@ -137,6 +137,7 @@ class KioskApp(App):
         self.error_count = 0
         self._error_times: list[float] = []
         self.rotation = 0  # the attract loop's next case
+        self.demonstrated: int | None = None  # the case the expert demonstrated last
         self.games: list[GameResult] = []
         self.games_started = 0
         self.idle_resets = 0
@@ -329,6 +330,7 @@ class KioskApp(App):
         """The attract loop: the expert plays case ``index`` (default: the rotation's next)."""
         n = len(self.playlist.cases)
         i = self.rotation % n if index is None else index % n
+        self.demonstrated = i
         self.go(Transition("attract", {"index": i}))
 
     def idle_reset(self) -> None:
@@ -342,8 +344,10 @@ class KioskApp(App):
         self.go(Transition("board"))
 
     def start_game(self, index: int | None = None) -> None:
-        """Someone pressed a key: choose a case (``index`` highlighted: what they just saw)."""
-        i = self.rotation if index is None else index
+        """Someone pressed a key: choose a case, ``index`` highlighted (default: the case the
+        expert just demonstrated, also when the key came on the board after the demo)."""
+        last = self.demonstrated
+        i = (self.rotation if last is None else last) if index is None else index
         if len(self.playlist.cases) == 1:
             self.how_to(0)
         else:

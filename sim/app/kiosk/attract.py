@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sim.actions import Finish
 from sim.app.drivers import PlanDriver
+from sim.app.kiosk import expert
 from sim.app.kiosk.i18n import caption, t
 from sim.app.kiosk.widgets import (
     DIM,
@@ -25,6 +26,7 @@ from sim.app.kiosk.widgets import (
     q,
     text,
 )
+from sim.app.report_text import score_text
 from sim.app.scenes.case import CaseScene, open_session
 from sim.app.scenes.demo import plan_action_done, play_next
 from sim.app.session import AUTOPLAY
@@ -93,7 +95,8 @@ class AttractScene(CaseScene):
         if not self.proc.finished:
             self.proc.apply(Finish())
         score = assess_procedure(self.proc).score
-        self.caption = t(self.app.lang, "expert_result", score=f"{score:.0f}")
+        expert.note(self.pcase, score)  # the board's expert row
+        self.caption = t(self.app.lang, "expert_result", score=score_text(score))
         self.caption_t = 0.0
         self.outro_t = OUTRO_S
         self.driver.done = True
@@ -179,7 +182,7 @@ class AttractScene(CaseScene):
         if self.best:
             y = para(t(lang, "best_scores"), px(26), y, GOLD, True) + px(4)
             for rank, e in enumerate(self.best, start=1):
-                row = f"{rank}. {e.trainee or '???'}   {e.score:.0f}"
+                row = f"{rank}. {e.trainee or '???'}   {score_text(e.score)}"
                 y = para(row, px(30), y, WHITE, True)
         call_to_action(
             surface,

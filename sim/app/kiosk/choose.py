@@ -20,6 +20,7 @@ from sim.app.kiosk.widgets import (
     shade,
     text,
 )
+from sim.app.report_text import score_text
 from sim.app.scene import Scene
 from sim.render import canvas
 from sim.render.canvas import Rect
@@ -134,7 +135,7 @@ class ChooseScene(Scene):
             max_lines=5,
         )
         line = (
-            t(lang, "best", who=best.trainee or "???", score=f"{best.score:.0f}")
+            t(lang, "best", who=best.trainee or "???", score=score_text(best.score))
             if best
             else t(lang, "no_best")
         )

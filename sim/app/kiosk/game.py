@@ -1,7 +1,9 @@
 """The game: the real procedure screen with a countdown, recorded for the leaderboard.
 
 The procedure's parts (a session recorded in mode "kiosk", its view, the control panel and the
-trainee's controls) with pause and time scale off (the countdown is the booth's real time);
+trainee's controls) in exam mode (what a real room shows: no teaching overlay, no live
+non-target), with pause and time scale off and without their buttons (the countdown is the
+booth's real time);
 Escape and window-close cannot leave, the countdown sits large over the angiogram, and the end
 is the brief debrief: when the countdown reaches zero the injection stops and the case is
 finished, exactly as if the player had pressed F. No input for the playlist's
@@ -30,13 +32,13 @@ class GameScene(CaseScene):
         self.pcase = app.playlist.cases[index]
         self.index = index
         case = LoadedCase(self.pcase.scenario_path, self.pcase.scenario, [])
-        super().__init__(app, open_session(app, case, None, KIOSK))
+        super().__init__(app, open_session(app, case, None, KIOSK), exam=True)
+        self.panel.omit += BLOCKED_COMMANDS  # no pause or speed buttons either
         self.controls = TraineeControls(self, self.finish, BLOCKED_COMMANDS)
         self.limit_s = app.playlist.time_limit_s(self.pcase, app.minutes)
         self.left_s = self.limit_s
         self.timed_out = False
         self.abandoned = False
-        self.view.teaching = True  # names, flow and particles drawn: a first-timer sees the vessels
 
     # ------------------------------------------------------------------ the record
     # The session begins the record (mode "kiosk", trainee from the settings: the kiosk's are

@@ -22,6 +22,7 @@ from sim.app.kiosk.widgets import (
     paragraph,
     text,
 )
+from sim.app.report_text import score_text
 from sim.app.scene import Scene
 from sim.outcome.result import Outcome
 from sim.render import canvas
@@ -108,7 +109,7 @@ class BriefDebriefScene(Scene):
             y += px(56)
         text(surface, t(lang, "your_score"), px(44), (col.left, y), DIM, True)
         y += px(50)
-        score = f"{o.score:.0f}"
+        score = score_text(o.score)
         r = text(surface, score, px(170), (col.left, y), GOLD, True)
         text(
             surface, "/ 100", px(48), (r.right + px(16), r.bottom - px(36)), DIM, True, "bottomleft"
@@ -192,7 +193,7 @@ class InitialsScene(Scene):
         px, lang = self.app.px, self.app.lang
         w, h = self.app.size
         heading(surface, self.app, t(lang, "initials_title"), 56, 50)
-        line = t(lang, "score_on", score=f"{self.result.score:.0f}", case=self.pcase.label)
+        line = t(lang, "score_on", score=score_text(self.result.score), case=self.pcase.label)
         text(
             surface,
             line,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.actions import Finish, Inject, Navigate, SelectAgent
+from sim.app.kiosk import expert
 from sim.app.kiosk.app import KioskApp
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
@@ -47,7 +48,9 @@ def _play_into_store(app: KioskApp, initials: str, index: int, volume_ml: float)
     rec.finish(proc, assess_procedure(proc).to_dict())
 
 
-def take_kiosk_screenshots(out_dir: str | Path, data_dir: str | Path) -> list[Path]:
+def take_kiosk_screenshots(
+    out_dir: str | Path, data_dir: str | Path, size: tuple[int, int] = SIZE
+) -> list[Path]:
     """Write ``kiosk_attract.png``, ``kiosk_game.png`` and ``kiosk_leaderboard.png``.
 
     Parameters
@@ -56,6 +59,8 @@ def take_kiosk_screenshots(out_dir: str | Path, data_dir: str | Path) -> list[Pa
         Where the PNGs go (``docs/img``).
     data_dir : str or Path
         A scratch data directory for the records the pictures need (use a temporary one).
+    size : (int, int)
+        The booth's screen (a projector's 1920×1080 for the README).
     """
     from sim.app.kiosk.attract import AttractScene
     from sim.app.kiosk.game import GameScene
@@ -64,7 +69,7 @@ def take_kiosk_screenshots(out_dir: str | Path, data_dir: str | Path) -> list[Pa
     out = Path(out_dir)
     playlist, problems = load_playlist(DEFAULT_PLAYLIST)
     assert playlist is not None, "\n".join(map(str, problems))
-    app = KioskApp(playlist, size=SIZE, data=data_dir)
+    app = KioskApp(playlist, size=size, data=data_dir)
     saved = []
     try:
         for initials, index, volume in EARLIER_GAMES:
@@ -94,6 +99,9 @@ def take_kiosk_screenshots(out_dir: str | Path, data_dir: str | Path) -> list[Pa
         game.session.stop_injection()
         game.finish()
         result = app.games[-1]
+        experts = expert.compute_missing(playlist.cases)  # the board's expert rows
+        if experts is not None:
+            experts.join(300)
         app.save_initials(result, "ANA")
         _frames(app, 20)
         saved.append(app.screenshot(out / "kiosk_leaderboard.png"))

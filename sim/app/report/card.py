@@ -9,6 +9,7 @@ shipped fonts (:mod:`sim.render.text`), headless, and the disclaimer is on it to
 from __future__ import annotations
 
 from sim.app.report.images import thumbnail
+from sim.app.report_text import points_text, score_text
 from sim.outcome.result import Outcome
 from sim.render import canvas
 from sim.render.canvas import Rect
@@ -88,9 +89,9 @@ def render_card(o: Outcome, meta: dict, title: str, after, size=CARD_SIZE):
     _text(surf, who, (pad, y + 4), 22, MUTED)
 
     # the score and its components
-    r = _text(surf, f"{o.score:.1f}", (pad - 4, 218), 120, ACCENT, True)
+    r = _text(surf, score_text(o.score), (pad - 4, 218), 120, ACCENT, True)
     _text(surf, "/ 100", (r.right + 12, r.bottom - 52), 34, MUTED)
-    track_x, track_w = pad + 250, col_w - 250 - 80
+    track_x, track_w = pad + 250, col_w - 250 - 120  # room for "42.8 / 45"
     for i, c in enumerate(o.components[:6]):
         f = c.points / c.max if c.max else 0.0
         yy = 392 + i * 40
@@ -101,7 +102,7 @@ def render_card(o: Outcome, meta: dict, title: str, after, size=CARD_SIZE):
         fill.width = max(0, int(track.width * min(1.0, max(0.0, f))))
         if fill.width:
             canvas.rect(surf, BAR_COLORS[i % 6], fill, border_radius=5)
-        _text(surf, f"{c.points:.0f}/{c.max:.0f}", (track.right + 14, yy), 21, MUTED)
+        _text(surf, points_text(c.points, c.max), (track.right + 14, yy), 21, MUTED)
 
     # the after-angiogram
     canvas.rect(surf, PANEL, box, border_radius=10)

@@ -4,9 +4,10 @@ Sections, in order, each a ``<section id=…>`` with an ``<h2>``: ``case``, ``sc
 ``normal-liver``, ``non-target``, ``timeline``, ``angiograms``, ``notes`` (the case's teaching
 points) and ``disclaimer``. :data:`SECTION_IDS` lists them for tests and links.
 
-The print stylesheet (``@media print``) gives a white page, starts each section on a new page
-(the case and score share the first), keeps tables rows and figures whole and fits the images
-to the page width, so "Print → Save as PDF" in any browser gives a clean document.
+The print stylesheet (``@media print``) gives a white, compact document: sections follow one
+another (no section forces a new page), table rows, figures and charts are kept whole, headings
+stay with what follows and the images are bounded in height, so "Print → Save as PDF" gives a
+few full pages (three for the default case) instead of one mostly blank page per section.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sim.app.report.sections import (
     timeline_section,
     tumors_section,
 )
+from sim.app.report_text import points_text, score_text
 from sim.outcome.result import Outcome
 
 e = html.escape
@@ -94,23 +96,29 @@ figure img { width: 100%; height: auto; border: 1px solid var(--line); display: 
 figcaption { font-size: 13px; color: var(--muted); margin-top: 4px; }
 #disclaimer { border-left: 6px solid var(--warn); }
 #disclaimer p.strong { font-weight: 700; font-size: 16px; }
-@page { size: A4; margin: 14mm; }
+@page { size: A4; margin: 12mm; }
 @media print {
-  body { background: #fff; font-size: 11pt; }
-  header { background: #fff; color: #000; border-bottom: 2px solid #000; padding: 0 0 8px; }
+  body { background: #fff; font-size: 9.5pt; line-height: 1.35; }
+  header { background: #fff; color: #000; border-bottom: 2px solid #000; padding: 0 0 6px; }
+  header h1 { font-size: 18pt; margin: 2px 0 4px; }
   header .kicker, header .who { color: #333; }
   main { max-width: none; padding: 0; }
-  section { border: none; border-radius: 0; margin: 0; padding: 8px 0;
-    break-before: page; page-break-before: always; }
-  section#case, section#score, section#disclaimer { break-before: auto;
-    page-break-before: auto; }
-  tr, figure, .figure, svg, img { break-inside: avoid; page-break-inside: avoid; }
+  section { border: none; border-radius: 0; margin: 0; padding: 6px 0; }
+  h2 { font-size: 13pt; margin: 4px 0 6px; }
+  h3 { font-size: 11pt; margin: 8px 0 4px; }
+  table { font-size: 8.5pt; margin: 4px 0 6px; }
+  th, td { padding: 2px 6px; }
+  .score .big { font-size: 36pt; }
+  tr, figure, .figure, svg, img, dl, #disclaimer { break-inside: avoid;
+    page-break-inside: avoid; }
   h2, h3 { break-after: avoid; page-break-after: avoid; }
   thead { display: table-header-group; }
-  img, svg.chart { max-width: 100%; }
-  .angios, .charts { grid-template-columns: 1fr 1fr; }
-  .beside, dl.meta { grid-template-columns: 1fr; }
-  dl.meta { grid-template-columns: repeat(2, max-content 1fr); }
+  img { max-width: 100%; max-height: 55mm; }
+  svg.chart { max-width: 100%; max-height: 38mm; }
+  figure img { width: auto; }
+  .angios, .charts { grid-template-columns: 1fr 1fr; gap: 10px; }
+  .beside { grid-template-columns: 1fr 1fr; gap: 12px; }
+  dl.meta { grid-template-columns: repeat(3, max-content 1fr); }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
@@ -198,7 +206,7 @@ def score_section(o: Outcome) -> str:
             [
                 e(COMPONENT_LABELS.get(c.name, c.name.replace("_", " "))),
                 meter(frac, color=PALETTE[i % len(PALETTE)]),
-                f"{c.points:.1f} / {c.max:.0f}",
+                points_text(c.points, c.max),
                 e(c.reason),
             ]
         )
@@ -207,7 +215,7 @@ def score_section(o: Outcome) -> str:
     m = o.metrics
     body = "".join(f'<p class="failed"><b>Failed:</b> {e(why)}</p>' for why in o.failures)
     body += (
-        f'<div class="score"><span class="big">{o.score:.1f}</span>'
+        f'<div class="score"><span class="big">{score_text(o.score)}</span>'
         '<span class="of">/ 100</span></div>'
     )
     body += table(["Component", "", "Points", "Why"], rows, "num components")
@@ -280,7 +288,7 @@ def render_page(
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-        f'<header><div class="kicker">Siphon · debrief report · score {o.score:.1f} / 100'
+        f'<header><div class="kicker">Siphon · debrief report · score {score_text(o.score)} / 100'
         f'</div><h1>{e(sc.title)}</h1><div class="who">{e(who)}</div></header>\n'
         "<main>\n" + "".join(parts) + "</main>\n</body>\n</html>\n"
     )

@@ -20,28 +20,47 @@ LEAVE_PROMPT = ["Leave this case?", "Y = leave (not saved as finished)", "any ot
 
 
 def open_session(
-    app, case: LoadedCase, seed: int | None = None, setup: SessionSetup = LIVE
+    app, case: LoadedCase, seed: int | None = None, setup: SessionSetup = LIVE, proc=None
 ) -> ProcedureSession:
-    """A session of ``case`` recorded into ``app``'s store when ``setup`` says so (a store
-    that cannot be opened, or a record that cannot begin, is noted on the app)."""
+    """A session of ``case`` (built already when ``proc`` is given) recorded into ``app``'s
+    store when ``setup`` says so (a store that cannot be opened, or a record that cannot
+    begin, is noted on the app)."""
     store = app.records if setup.record_mode else None
     trainee = (app.settings.get("trainee", "") or "") if store is not None else ""
-    session = ProcedureSession(case, seed, setup, store, trainee)
+    session = ProcedureSession(case, seed, setup, store, trainee, proc)
     if session.record_problem:
         app.records_problem = session.record_problem
     return session
 
 
 class CaseScene(Scene):
-    """A scene showing ``session`` in a view, with a control panel unless ``panel`` is False."""
+    """A scene showing ``session`` in a view, with a control panel unless ``panel`` is False.
 
-    def __init__(self, app, session: ProcedureSession, panel: bool = True) -> None:
+    ``exam``: show only what a real room shows (no teaching overlay, no live non-target or
+    delivered lung dose in the event list) until the debrief.
+    """
+
+    def __init__(
+        self, app, session: ProcedureSession, panel: bool = True, exam: bool = False
+    ) -> None:
         super().__init__(app)
         self.session = session
         self.case = session.case
         self.view = CaseView(app, session)
         self.panel = ControlPanel(app, session) if panel else None
         self.confirm_leave = False
+        self.exam = False
+        self.set_exam(exam)
+
+    def set_exam(self, exam: bool) -> None:
+        """Exam mode on or off for the view and the panel (no teaching button in exam)."""
+        self.exam = self.view.exam = exam
+        if exam:
+            self.view.teaching = False
+        if self.panel is not None:
+            self.panel.exam = exam
+            omit = tuple(c for c in self.panel.omit if c != "teaching")
+            self.panel.omit = omit + (("teaching",) if exam else ())
 
     @property
     def proc(self):

@@ -1,17 +1,20 @@
 """The picture of a case in the window: the fluoroscopy viewport with its overlay and boxes.
 
 :class:`CaseView` owns the :class:`~sim.render.fluoro.FluoroView`, the viewport rectangle and
-the viewer's choices (fluoro or DSA, roadmap, teaching overlay, help, the C-arm angulation).
-Drawing reads the session and never changes the simulation.
+the viewer's choices (fluoro or DSA, roadmap, teaching overlay, help, the agents' help, the
+C-arm angulation).
+Drawing reads the session and never changes the simulation. In exam mode (``exam``) the view
+shows what a real room shows: the teaching overlay cannot be turned on.
 """
 
 from __future__ import annotations
 
+from sim.app.scenes.agent_help import agent_help_lines
 from sim.app.session import ProcedureSession
 from sim.render.canvas import Rect, veil
 from sim.render.fluoro import FluoroView, run_peak
 from sim.render.projection import AP, PRESETS, STEP_DEG, CArm, projection_note
-from sim.render.text import draw_lines, font
+from sim.render.text import draw_lines, font, wrap
 from sim.transport.contrast import DSA_FPS
 
 HELP = [
@@ -31,6 +34,7 @@ HELP = [
     ("  Left / Right   Enter", "  in the cine: step a frame / play, pause"),
     ("P   S", "pause / time scale 1x 2x 4x"),
     ("F", "finish the case (debrief)"),
+    ("G", "agents and sizes: what, when, source"),
     ("F11   H   Esc", "fullscreen / this help / leave"),
 ]
 
@@ -47,6 +51,8 @@ class CaseView:
         self.roadmap = False
         self.teaching = False
         self.show_help = False
+        self.show_agents = False
+        self.exam = False  # exam mode: no teaching overlay (what a real room shows)
         self.frame_i = 0
         self.arm: CArm = AP
         self.run_arms: list[CArm] = []  # the angulation of each contrast run, in order
@@ -112,9 +118,13 @@ class CaseView:
         elif name == "roadmap":
             self.roadmap = not self.roadmap
         elif name == "teaching":
-            self.teaching = not self.teaching
+            self.teaching = not self.teaching and not self.exam
+            if self.exam:
+                self.session.say("Exam mode: no teaching overlay before the debrief")
         elif name == "help":
-            self.show_help = not self.show_help
+            self.show_help, self.show_agents = not self.show_help, False
+        elif name == "agents":
+            self.show_agents, self.show_help = not self.show_agents, False
         elif name.startswith("carm_"):
             return self._carm(name)
         else:
@@ -155,7 +165,7 @@ class CaseView:
             mode=self.mode if mode is None else mode,
             roadmap=self.roadmap if mode is None else False,
             roadmap_opacity=self.session.roadmap_opacity,
-            teaching=self.teaching if teaching is None else teaching,
+            teaching=(self.teaching if teaching is None else teaching) and not self.exam,
             seed_frame=self.frame_i,
         )
         surface.blit(img, self.rect.topleft)
@@ -186,6 +196,7 @@ class CaseView:
         road = f" · roadmap {100 * s.roadmap_opacity:.0f} %" if on else ""
         mode = (
             f"{self.mode.upper()}{road}{' · teaching' if self.teaching else ''} · {self.arm.label}"
+            f"{' · EXAM' if self.exam else ''}"
         )
         if s.cine is not None:
             mode = s.cine.label(s.proc.t) + "   (V closes)"
@@ -203,27 +214,53 @@ class CaseView:
         surface.blit(img, ((vr.width - img.get_width()) // 2, y + px(10)))
 
     def draw_help(self, surface) -> None:
+        """The keys (H) or what each agent on the shelf and each size is (G)."""
         if self.show_help:
             self.draw_box(surface, [("Keys", "")] + HELP, y=self.app.px(70))
+        elif self.show_agents:
+            rows = agent_help_lines(self.session.agent_ids)
+            self.draw_box(surface, [("Agents and sizes (G closes)", "")] + rows, y=self.app.px(60))
 
     def draw_box(self, surface, lines, y: int | None = None) -> None:
-        """A dark box centred on the view; lines are strings, or (key, meaning) in two columns."""
+        """A dark box centred on the view; lines are strings, or (key, meaning) in two columns.
+
+        Long lines are wrapped to the view's width and the type shrinks (down to 11 px at
+        1280×800) until the box fits the view's height, so nothing is cut off.
+        """
         px = self.app.px
-        size = px(16)
-        f = font(size)
-        rows = [(t, "") if isinstance(t, str) else t for t in lines]
-        two = any(b for _, b in rows)
-        col = max(f.size(a)[0] for a, b in rows if b or not two) + px(24) if two else 0
-        w = max(col + f.size(b)[0] if b else f.size(a)[0] for a, b in rows) + px(32)
-        step = int(size * 1.4)
-        h = len(rows) * step + px(24)
-        x = (self.rect.width - w) // 2
-        y = (self.rect.height - h) // 2 if y is None else y
+        max_w, max_h = self.rect.width - px(24), self.rect.height - px(16)
+        for size in range(px(16), px(11) - 1, -1):
+            rows, col, w = self._box_rows(lines, size, max_w - px(32))
+            step = int(size * 1.4)
+            h = len(rows) * step + px(24)
+            if h <= max_h:
+                break
+        w += px(32)
+        x = self.rect.left + (self.rect.width - w) // 2
+        if y is None or y + h > self.rect.bottom:
+            y = self.rect.top + max(0, (self.rect.height - h) // 2)
         veil(surface, Rect(x, y, w, h), (10, 12, 16), 225)
         for i, (a, b) in enumerate(rows):
             yy = y + px(12) + i * step
-            draw_lines(
-                surface, [a], (x + px(16), yy), size, (255, 236, 170) if b else (225, 228, 235)
-            )
+            head = (255, 236, 170) if b or (a and col and not a.startswith(" ")) else None
+            draw_lines(surface, [a], (x + px(16), yy), size, head or (225, 228, 235))
             if b:
                 draw_lines(surface, [b], (x + px(16) + col, yy), size)
+
+    @staticmethod
+    def _box_rows(lines, size: int, room: int) -> tuple[list[tuple[str, str]], int, int]:
+        """The box's rows wrapped into ``room`` pixels; returns rows, the second column's x
+        offset and the widest row's width."""
+        f = font(size)
+        rows = [(t, "") if isinstance(t, str) else t for t in lines]
+        two = any(b for _, b in rows)
+        col = min(max(f.size(a)[0] for a, b in rows if b) + size, room // 3) if two else 0
+        out: list[tuple[str, str]] = []
+        for a, b in rows:
+            if b:
+                parts = wrap(b, size, room - col)
+                out += [(a, parts[0])] + [("", p) for p in parts[1:]]
+            else:
+                out += [(p, "") for p in wrap(a, size, room)]
+        w = max(col + f.size(b)[0] if b else f.size(a)[0] for a, b in out)
+        return out, col, w

@@ -3,6 +3,7 @@ complications and sources, complication risks, the timeline, before/after angiog
 
 from __future__ import annotations
 
+from sim.app.report_text import points_text, score_text
 from sim.app.scene import Scene
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
@@ -128,9 +129,9 @@ class DebriefScene(Scene):
             add(f"Failed — score capped at {FAIL_CAP:.0f}", 20, True, (255, 140, 130))
             for why in o.failures:
                 add("• " + why, 15, col=(255, 170, 160))
-        add(f"Score {o.score:.0f} / 100", 26, True, (255, 230, 140))
+        add(f"Score {score_text(o.score)} / 100", 26, True, (255, 230, 140))
         for c in o.components:
-            add(f"{c.name.replace('_', ' ')}: {c.points:.1f} / {c.max:.0f} — {c.reason}")
+            add(f"{c.name.replace('_', ' ')}: {points_text(c.points, c.max)} — {c.reason}")
         for p in o.penalties:
             add(f"− {p.points:.1f} {p.name.replace('_', ' ')} — {p.reason}", col=(255, 200, 160))
         if o.goals:

@@ -6,6 +6,7 @@ The summary comes from :mod:`sim.records.history` (the same as ``python main.py 
 
 from __future__ import annotations
 
+from sim.app.report_text import score_text
 from sim.app.scene import Scene
 from sim.records.history import goal_line, summarize
 from sim.render.canvas import Rect
@@ -30,7 +31,7 @@ class HistoryScene(Scene):
         self.message = ""
 
     def _label(self, r) -> str:
-        score = "–" if r.score is None else f"{r.score:.0f}"
+        score = "–" if r.score is None else score_text(r.score)
         status = {"in_progress": "in progress"}.get(r.status, r.status)
         return f"#{r.id}  {r.started_at[:16].replace('T', ' ')}  {r.scenario_id}  {status}  {score}"
 

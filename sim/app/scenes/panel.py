@@ -1,12 +1,16 @@
 """The control panel beside the viewport: agent, size, settings, rate, buttons, live counters.
 
 :class:`ControlPanel` builds the pygame_gui widgets for a session, turns widget events into
-commands or session calls, and draws the counters and the event list under the widgets.
+commands or session calls, and draws the counters and the event list under the widgets. The
+agent menu shows readable names (:mod:`sim.app.scenes.agent_help`); every line is wrapped to the
+panel; the event list keeps the newest event in sight (the mouse wheel scrolls back). In exam
+mode (``exam``) the list leaves out what nobody in a real room can know before the debrief.
 """
 
 from __future__ import annotations
 
 from sim.agents import AGENTS
+from sim.app.scenes.agent_help import agent_label
 from sim.app.session import (
     AGENT_SETTINGS,
     CONTRAST_ML_SPAN,
@@ -20,6 +24,14 @@ from sim.render.canvas import Rect
 from sim.render.text import draw_lines, wrap
 from sim.ui import widgets as gui
 from sim.ui.inputs import WidgetEvent
+
+# Events a real room cannot see live: where particles went, the lung dose actually delivered.
+EXAM_HIDDEN_KINDS = frozenset({"non_target", "lung_dose_over_limit"})
+
+
+def room_events(events: list, exam: bool) -> list:
+    """The events the panel may list: all of them, or in exam mode what a real room sees."""
+    return [e for e in events if not (exam and e.kind in EXAM_HIDDEN_KINDS)]
 
 
 def size_text(s) -> str:
@@ -46,6 +58,9 @@ class ControlPanel:
         self.carm_label = "AP"
         self._plan_key: tuple | None = None  # (tip edge, device, GBq, width) of _plan_text
         self._plan_text: list[str] = []
+        self.exam = False  # exam mode: no live non-target (what a real room shows)
+        self.omit: tuple[str, ...] = ()  # commands without a button (booth: pause, speed)
+        self.events_back = 0  # wrapped event lines scrolled back from the newest
 
     # ------------------------------------------------------------------ widgets
     def build(self, left: int | None = None, width: int | None = None) -> None:
@@ -58,12 +73,16 @@ class ControlPanel:
         wd = self.width - px(24)
         row = px(34)
         y = px(12)
-        gui.label(Rect(x0, y, wd, row), "Agent", ui)
+        gui.label(Rect(x0, y, wd // 3, row), "Agent", ui)
+        self.agents_help_btn = gui.button(
+            Rect(x0 + wd // 3, y, wd - wd // 3, row), "What is it? (G)", ui
+        )
         y += row
         agent = s.proc.agent.agent
         if agent not in s.agent_ids:  # nothing prepared yet (an autoplay before its first agent)
             agent = s.agent_ids[0]
-        self.agent_menu = gui.dropdown(s.agent_ids, agent, Rect(x0, y, wd, row), ui)
+        options = [agent_label(a) for a in s.agent_ids]
+        self.agent_menu = gui.dropdown(options, agent_label(agent), Rect(x0, y, wd, row), ui)
         y += row + px(6)
         sizes = self.sizes(agent)
         cur = size_text(s.proc.agent.size_um)
@@ -104,31 +123,35 @@ class ControlPanel:
         return y
 
     def _buttons(self, x0: int, y: int, wd: int, row: int) -> None:
+        """Inject and contrast, the view and clock rows, Finish; a command in ``omit`` gets no
+        button (the booth has no pause or speed, exam mode no teaching overlay)."""
         ui, px = self.app.ui, self.app.px
         half = (wd - px(8)) // 2
         self.inject_btn = gui.button(Rect(x0, y, half, row * 1.3), "Inject (hold)", ui)
         contrast = gui.button(Rect(x0 + half + px(8), y, half, row * 1.3), "Contrast (C)", ui)
+        self.buttons = {contrast: "contrast", self.agents_help_btn: "agents"}
         y += int(row * 1.3) + px(8)
-        third = (wd - px(16)) // 3
-        dsa = gui.button(Rect(x0, y, third, row), "DSA", ui)
-        road = gui.button(Rect(x0 + third + px(8), y, third, row), "Roadmap", ui)
-        teach = gui.button(Rect(x0 + 2 * (third + px(8)), y, third, row), "Teaching", ui)
-        y += row + px(8)
-        pause = gui.button(Rect(x0, y, third, row), "Pause", ui)
-        self.speed_btn = gui.button(
-            Rect(x0 + third + px(8), y, third, row),
-            f"{SPEEDS[self.session.speed_i]:g}x",
-            ui,
+        speed = f"{SPEEDS[self.session.speed_i]:g}x"
+        rows = (
+            (("dsa", "DSA"), ("roadmap", "Roadmap"), ("teaching", "Teaching")),
+            (("pause", "Pause"), ("speed", speed), ("help", "Help")),
         )
-        help_ = gui.button(Rect(x0 + 2 * (third + px(8)), y, third, row), "Help", ui)
-        y += row + px(8)
+        self.speed_btn = None
+        for names in rows:
+            names = [(n, t) for n, t in names if n not in self.omit]
+            each = (wd - px(8) * (len(names) - 1)) // len(names)
+            for k, (name, text) in enumerate(names):
+                b = gui.button(Rect(x0 + k * (each + px(8)), y, each, row), text, ui)
+                self.buttons[b] = name
+                if name == "speed":
+                    self.speed_btn = b
+            y += row + px(8)
         self.carm_btn = gui.button(Rect(x0, y, wd, row), self._carm_text(), ui)
+        self.buttons[self.carm_btn] = "carm_next"
         y += row + px(8)
         finish = gui.button(Rect(x0, y, wd, row * 1.2), "Finish case (F)", ui, object_id="#danger")
+        self.buttons[finish] = "finish"
         self.counters_y = y + int(row * 1.2) + px(12)
-        names = "contrast dsa roadmap teaching pause speed help carm_next finish".split()
-        widgets = (contrast, dsa, road, teach, pause, self.speed_btn, help_, self.carm_btn, finish)
-        self.buttons = dict(zip(widgets, names, strict=True))
 
     def _slider(self, x, y, w, text, value, span, step):
         """A label over a slider; returns both and the y below them."""
@@ -181,7 +204,8 @@ class ControlPanel:
                 slider.set_current_value(v)
 
     def show_speed(self) -> None:
-        self.speed_btn.set_text(f"{SPEEDS[self.session.speed_i]:g}x")
+        if self.speed_btn is not None:
+            self.speed_btn.set_text(f"{SPEEDS[self.session.speed_i]:g}x")
 
     # ------------------------------------------------------------------ agent
     def current_settings(self) -> dict[str, float]:
@@ -215,7 +239,7 @@ class ControlPanel:
         agent = ids[(i + 1) % len(ids)]
         s.select(agent, None)
         self.build()
-        s.say(f"Agent: {AGENTS[agent].name}")
+        s.say(f"Agent: {AGENTS[agent].name}  (G: what it is and when to choose it)")
 
     def cycle_size(self) -> None:
         ag = self.session.proc.agent
@@ -231,9 +255,14 @@ class ControlPanel:
         s = self.session
         if event.kind == "pressed":
             return self.buttons.get(event.element)
+        if event.kind == "deselected":
+            self.close_menus(event.element)
         if event.kind == "menu_changed":
             if event.element == self.agent_menu:
-                s.select(event.text, None)
+                labels = {agent_label(a): a for a in s.agent_ids}
+                agent = event.text if event.text in s.agent_ids else labels.get(event.text)
+                if agent is not None:
+                    s.select(agent, None)
                 self.build()
             elif event.element == self.size_menu:
                 s.select(s.proc.agent.agent, parse_size(event.text), **self.current_settings())
@@ -253,6 +282,16 @@ class ControlPanel:
                     self.change_setting(i, event.value)
         return None
 
+    def close_menus(self, options_list) -> None:
+        """Re-picking a menu's current item deselects it in the open list (pygame_gui), which
+        leaves the menu open: close the menu whose list it was, keeping its item."""
+        for menu in (self.agent_menu, self.size_menu):
+            gui.close_menu_if_its_list(menu, options_list)
+
+    def scroll_events(self, lines: int) -> None:
+        """Scroll the event list back (positive) or towards the newest (negative)."""
+        self.events_back = max(0, self.events_back + lines)
+
     # ------------------------------------------------------------------ counters
     def draw(self, surface) -> None:
         """The panel's background, counters and latest events (under the widgets)."""
@@ -270,21 +309,27 @@ class ControlPanel:
             f"Injecting {s.rate_ml_min:.1f} mL/min" if s.injecting else "Not injecting",
         ]
         lines += self._planning_lines()
-        x = self.left + px(14)
-        y = draw_lines(surface, lines, (x, self.counters_y), px(15))
-        y += px(8)
-        draw_lines(surface, ["Events"], (x, y), px(15), bold=True)
-        y += px(22)
-        ev = [f"{e.t:6.0f} s  {e.kind}: {e.detail}" for e in p.events[-8:]]
-        wrapped = [w for line in ev for w in wrap(line, px(13), self.width - px(28))]
-        draw_lines(
-            surface,
-            wrapped[-14:],
-            (x, y),
-            px(13),
-            (190, 196, 205),
-            max_y=self.app.size[1] - px(6),
-        )
+        x, room = self.left + px(14), self.width - px(28)
+        size = px(14)
+        wrapped = [w for line in lines for w in wrap(line, size, room)]
+        y = draw_lines(surface, wrapped, (x, self.counters_y), size)
+        y += px(6)
+        draw_lines(surface, ["Events"], (x, y), size, bold=True)
+        y += int(size * 1.4)
+        self._events(surface, x, y, room)
+
+    def _events(self, surface, x: int, y: int, room: int) -> None:
+        """The event list from ``y`` to the bottom, the newest line in sight (unless scrolled
+        back)."""
+        px, size = self.app.px, self.app.px(13)
+        step = int(size * 1.25)
+        shown = room_events(self.session.proc.events, self.exam)
+        ev = [f"{e.t:5.0f} s  {e.kind}: {e.detail}" for e in shown[-40:]]
+        wrapped = [w for line in ev for w in wrap(line, size, room)]
+        fit = max(0, (self.app.size[1] - px(6) - y) // step)
+        self.events_back = min(self.events_back, max(0, len(wrapped) - fit))
+        end = len(wrapped) - self.events_back
+        draw_lines(surface, wrapped[max(0, end - fit) : end], (x, y), size, (190, 196, 205))
 
     def _planning_lines(self) -> list[str]:
         """Y-90 calculator: the activity planned for the territory the tip perfuses, worked out.

@@ -1,15 +1,64 @@
-"""The case picker: the library with title, difficulty, goals and briefing; broken files with
-their errors (never a crash); the trainee's name, remembered."""
+"""The case picker: the library by difficulty with title, goals, patient and briefing; broken
+files with their errors (never a crash); the trainee's name, remembered; exam mode on or off.
+
+Starting a case builds it on a worker thread (:class:`~sim.app.scenes.progress.Work`: anatomy,
+tree, first flow solve — seconds on a large tree) while the picker shows its progress.
+"""
 
 from __future__ import annotations
 
 from sim.app.scene import Scene
+from sim.app.scenes.progress import Work, draw_progress
 from sim.app.settings import SCENARIOS
 from sim.render.canvas import Rect
 from sim.render.text import draw_lines, draw_paragraph, wrap
 from sim.scenario.load import LoadedCase, load_library
 from sim.ui import widgets as gui
 from sim.ui.inputs import Input, Key, WidgetEvent
+
+DEFAULT_CASE = "default.yaml"
+DISCLAIMER = "Siphon is a teaching tool, not a clinical planning device."
+EXPECTED_BUILD_S = 6.0  # the progress bar's scale before a case's time is known (U)
+
+
+def by_difficulty(cases: list[LoadedCase]) -> list[LoadedCase]:
+    """Playable cases from the easiest (then by title), broken files last."""
+    return sorted(
+        cases,
+        key=lambda c: (
+            (0, c.scenario.difficulty, c.scenario.title.lower())
+            if c.scenario is not None
+            else (1, 0, c.path.name)
+        ),
+    )
+
+
+def patient_line(sc) -> str:
+    """The patient as the briefing gives it: age, sex, weight, height, BSA, labs, risks."""
+    from sim.outcome.dosimetry import bsa_m2
+
+    p = sc.patient
+    risks = [
+        text
+        for flag, text in (
+            (p.prior_whipple, "prior Whipple"),
+            (p.portal_vein_thrombosis, "portal vein thrombosis"),
+            (p.carcinoid_syndrome, "carcinoid syndrome"),
+        )
+        if flag
+    ] + list(p.prior_treatments)
+    return (
+        f"Patient: {p.age_y} y {p.sex}, {p.weight_kg:g} kg, {p.height_cm:g} cm "
+        f"(BSA {bsa_m2(p.weight_kg, p.height_cm):.2f} m²); bilirubin {p.bilirubin_mg_dl:g} "
+        f"mg/dL, albumin {p.albumin_g_dl:g} g/dL" + (f"; {', '.join(risks)}" if risks else "")
+    )
+
+
+def build_procedure(case: LoadedCase):
+    """The case's procedure, built (off the window's thread)."""
+    from sim.engine.procedure import Procedure
+
+    return Procedure(case.scenario)
 
 
 class PickerScene(Scene):
@@ -18,20 +67,34 @@ class PickerScene(Scene):
     def __init__(self, app, folder=None) -> None:
         super().__init__(app)
         self.folder = folder or app.library_folder or SCENARIOS
-        self.cases: list[LoadedCase] = load_library(self.folder)
+        self.cases: list[LoadedCase] = by_difficulty(load_library(self.folder))
         last = app.settings.get("last_case")
         names = [c.path.name for c in self.cases]
-        self.index = names.index(last) if last in names else 0
+        pick = last if last in names else DEFAULT_CASE
+        self.index = names.index(pick) if pick in names else 0
+        self.building: Work | None = None
+        self.building_case: LoadedCase | None = None
+        self.problem = ""
 
     def _label(self, c: LoadedCase) -> str:
-        if c.scenario is None:
-            return f"BROKEN  {c.path.name}"
-        return f"{c.scenario.difficulty}/5   {c.scenario.title}"
+        """The list's line for ``c``, shortened with "…" to the list's width (the full title
+        is shown beside the list)."""
+        full = (
+            f"BROKEN  {c.path.name}"
+            if c.scenario is None
+            else (f"{c.scenario.difficulty}/5   {c.scenario.title}")
+        )
+        room = getattr(self, "list_w", 10**6) - self.app.px(44)  # padding and scroll bar
+        if gui.list_item_width(self.app.ui, full) <= room:
+            return full
+        while full and gui.list_item_width(self.app.ui, full + "…") > room:
+            full = full[:-1]
+        return full.rstrip() + "…"
 
     def resize(self, size) -> None:
         ui, px = self.app.ui, self.app.px
         w, h = size
-        self.list_w = int(w * 0.45)
+        self.list_w = int(w * 0.42)
         gui.label(
             Rect(px(16), px(12), self.list_w, px(34)),
             "Siphon — case library",
@@ -51,12 +114,18 @@ class PickerScene(Scene):
             ui,
             self.app.settings.get("trainee", ""),
         )
-        self.start = gui.button(
-            Rect(w - px(236), h - px(70), px(220), px(50)), "Start case (Enter)", ui
+        self.name.set_text(self.app.settings.get("trainee", ""))
+        self.exam_btn, self.history, self.start = self.button_row(
+            [self._exam_text(), "History (F2)", "Start case (Enter)"], 190, 50
         )
-        self.history = gui.button(
-            Rect(w - px(472), h - px(70), px(220), px(50)), "History (F2)", ui
-        )
+
+    def _exam_text(self) -> str:
+        return f"Exam mode: {'on' if self.app.exam else 'off'} (X)"
+
+    def toggle_exam(self) -> None:
+        """Exam mode for the cases started from here: only what a real room shows."""
+        self.app.exam = not self.app.exam
+        self.exam_btn.set_text(self._exam_text())
 
     def _selected(self) -> LoadedCase | None:
         return self.cases[self.index] if self.cases else None
@@ -72,10 +141,14 @@ class PickerScene(Scene):
             self._start()
         elif event.kind == "pressed" and event.element == self.history:
             self._history()
+        elif event.kind == "pressed" and event.element == self.exam_btn:
+            self.toggle_exam()
         elif event.kind == "text_changed" and event.element == self.name:
             self.app.settings.set("trainee", self.name.get_text().strip()[:40])
 
     def handle(self, inp: Input) -> None:
+        if self.building is not None:
+            return
         if isinstance(inp, Key) and inp.down:
             if inp.name in ("down", "up"):
                 step = 1 if inp.name == "down" else -1
@@ -86,6 +159,8 @@ class PickerScene(Scene):
                 self._start()
             elif inp.name == "f2":
                 self._history()
+            elif inp.name == "x" and not self.name.is_focused:
+                self.toggle_exam()
             elif inp.name == "escape":
                 self.app.running = False
 
@@ -93,17 +168,47 @@ class PickerScene(Scene):
         self.go("history")
 
     def _start(self) -> None:
+        """Build the selected case on a worker thread; :meth:`update` opens it when built."""
         case = self._selected()
-        if case is None or case.scenario is None:
+        if case is None or case.scenario is None or self.building is not None:
             return
         self.app.settings.set("last_case", case.path.name)
-        self.go("procedure", case=case)
+        self.problem = ""
+        known = self.app.settings.get("build_s", {}).get(case.path.name, EXPECTED_BUILD_S)
+        self.building_case = case
+        self.building = Work(lambda _report: build_procedure(case), float(known))
+
+    def update(self, dt: float) -> None:
+        b = self.building
+        if b is None or not b.done:
+            return
+        case, self.building = self.building_case, None
+        if b.error is not None or b.result is None:
+            self.problem = f"{case.path.name} could not be built: {b.error}"
+            return
+        times = dict(self.app.settings.get("build_s", {}))
+        times[case.path.name] = round(b.elapsed_s, 2)
+        self.app.settings.set("build_s", times)
+        self.go("procedure", case=case, proc=b.result)
 
     def draw(self, surface) -> None:
         px = self.app.px
         w, h = self.app.size
         x = self.list_w + px(40)
-        rect = Rect(x, px(20), w - x - px(24), h - px(110))
+        rect = Rect(x, px(20), w - x - px(24), h - px(136))
+        draw_lines(surface, [DISCLAIMER], (x, h - px(108)), px(13), (150, 160, 170))
+        if self.problem:
+            draw_paragraph(surface, self.problem, rect, px(15), (255, 140, 120))
+            return
+        self._draw_case(surface, rect)
+        if self.building is not None:
+            title = f"Building {self.building_case.scenario.title}"
+            note = "anatomy, arterial tree and the first flow solve"
+            draw_progress(surface, self.app, title, self.building, note)
+
+    def _draw_case(self, surface, rect: Rect) -> None:
+        """The selected case: title, difficulty, goals, patient and briefing (or its errors)."""
+        px, x = self.app.px, rect.x
         case = self._selected()
         if case is None:
             draw_lines(surface, ["No cases found in " + str(self.folder)], rect.topleft, px(18))
@@ -134,10 +239,15 @@ class PickerScene(Scene):
         draw_lines(surface, ["Learning goals"], (x, y), px(17), bold=True)
         y += px(24)
         for g in sc.learning_goals:
-            y = draw_paragraph(surface, "• " + g.goal, Rect(x, y, rect.width, px(80)), px(15))
+            y = draw_paragraph(
+                surface, "• " + g.goal, Rect(x, y, rect.width, rect.bottom - y), px(15)
+            )
         y += px(10)
         draw_lines(surface, ["Briefing"], (x, y), px(17), bold=True)
         y += px(24)
+        y = draw_paragraph(
+            surface, patient_line(sc), Rect(x, y, rect.width, rect.bottom - y), px(15)
+        )
         b = sc.briefing
         for label, text in (
             ("History", b.history),
@@ -153,10 +263,3 @@ class PickerScene(Scene):
                     Rect(x, y, rect.width, rect.bottom - y),
                     px(15),
                 )
-        draw_lines(
-            surface,
-            ["Siphon is a teaching tool, not a clinical planning device."],
-            (x, h - px(34)),
-            px(13),
-            (150, 160, 170),
-        )

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from sim.app.scenes.case import CaseScene, open_session
 from sim.app.session import SPEEDS
 from sim.scenario.load import LoadedCase
-from sim.ui.inputs import Click, Input, Key, WidgetEvent
+from sim.ui.inputs import Click, Input, Key, Wheel, WidgetEvent
 
 KEY_COMMANDS = {
     "c": "contrast",
@@ -25,6 +25,7 @@ KEY_COMMANDS = {
     "p": "pause",
     "s": "speed",
     "h": "help",
+    "g": "agents",
     "f": "finish",
     "a": "next_agent",
     "z": "next_size",
@@ -137,6 +138,8 @@ class TraineeControls:
                     s.navigate(f"#{e}")
         elif isinstance(inp, Click) and inp.button == 1:
             s.stop_injection()
+        elif isinstance(inp, Wheel) and self.panel is not None:
+            self.panel.scroll_events(inp.y)
 
     def ui_event(self, event: WidgetEvent) -> None:
         """The inject button (held), then the panel's own widgets and buttons."""
@@ -154,10 +157,19 @@ class TraineeControls:
 
 class ProcedureScene(CaseScene):
     """A case in progress: session (recorded, catheter waiting in the CHA, the first agent
-    prepared), view, panel and the trainee's controls."""
+    prepared), view, panel and the trainee's controls; in exam mode when ``exam`` says so
+    (default: the window's choice, ``App.exam``); ``proc``: the case already built."""
 
-    def __init__(self, app, case: LoadedCase, seed: int | None = None) -> None:
-        super().__init__(app, open_session(app, case, seed))
+    def __init__(
+        self,
+        app,
+        case: LoadedCase,
+        seed: int | None = None,
+        exam: bool | None = None,
+        proc=None,
+    ) -> None:
+        exam = getattr(app, "exam", False) if exam is None else exam
+        super().__init__(app, open_session(app, case, seed, proc=proc), exam=exam)
         self.controls = TraineeControls(self, self.finish)
 
     def finish(self) -> None:

@@ -4,12 +4,16 @@ The fellow picks one of the case's actions (a catheter move, the agent, an injec
 one change (catheter position, agent, particle size or rate), and the case is run again
 headless up to that action, with the change, and on to the end (:mod:`sim.records.whatif`).
 Everything is reachable by keyboard: Up/Down choose, Tab switches list, Enter runs, Esc goes back.
+Vessels are named as the tree names them (never ``#33``); the re-run happens on a worker thread
+with its progress on screen.
 """
 
 from __future__ import annotations
 
 from sim.action_text import MENU, describe
+from sim.app.report_text import points_text, score_text
 from sim.app.scene import Scene
+from sim.app.scenes.progress import Work, draw_progress
 from sim.outcome.result import Outcome
 from sim.records.whatif import (
     Alternative,
@@ -22,6 +26,16 @@ from sim.render.canvas import Rect
 from sim.render.text import draw_lines, wrap
 from sim.ui import widgets as gui
 from sim.ui.inputs import Input, Key, WidgetEvent
+
+EXPECTED_RUN_S = 10.0  # a what-if re-runs the whole case headless (U: the bar's scale)
+
+
+def vessel_label(c, target: str) -> str:
+    """A catheter target as the trainee reads it: ``#33`` (a clicked segment) by its vessel's
+    name in the tree; other targets as they are."""
+    if target.startswith("#") and target[1:].isdigit() and int(target[1:]) < len(c.names):
+        return c.names[int(target[1:])]
+    return target
 
 
 class WhatIfScene(Scene):
@@ -42,13 +56,20 @@ class WhatIfScene(Scene):
         self.alt = 0
         self.focus = 0  # 0: actions, 1: changes
         self.message = "" if self.rows else "Nothing in this case can be changed."
-        self.pending = False
-        self._asked_at = 0
+        self.work: Work | None = None
+        self.choice: Alternative | None = None
+
+    @property
+    def pending(self) -> bool:
+        """A what-if is running."""
+        return self.work is not None
 
     def _action_label(self, k: int) -> str:
         i, _ = self.rows[k]
         tick, item = self.log[i]
-        return f"{k + 1:2d}.  {tick * 0.05:6.0f} s   {describe(item, MENU)}"
+        c = self.debrief.proc.c
+        text = describe(item, MENU, vessel_name=lambda t: vessel_label(c, t))
+        return f"{k + 1:2d}.  {tick * 0.05:6.0f} s   {text}"
 
     def resize(self, size) -> None:
         ui, px = self.app.ui, self.app.px
@@ -96,7 +117,7 @@ class WhatIfScene(Scene):
         self.resize(self.app.size)
 
     def handle(self, inp: Input) -> None:
-        if not isinstance(inp, Key) or not inp.down:
+        if not isinstance(inp, Key) or not inp.down or self.work is not None:
             return
         k = inp.name
         if k == "escape":
@@ -115,26 +136,35 @@ class WhatIfScene(Scene):
             self._rebuild()
 
     def _ask_run(self) -> None:
-        """Run on the next frame, so "Running…" is on screen while the case re-runs."""
-        self.pending = True
-        self._asked_at = self.app.frames
+        """Start the what-if on a worker thread; :meth:`update` shows the comparison."""
+        if self.work is not None:
+            return
+        i, alts = self.rows[self.row]
+        self.choice = choice = alts[self.alt]
+        d, log = self.debrief, self.log
+        self.message = ""
+        self.work = Work(
+            lambda report: run_what_if(d.proc.scenario, d.proc.seed, log, i, choice.action, report),
+            EXPECTED_RUN_S,
+        )
 
     def update(self, dt: float) -> None:
-        if self.pending and self.app.frames > self._asked_at:
-            self.pending = False
-            self._run()
-
-    def _run(self) -> None:
-        """Run the what-if (blocking: a few seconds headless) and show the comparison."""
-        i, alts = self.rows[self.row]
-        choice = alts[self.alt]
-        d = self.debrief
-        try:
-            proc, out = run_what_if(d.proc.scenario, d.proc.seed, self.log, i, choice.action)
-        except WhatIfError as exc:
-            self.message = f"Cannot do that: {exc}"
+        w = self.work
+        if w is None or not w.done:
             return
-        self.app.switch(CompareScene(self.app, d, self, choice, proc, out))
+        self.work = None
+        if isinstance(w.error, WhatIfError):
+            self.message = f"Cannot do that: {w.error}"
+        elif w.error is not None or w.result is None:
+            self.message = f"The what-if failed: {w.error}"
+        else:
+            proc, out = w.result
+            self.app.switch(CompareScene(self.app, self.debrief, self, self.choice, proc, out))
+
+    def wait(self, limit_s: float = 120.0) -> None:
+        """Block until the running what-if is done (scripts and screenshots)."""
+        if self.work is not None:
+            self.work.thread.join(limit_s)
 
     def draw(self, surface) -> None:
         px = self.app.px
@@ -144,9 +174,12 @@ class WhatIfScene(Scene):
             bold = self.focus == k
             x = px(16) + k * ((w - px(48)) // 2 + px(16))
             draw_lines(surface, [text], (x, px(50)), px(16), (255, 236, 170), bold)
-        line = "Running the case again with this change…" if self.pending else self.message
-        if line:
+        if self.message:
+            line = wrap(self.message, px(18), w - px(32), True)[0]
             draw_lines(surface, [line], (px(16), h - px(60)), px(18), (255, 220, 140), True)
+        if self.work is not None:
+            title = f"What if: {self.choice.label}"
+            draw_progress(surface, self.app, title, self.work, "running the case again")
 
 
 class CompareScene(Scene):
@@ -181,9 +214,9 @@ class CompareScene(Scene):
     @staticmethod
     def column(o: Outcome) -> list[str]:
         """The lines compared for one outcome."""
-        rows = [f"Score {o.score:.0f} / 100"]
+        rows = [f"Score {score_text(o.score)} / 100"]
         rows += [
-            f"{c.name.replace('_', ' ')}: {c.points:.1f} / {c.max:.0f} — {c.reason}"
+            f"{c.name.replace('_', ' ')}: {points_text(c.points, c.max)} — {c.reason}"
             for c in o.components
         ]
         rows += [
