@@ -125,6 +125,8 @@ def _key_values(action, num: Callable[[float], str]) -> tuple[str, dict[str, str
         target = action.target
         if target.startswith("feeder:"):
             return "navigate_feeder", {"target": target, "tumor": target.removeprefix("feeder:")}
+        if action.beyond:
+            target = f"{target} past the {action.beyond} origin"
         return "navigate", {"target": target}
     if isinstance(action, SelectAgent):
         v = {"agent_id": action.agent}

@@ -24,14 +24,28 @@ class _Action(BaseModel):
 
 
 class Navigate(_Action):
-    """Advance or pull back the microcatheter so its tip sits at the end of a vessel.
+    """Advance or pull back the microcatheter to a place along a vessel.
 
-    ``target`` is a vessel name (``RHA``, ``S6``, ``S6.01``) or ``feeder:T1`` — the most distal
-    vessel the catheter can enter that feeds all of tumour T1.
+    ``target`` is a vessel name (``RHA``, ``S6``, ``S6.01``): the tip sits at the artery's
+    origin, proximal to its side branches; or ``feeder:T1`` — the most distal vessel the catheter
+    can enter that feeds all of tumour T1; or ``#33``, an edge picked in the window. ``beyond``
+    (with a vessel name only) names a side branch of that artery: the tip goes just past its
+    origin. In plan files the second form is ``navigate: {vessel: RHA, beyond: cystic}``.
     """
 
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
     kind: Literal["navigate"] = "navigate"
-    target: str = Field(min_length=1, max_length=64)
+    target: str = Field(min_length=1, max_length=64, alias="vessel")
+    beyond: str | None = Field(None, min_length=1, max_length=64)
+
+    @field_validator("beyond")
+    @classmethod
+    def _beyond_vessel_only(cls, v: str | None, info) -> str | None:
+        target = info.data.get("target", "")
+        if v is not None and (target.startswith("feeder:") or target.startswith("#")):
+            raise ValueError("beyond goes with a vessel name, not feeder: or # targets")
+        return v
 
 
 class SelectAgent(_Action):
@@ -135,5 +149,7 @@ def to_dict(a: _Action) -> dict:
     d = a.model_dump(exclude_none=True)
     kind = d.pop("kind")
     if kind == "navigate":
+        if "beyond" in d:
+            return {kind: {"vessel": d["target"], "beyond": d["beyond"]}}
         return {kind: d["target"]}
     return {kind: d} if d else {kind: None}

@@ -77,7 +77,7 @@ def _first(p, kind):
 @pytest.mark.parametrize("rate", [2.0])
 def test_endpoint_then_stasis_then_reflux_into_non_target(rate):
     p = Procedure(scenario())
-    p.apply(Navigate(target="RHA"))
+    p.apply(Navigate(target="RHA", beyond="cystic"))
     p.apply(SelectAgent(agent="bland", size_um=(100, 300)))
     p.apply(Inject(volume_ml=18.0, rate_ml_min=rate))
     t_near, t_stasis, t_reflux = _first(p, "near_stasis"), _first(p, "stasis"), _first(p, "reflux")
@@ -98,7 +98,7 @@ def test_endpoint_then_stasis_then_reflux_into_non_target(rate):
 
 def test_antegrade_flow_falls_monotonically_during_embolization():
     p = Procedure(scenario())
-    p.apply(Navigate(target="RHA"))
+    p.apply(Navigate(target="RHA", beyond="cystic"))
     p.apply(SelectAgent(agent="bland", size_um=(100, 300)))
     s = _inject_until(p, 2.0, max_ml=8.0, step_ml=1.0)
     resid = [r for _, r, _ in s]
@@ -114,7 +114,7 @@ def test_higher_rate_refluxes_earlier():
     times = {}
     for rate in (2.0, 6.0):
         p = Procedure(scenario())
-        p.apply(Navigate(target="RHA"))
+        p.apply(Navigate(target="RHA", beyond="cystic"))
         p.apply(SelectAgent(agent="bland", size_um=(100, 300)))
         t0 = p.t
         p.apply(Inject(volume_ml=18.0, rate_ml_min=rate))
@@ -124,7 +124,7 @@ def test_higher_rate_refluxes_earlier():
     assert times[6.0] < 0.5 * times[2.0]
     # embolize slowly and probe: from which volume would a given rate reverse the flow?
     p = Procedure(scenario())
-    p.apply(Navigate(target="RHA"))
+    p.apply(Navigate(target="RHA", beyond="cystic"))
     p.apply(SelectAgent(agent="bland", size_um=(100, 300)))
     first = {}
     vol = 0.0

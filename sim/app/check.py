@@ -81,8 +81,9 @@ def navigation_problems(proc: Procedure, steps: list[PlanStep]) -> list[Problem]
     for st in steps:
         if isinstance(st.action, Navigate):
             try:
+                a = st.action
                 resolve_target(
-                    proc.c, proc.flow, st.action.target, proc.catheter_radius, proc.liver.tumors
+                    proc.c, proc.flow, a.target, proc.catheter_radius, proc.liver.tumors, a.beyond
                 )
             except NavigationError as exc:
                 out.append(st.problem(str(exc)))

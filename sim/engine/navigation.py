@@ -26,8 +26,60 @@ def vessel_names(c: Compiled) -> list[str]:
     return list(seen)
 
 
-def target_node(c: Compiled, target: str, tumors) -> int:
-    """The node a target names, before checking the catheter can get there."""
+def side_branches(c: Compiled, node: int) -> list[int]:
+    """Vessel edges leaving ``node`` under another name than the edge arriving there."""
+    pe = int(c.parent_edge[node])
+    own = c.names[pe] if pe >= 0 else None
+    return [e for e in c.children[node] if not c.is_bed[e] and c.names[e] != own]
+
+
+def _unknown_vessel(c: Compiled, target: str) -> NavigationError:
+    hint = difflib.get_close_matches(target, vessel_names(c), n=1, cutoff=0.5)
+    msg = f"unknown vessel '{target}'"
+    return NavigationError(msg + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+
+
+def vessel_run(c: Compiled, name: str) -> list[int]:
+    """The edges of one named artery, origin first: its first edge and the edges that continue
+    it under the same name."""
+    edges = [e for e in c.vessel_edges(name) if not c.is_bed[e]]
+    if not edges:
+        raise _unknown_vessel(c, name)
+    run = [edges[0]]
+    while True:
+        nxt = [e for e in c.children[int(c.edge_to[run[-1]])] if c.names[e] == name]
+        if not nxt:
+            return run
+        run.append(nxt[0])
+
+
+def beyond_node(c: Compiled, vessel: str, branch: str) -> int:
+    """The node of ``vessel`` just past the origin of its side branch ``branch``."""
+    run = vessel_run(c, vessel)
+    for k, e in enumerate(run):
+        names = [c.names[b] for b in side_branches(c, int(c.edge_to[e]))]
+        if branch in names:
+            if k == len(run) - 1:
+                raise NavigationError(
+                    f"{branch} leaves {vessel} at its end: nothing of {vessel} lies beyond it "
+                    f"(navigate into the next vessel instead)"
+                )
+            return int(c.edge_to[run[k + 1]])
+    allowed = [c.names[b] for e in run[:-1] for b in side_branches(c, int(c.edge_to[e]))]
+    raise NavigationError(
+        f"'{branch}' is not a side branch of {vessel} "
+        f"(allowed: {', '.join(allowed) if allowed else 'none, it has no side branch'})"
+    )
+
+
+def target_node(c: Compiled, target: str, tumors, beyond: str | None = None) -> int:
+    """The node a target names, before checking the catheter can get there.
+
+    A vessel name is its origin: the end of the artery's first segment, proximal to the side
+    branches that leave it there or further along; ``beyond`` moves the tip past one of them.
+    """
+    if beyond is not None:
+        return beyond_node(c, target, beyond)
     if target.startswith("#") and target[1:].isdigit():  # an edge picked in the window
         e = int(target[1:])
         if e >= c.n_edges or c.is_bed[e]:
@@ -41,13 +93,7 @@ def target_node(c: Compiled, target: str, tumors) -> int:
             msg += f" (did you mean 'feeder:{hint[0]}'?)" if hint else ""
             raise NavigationError(msg + f" (tumours: {', '.join(c.tumor_ids)})")
         return _feeder_lca(c, c.tumor_ids.index(tid))
-    edges = c.vessel_edges(target)
-    if not edges or c.is_bed[edges[0]]:
-        names = vessel_names(c)
-        hint = difflib.get_close_matches(target, names, n=1, cutoff=0.5)
-        msg = f"unknown vessel '{target}'"
-        raise NavigationError(msg + (f" (did you mean '{hint[0]}'?)" if hint else ""))
-    return int(c.edge_to[edges[-1]])
+    return int(c.edge_to[vessel_run(c, target)[0]])
 
 
 def _feeder_lca(c: Compiled, tumor: int) -> int:
@@ -73,15 +119,21 @@ def _feeder_lca(c: Compiled, tumor: int) -> int:
 
 
 def resolve_target(
-    c: Compiled, flow: FlowModel, target: str, catheter_radius: float, tumors
+    c: Compiled,
+    flow: FlowModel,
+    target: str,
+    catheter_radius: float,
+    tumors,
+    beyond: str | None = None,
 ) -> tuple[int, bool]:
     """Tip node for ``target`` and whether the fit there is tight (the catheter may wedge);
     raises :class:`NavigationError`.
 
     ``feeder:T`` backs off to the most distal vessel on the common path to all of T's feeders
-    that the catheter can enter. A named vessel must be enterable all the way.
+    that the catheter can enter. A named vessel must be enterable all the way (to its origin,
+    or past ``beyond``).
     """
-    node = target_node(c, target, tumors)
+    node = target_node(c, target, tumors, beyond)
     path = c.path_to(node)
     if not path:
         raise NavigationError(f"'{target}' is the aorta; choose a vessel")

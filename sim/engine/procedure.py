@@ -287,7 +287,12 @@ class Procedure:
     # ------------------------------------------------------------------ actions
     def _navigate(self, action: Navigate) -> Iterator[None]:
         node, tight = resolve_target(
-            self.c, self.flow, action.target, self.catheter_radius, self.liver.tumors
+            self.c,
+            self.flow,
+            action.target,
+            self.catheter_radius,
+            self.liver.tumors,
+            action.beyond,
         )
         path = self.c.path_to(node)
         old = set(self.flow.catheter_edges.tolist())

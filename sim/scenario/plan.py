@@ -2,7 +2,8 @@
 
 ```yaml
 actions:
-  - navigate: RHA
+  - navigate: RHA                             # the RHA's origin
+  - navigate: {vessel: RHA, beyond: cystic}   # just past the cystic artery's origin
   - select_agent: {agent: bland, size_um: [100, 300]}
   - inject: {volume_ml: 4, rate_ml_min: 2}
   - wait: {seconds: 10}
@@ -134,16 +135,11 @@ def load_plan(path: str | Path) -> tuple[list[PlanStep], list[Problem]]:
         try:
             action = cls.model_validate(payload)
         except ValidationError as exc:
-            prefix = (
-                ("actions", i, kind)
-                if kind != "navigate" or isinstance(args, dict)
-                else ("actions", i)
-            )
+            named = kind != "navigate" or isinstance(args, dict)  # a payload with fields
+            prefix = ("actions", i, kind) if named else ("actions", i)
             sub = _sub_marks(marks, prefix, file)
             for pr in problems_from_validation_error(exc, sub, file, cls):
-                field = f"actions[{i}].{kind}" + (
-                    f".{pr.field}" if pr.field and kind != "navigate" else ""
-                )
+                field = f"actions[{i}].{kind}" + (f".{pr.field}" if pr.field and named else "")
                 problems.append(Problem(pr.file, pr.line, pr.col, field, pr.message))
             continue
         steps.append(PlanStep(action, m.file, m.line, m.col, i))
