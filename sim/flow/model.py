@@ -3,9 +3,10 @@
 Bed conductances are calibrated once so that, with no catheter in place, every bed receives its
 baseline flow (normal liver per gram, tumour T/N × normal, extrahepatic territories; see
 :mod:`sim.physiology`). During a procedure, lodged particles lower conductances (``occlusion``
-per edge, 0…1), the catheter narrows the vessels on its path, and its tip injects flow. Reflux is
-not scripted: when the subtree below the tip cannot take the injection, the solve returns a
-negative flow in the edge behind the tip.
+per edge, 0…1), the catheter narrows the vessels on its path, and its tip injects flow. Beds are
+check valves: an artery closed upstream stagnates rather than filling backwards from the veins
+(:mod:`sim.flow.valves`). Reflux is not scripted: when the subtree below the tip cannot take the
+injection, the solve returns a negative flow in the edge behind the tip.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 from sim.flow.catheter import annulus_factor
 from sim.flow.compile import Compiled
 from sim.flow.solve import TreeSolver, solve_sparse
+from sim.flow.valves import solve_with_valves
 from sim.units import ml_min_to_m3_s
 
 RESIDUAL_CONDUCTANCE = 1e-6  # fully occluded edges keep this fraction (keeps the solve regular)
@@ -46,6 +48,13 @@ class FlowModel:
         self.solves = 0
 
     def _solve(self, g: np.ndarray, source: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pressures and flows with every bed a check valve (:mod:`sim.flow.valves`)."""
+        c = self.c
+        return solve_with_valves(
+            self._linear, g, source, c.bed_edge, c.edge_from[c.bed_edge], c.outlet_pressure
+        )
+
+    def _linear(self, g: np.ndarray, source: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if self._tree is not None:
             return self._tree.solve(g, source)
         return solve_sparse(self.c.network(g, source))
