@@ -6,6 +6,7 @@ import pytest
 from helpers import scenario
 
 from sim.anatomy.build import build_liver
+from sim.anatomy.calibre import implied_exponent
 from sim.anatomy.silhouette import DEFAULT_VOLUME_PERCENT, make_territories
 from sim.flow.compile import compile_liver
 from sim.rng import make_streams
@@ -32,6 +33,40 @@ def _compiled(sc):
     return liver, compile_liver(liver)
 
 
+def _bifurcation_exponents(liver) -> list[tuple[float, float]]:
+    """(parent radius m, implied n) at every bifurcation of two derived vessels."""
+    g = liver.graph
+    out = []
+    for u in g.nodes:
+        kids = [g.edges[u, v] for v in g.successors(u)]
+        parents = list(g.predecessors(u))
+        if len(kids) != 2 or not parents or any(k["kind"] != "vessel" for k in kids):
+            continue
+        if not all(k["derived"] for k in kids):
+            continue
+        r0 = g.edges[parents[0], u]["radius_m"]
+        out.append((r0, implied_exponent(r0, [k["radius_m"] for k in kids])))
+    return out
+
+
+def test_murray_exponent_by_calibre_class():
+    """Large arteries (r > 1 mm) branch with a lower exponent than small ones (Nakamura & Awa
+    2014; morphometry.yaml's acceptance bands for the median per class)."""
+    liver, c = _compiled(scenario())
+    pairs = _bifurcation_exponents(liver)
+    large = [n for r, n in pairs if r > 1e-3]
+    mid = [n for r, n in pairs if 0.1e-3 < r <= 1e-3]
+    assert len(large) >= 2 and len(mid) > 100
+    assert 2.0 <= np.median(large) <= 2.7
+    assert 2.5 <= np.median(mid) <= 3.0
+    assert np.median(large) < np.median(mid) - 0.2
+    assert np.percentile(mid, 75) - np.percentile(mid, 25) > 0.05  # real trees scatter
+    d = {n: c.radius[c.vessel_edges(n)] for n in ("CHA", "PHA", "GDA", "RHA", "LHA")}
+    at_pha = implied_exponent(d["PHA"][-1], [d["RHA"][0], d["LHA"][0]])
+    at_cha = implied_exponent(d["CHA"][-1], [d["PHA"][0], d["GDA"][0]])
+    assert 2.0 <= at_pha <= 2.8 and 2.0 <= at_cha <= 2.8, (at_pha, at_cha)
+
+
 def _path_names(c, name):
     node = int(c.edge_to[c.vessel_edges(name)[-1]])
     return [c.names[e] for e in c.path_to(node)]
@@ -43,7 +78,9 @@ def test_named_trunk_present_with_reference_calibres():
         assert c.vessel_edges(n), n
     d = {n: 2e3 * c.radius[c.vessel_edges(n)[0]] for n in NAMED}
     assert 4.0 <= d["CHA"] <= 6.0 and 3.0 <= d["PHA"] <= 5.0
-    assert 3.3 <= d["GDA"] <= 4.9 and 2.0 <= d["LHA"] <= 2.6 and abs(d["RHA"] - 2.9) < 0.1
+    # GDA: cast 4.1 ± 0.8 over-reads the lumen; derived from its flow share it is 3.2–3.4
+    assert 3.1 <= d["GDA"] <= 4.9 and 2.0 <= d["LHA"] <= 2.6 and abs(d["RHA"] - 2.9) < 0.2
+    assert d["GDA"] < d["PHA"] < d["CHA"]  # the GDA is not the widest artery (issue 13)
     for s in SEGMENTS:
         assert 0.5 <= d[s] <= 2.5, (s, d[s])  # segmental arteries 1–2 mm (reference §1.1, U)
 

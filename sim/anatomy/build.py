@@ -9,18 +9,13 @@ import networkx as nx
 import numpy as np
 
 from sim import physiology as phys
+from sim.anatomy.calibre import assign_radii
 from sim.anatomy.distal import Leaf, grow, sample_leaves
 from sim.anatomy.graph import Bed
 from sim.anatomy.silhouette import DEFAULT_VOLUME_PERCENT, GRID_MM, Territories, make_territories
 from sim.anatomy.trunk import attach_falciform, build_trunk
 from sim.anatomy.tumors import PlacedTumor, place
 from sim.scenario.models import SEGMENTS, Scenario
-
-# Distal vessels take their physical length from their calibre, not from the drawing (the AP
-# projection foreshortens and the bisection tree stretches): L = 10 × diameter, a typical
-# length-to-diameter ratio of arterial segments (U; see docs/physics.md). With Murray calibres
-# this gives roughly equal pressure drops per generation.
-LENGTH_TO_DIAMETER = 10.0
 
 
 @dataclass
@@ -111,9 +106,7 @@ def build_liver(
             leaves.extend(pt.leaves.get(seg, []))
         roots = [(seg, trunk.segment_roots[seg], leaves)]
         if seg == "S1":  # the caudate has a right and a left artery (usually 2; van Roekel)
-            mid = np.median([lf.pos[0] for lf in leaves])
-            right = [lf for lf in leaves if lf.pos[0] <= mid]
-            left = [lf for lf in leaves if lf.pos[0] > mid]
+            right, left = _caudate_halves(leaves, tumors)
             roots = [
                 ("S1", trunk.segment_roots["S1"], right),
                 ("S1L", trunk.segment_roots["S1L"], left),
@@ -129,80 +122,34 @@ def build_liver(
             seg_root = b.vessel(parent, root_pos, name, segment=seg, derived=True)
             grow(b, seg_root, lv, name, seg, rng_tree)
     _add_extra_vessels(b, trunk.root, sc, tumors)
-    _assign_radii(
-        b.g, trunk.root, anat.murray_exponent, anat.radius_scatter, rng_tree, anat.vessels
-    )
+    assign_radii(b.g, trunk.root, anat.murray_exponent, anat.radius_scatter, rng_tree, anat.vessels)
     _add_polylines(b.g, rng_tree)
     _assign_shunts(b.g, sc.shunt.lung_shunt_fraction)
     return Liver(b.g, trunk.root, terr, tumors, total_mass, anat.murray_exponent)
 
 
-def tree_view(g: nx.DiGraph) -> nx.DiGraph:
-    """The graph without its collateral (loop) edges: the arterial tree proper."""
-    return nx.subgraph_view(g, filter_edge=lambda u, v: not g.edges[u, v].get("collateral"))
+def _caudate_halves(leaves: list[Leaf], tumors: list[PlacedTumor]) -> tuple[list, list]:
+    """Split the caudate's leaves between its right artery (from the RHA) and its left one
+    (from the LHA) at the median x of its normal-liver leaves (the patient's right is the
+    viewer's left, smaller x).
 
-
-def subtree_flows(g: nx.DiGraph, root: int) -> dict[tuple[int, int], float]:
-    """Baseline flow of every edge, mL/min: the sum of bed flows below it."""
-    flows: dict[tuple[int, int], float] = {}
-    g = tree_view(g)
-    for u in reversed(list(nx.dfs_preorder_nodes(g, root))):
-        for v in g.successors(u):
-            d = g.edges[u, v]
-            if d["kind"] == "bed":
-                flows[(u, v)] = d["bed"].flow_ml_min
-            elif d.get("collateral"):
-                flows[(u, v)] = 0.0
-            else:
-                flows[(u, v)] = sum(
-                    flows[(v, w)] for w in g.successors(v) if not g.edges[v, w].get("collateral")
-                )
-    return flows
-
-
-def _assign_radii(
-    g: nx.DiGraph, root: int, n: float, sigma: float, rng: np.random.Generator, overrides=None
-) -> None:
-    """Derived calibres by Murray's law from flow: r = r_parent (Q/Q_parent)^(1/n), scattered.
-
-    A scenario's per-vessel override (``anatomy.vessels``) wins over the derived calibre.
+    A tumour's feeders follow the anatomy: each goes with the half it lies in, and a tumour
+    that straddles the line is fed by both arteries (its rim feeders nearest each side go to
+    that side), as a caudate lesion is fed by the caudate branches that reach it.
     """
-    flows = subtree_flows(g, root)
-    overrides = overrides or {}
-    node_n: dict[int, float] = {}
-    for u, v in nx.bfs_edges(tree_view(g), root):
-        d = g.edges[u, v]
-        if d["kind"] != "vessel" or not d["derived"]:
-            continue
-        o = overrides.get(d["name"])
-        if o is not None and o.diameter_mm:
-            d["radius_m"] = o.diameter_mm * 0.5e-3
-            if o.length_mm:
-                d["length_m"] = o.length_mm * 1e-3
-            elif d["segment"] is not None:
-                d["length_m"] = LENGTH_TO_DIAMETER * o.diameter_mm * 1e-3
-            continue
-        parents = list(g.predecessors(u))
-        if not parents:
-            continue
-        pd = g.edges[parents[0], u]
-        q, qp = flows[(u, v)], flows[(parents[0], u)]
-        nn = n
-        if d["segment"] is not None and d["name"] not in SEGMENTS and d["name"] != "S1L":
-            if u not in node_n:  # one exponent per bifurcation: real trees scatter around n
-                node_n[u] = float(
-                    np.clip(n + EXPONENT_SCATTER * sigma * rng.standard_normal(), 2.2, 3.6)
-                )
-            nn = node_n[u]
-        r = pd["radius_m"] * (max(q, 1e-9) / max(qp, 1e-9)) ** (1.0 / nn)
-        d["radius_m"] = min(r, pd["radius_m"])
-        if d["segment"] is not None:
-            d["length_m"] = LENGTH_TO_DIAMETER * 2.0 * d["radius_m"]
+    normal = [lf.pos[0] for lf in leaves if lf.bed.tumor is None]
+    mid = float(np.median(normal if normal else [lf.pos[0] for lf in leaves]))
+    side = {id(lf): lf.pos[0] <= mid for lf in leaves}
+    for pt in tumors:
+        rims = [lf for lf in leaves if lf.bed.tumor == pt.spec.id and lf.bed.region == "rim"]
+        if abs(pt.center[0] - mid) < pt.radius_mm and len(rims) >= 2:
+            rims.sort(key=lambda lf: lf.pos[0])
+            side[id(rims[0])], side[id(rims[-1])] = True, False
+    right = [lf for lf in leaves if side[id(lf)]]
+    left = [lf for lf in leaves if not side[id(lf)]]
+    return right, left
 
 
-# ``anatomy.radius_scatter`` σ becomes a per-bifurcation exponent scatter of 3σ (σ 0.08 → 0.24),
-# so bifurcations scatter (morphometry.yaml) without radii drifting along a path (U).
-EXPONENT_SCATTER = 3.0
 TUMOR_SHUNT_RATIO = 3.0  # tumour vs normal-liver shunting per unit flow (U)
 PHRENIC_SHARE_OF_RIM = 0.25  # share of a tumour rim a parasitized phrenic artery takes over (U)
 

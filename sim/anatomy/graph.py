@@ -110,3 +110,26 @@ class GraphBuilder:
         out = self.node(pos, kind="outlet")
         self.g.add_edge(parent, out, kind="bed", name=f"bed:{bed.territory}", bed=bed)
         return out
+
+
+def tree_view(g: nx.DiGraph) -> nx.DiGraph:
+    """The graph without its collateral (loop) edges: the arterial tree proper."""
+    return nx.subgraph_view(g, filter_edge=lambda u, v: not g.edges[u, v].get("collateral"))
+
+
+def subtree_flows(g: nx.DiGraph, root: int) -> dict[tuple[int, int], float]:
+    """Baseline flow of every edge, mL/min: the sum of bed flows below it."""
+    flows: dict[tuple[int, int], float] = {}
+    g = tree_view(g)
+    for u in reversed(list(nx.dfs_preorder_nodes(g, root))):
+        for v in g.successors(u):
+            d = g.edges[u, v]
+            if d["kind"] == "bed":
+                flows[(u, v)] = d["bed"].flow_ml_min
+            elif d.get("collateral"):
+                flows[(u, v)] = 0.0
+            else:
+                flows[(u, v)] = sum(
+                    flows[(v, w)] for w in g.successors(v) if not g.edges[v, w].get("collateral")
+                )
+    return flows

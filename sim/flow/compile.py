@@ -118,7 +118,7 @@ def poiseuille(radius_m: np.ndarray, length_m: np.ndarray, mu: float) -> np.ndar
 
 def compile_liver(liver: Liver) -> Compiled:
     """Flatten the anatomy graph (see module docstring for the ordering)."""
-    from sim.anatomy.build import tree_view
+    from sim.anatomy.graph import tree_view
 
     g: nx.DiGraph = liver.graph
     tree_edges = list(nx.bfs_edges(tree_view(g), liver.root))
