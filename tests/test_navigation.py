@@ -83,3 +83,24 @@ def test_caudate_tumor_fed_by_both_caudate_arteries():
     total = c.bed_flow0_ml_min[c.bed_tumor >= 0].sum()
     assert share["S1"] > 0.2 * total and share["S1L"] > 0.2 * total
     assert share["S1"] + share["S1L"] == pytest.approx(total)
+
+
+def test_a_wedge_shows_no_antegrade_flow():
+    """'wedged' and the panel's antegrade flow agree (it read 100 % against the wedge itself)."""
+    from sim.flow.catheter import WEDGE_FACTOR, annulus_factor
+
+    p = Procedure(scenario())
+    c = p.c
+    f = annulus_factor(c.radius, p.catheter_radius)
+    tight = [
+        e
+        for e in range(c.n_edges)
+        if not c.is_bed[e] and c.radius[e] > p.catheter_radius and f[e] < WEDGE_FACTOR
+    ]
+    assert tight, "the default tree has vessels the catheter wedges in"
+    p.apply(Navigate(target=f"#{tight[0]}"))
+    st = p.status()
+    assert st.wedged and st.antegrade < 0.1 and st.sace_level == 4
+    p.apply(Navigate(target="RHA"))
+    st = p.status()
+    assert not st.wedged and st.antegrade == pytest.approx(1.0)

@@ -6,7 +6,7 @@ import difflib
 
 import numpy as np
 
-from sim.flow.catheter import annulus_factor, can_enter
+from sim.flow.catheter import WEDGE_FACTOR, annulus_factor, can_enter
 from sim.flow.compile import Compiled
 from sim.flow.model import FlowModel
 
@@ -130,7 +130,7 @@ def resolve_target(
     raises :class:`NavigationError`.
 
     ``feeder:T`` backs off to the most distal vessel on the common path to all of T's feeders
-    that the catheter can enter. A named vessel must be enterable all the way (to its origin,
+    that the catheter can enter without wedging. A named vessel must be enterable all the way (to its origin,
     or past ``beyond``).
     """
     node = target_node(c, target, tumors, beyond)
@@ -138,7 +138,8 @@ def resolve_target(
     if not path:
         raise NavigationError(f"'{target}' is the aorta; choose a vessel")
     ok = can_enter(c.radius[path], catheter_radius)
-    if target.startswith("feeder:"):
+    if target.startswith("feeder:"):  # an expert stops short of a wedge, too
+        ok &= annulus_factor(c.radius[path], catheter_radius) >= WEDGE_FACTOR
         first_bad = int(np.argmin(ok)) if not ok.all() else len(path)
         path = path[:first_bad]
         if not path:

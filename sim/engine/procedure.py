@@ -303,6 +303,8 @@ class Procedure:
         self._event(Navigated(self.t, vessel, tuple(self.breadcrumb())))
         f = float(annulus_factor(self.c.radius[path[-1:]], self.catheter_radius)[0])
         self._wedged = f < WEDGE_FACTOR
+        if self._wedged:  # antegrade flow is measured against the vessel's own, not the wedge's
+            self.tip_ref_flow = max(self.flow.free_tip_flow(), 1e-30)
         if self._wedged or tight:
             diameter_mm = m_to_mm(2.0 * float(self.c.radius[path[-1]]))
             self._event(Wedge(self.t, vessel, diameter_mm, wedged=self._wedged))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.flow.catheter import annulus_factor
+from sim.flow.catheter import WEDGE_FACTOR, annulus_factor
 from sim.flow.compile import Compiled
 from sim.flow.solve import TreeSolver, solve_sparse
 from sim.flow.valves import solve_with_valves
@@ -99,13 +99,13 @@ class FlowModel:
         return g
 
     def conductance(self) -> np.ndarray:
-        """Current conductances: baseline × (1 − occlusion) × catheter annulus factor."""
+        """Current conductances: baseline × (1 − occlusion) × catheter annulus factor; a vessel
+        the catheter wedges in (factor below ``WEDGE_FACTOR``) is closed around it."""
         g = self.g0 * np.maximum(1.0 - self.occlusion, RESIDUAL_CONDUCTANCE)
         if self.catheter_edges.size:
             e = self.catheter_edges
-            g[e] *= np.maximum(
-                annulus_factor(self.c.radius[e], self.catheter_radius), RESIDUAL_CONDUCTANCE
-            )
+            f = annulus_factor(self.c.radius[e], self.catheter_radius)
+            g[e] *= np.maximum(np.where(f < WEDGE_FACTOR, 0.0, f), RESIDUAL_CONDUCTANCE)
         return g
 
     def place_catheter(self, path_edges: list[int], catheter_radius: float) -> None:
@@ -135,6 +135,16 @@ class FlowModel:
             e = self.catheter_edges
             a[e] = np.maximum(a[e] - np.pi * self.catheter_radius**2, 0.0)
         return a
+
+    def free_tip_flow(self) -> float:
+        """Flow into the tip's vessel (m³/s, no injection) were the catheter not filling it: the
+        reference a wedge's residual antegrade flow is measured against."""
+        e = self.tip_edge()
+        if e < 0:
+            return 0.0
+        g = self.conductance()
+        g[e] = self.g0[e] * max(1.0 - self.occlusion[e], RESIDUAL_CONDUCTANCE)
+        return float(self._solve(g, np.zeros(self.c.n_nodes))[1][e])
 
     def tip_edge(self) -> int:
         """The edge the catheter tip sits at the end of (−1 when not catheterised)."""
