@@ -130,8 +130,8 @@ def resolve_target(
     raises :class:`NavigationError`.
 
     ``feeder:T`` backs off to the most distal vessel on the common path to all of T's feeders
-    that the catheter can enter without wedging. A named vessel must be enterable all the way (to its origin,
-    or past ``beyond``).
+    that the catheter can enter without wedging. A named vessel must be enterable all the way
+    (to its origin, or past ``beyond``).
     """
     node = target_node(c, target, tumors, beyond)
     path = c.path_to(node)
