@@ -483,3 +483,52 @@ def test_the_time_limit_ends_the_case_and_opens_the_debrief(app):
     kinds = [e.kind for e in app.scene.out.events]
     assert kinds[-2:] == ["time_limit", "finish"]
     assert app.scene.out.metrics.procedure_s <= 180.0
+
+
+def test_arrow_keys_steer_along_the_artery_with_the_next_branch_highlighted(app):
+    """Up follows the artery (from the CHA into the PHA, not down the screen into the GDA), the
+    branch it will take is drawn on screen, Left/Right change it, and refusals say why."""
+    from sim.app.scenes.caseview import NEXT_BRANCH_COLOR
+
+    scene = open_case(app, "default.yaml")
+    s, c = scene.session, scene.proc.c
+    assert c.names[s.next_branch()] == "PHA"
+    frames(app)
+    pts = scene.view.next_branch_px()
+    mid = pts[len(pts) // 2]
+    assert tuple(app.screen.get_at(mid))[:3] == NEXT_BRANCH_COLOR
+    key(app, pygame.K_LEFT)
+    key(app, pygame.K_RIGHT)
+    frames(app)
+    assert c.names[s.next_branch()] == "PHA"
+    names = set()
+    for k in (pygame.K_LEFT, pygame.K_LEFT, pygame.K_RIGHT, pygame.K_RIGHT, pygame.K_RIGHT):
+        key(app, k)
+        frames(app)
+        names.add(c.names[s.next_branch()])
+    assert names == {"PHA", "GDA"}
+    assert s.message.startswith("no branch further"), s.message
+    while c.names[s.next_branch()] != "PHA":
+        key(app, pygame.K_LEFT)
+        frames(app)
+    for _ in range(3):  # PHA's two segments, then its fork: the RHA (more flow)
+        key(app, pygame.K_UP)
+        frames(app)
+    assert scene.proc.breadcrumb()[-1] == "RHA"
+    assert "CHA (GDA)" in s.breadcrumb_text() and "PHA (RGA, LHA)" in s.breadcrumb_text()
+    for _ in range(30):  # on along the largest branches until the catheter no longer fits
+        key(app, pygame.K_UP)
+        frames(app)
+        if "cannot enter" in s.message:
+            break
+    assert "catheter cannot enter" in s.message, s.message
+    s.navigate("cystic")  # it ends in the gallbladder
+    assert s.next_branch() is None
+    key(app, pygame.K_UP)
+    frames(app)
+    assert s.message.startswith("dead end: cystic"), s.message
+    for _ in range(40):
+        key(app, pygame.K_DOWN)
+        frames(app)
+    assert scene.proc.breadcrumb() == ["coeliac"]
+    assert "cannot pull back further" in s.message

@@ -17,6 +17,14 @@ from sim.agents import AGENTS
 from sim.app.cine import Cine
 from sim.engine.navigation import NavigationError
 from sim.engine.procedure import DT, Procedure
+from sim.engine.steering import (
+    behind_tip,
+    crumb_text,
+    default_choice,
+    down_step,
+    up_choices,
+    up_step,
+)
 from sim.outcome.result import Outcome
 from sim.scenario.load import LoadedCase
 
@@ -160,6 +168,8 @@ class ProcedureSession:
         self.cine: Cine | None = None  # the last run's loop, while it is open
         self.message = ""
         self.message_t = 0.0
+        self.turn_offset = 0  # Left/Right away from Up's default branch at the tip's fork
+        self._turn_tip = -1
         opts = case.scenario.agents_available
         self.agent_ids = [o.agent for o in opts]
         if setup.prepare_first_agent:
@@ -237,6 +247,49 @@ class ProcedureSession:
                 self.say(last.detail)
         except NavigationError as exc:
             self.say(str(exc))
+
+    # ------------------------------------------------------------------ arrow keys
+    def next_branch(self) -> int | None:
+        """The vessel edge Up will take from the tip (None at a dead end or once finished)."""
+        proc = self.proc
+        if proc.finished:
+            return None
+        tip = proc.flow.tip
+        if tip != self._turn_tip:  # a new position: back to the artery's own continuation
+            self._turn_tip, self.turn_offset = tip, 0
+        choices = up_choices(proc.c, tip)
+        if not choices:
+            return None
+        i = default_choice(proc.c, tip, choices, proc.flow.baseline_flow) + self.turn_offset
+        return choices[min(max(i, 0), len(choices) - 1)]
+
+    def turn(self, direction: int) -> None:
+        """Left (−1) / Right (+1): choose the next branch to the left or right of the current
+        choice; at the last one, say so."""
+        before = self.next_branch()
+        if before is None:
+            self.say(up_step(self.proc.c, self.proc.flow.tip, None).why)
+            return
+        self.turn_offset += direction
+        after = self.next_branch()
+        if after == before:
+            self.turn_offset -= direction
+            side = "left" if direction < 0 else "right"
+            self.say(f"no branch further {side}: Up takes {self.proc.c.names[after]}")
+
+    def advance(self, direction: int) -> None:
+        """Up (+1): distally into the chosen branch; Down (−1): back one segment. A move that
+        cannot be made is said, with why."""
+        c, tip = self.proc.c, self.proc.flow.tip
+        step = up_step(c, tip, self.next_branch()) if direction > 0 else down_step(c, tip)
+        if step.target is None:
+            self.say(step.why)
+        else:
+            self.navigate(step.target)
+
+    def breadcrumb_text(self) -> str:
+        """Vessels along the catheter with the side branches behind the tip."""
+        return crumb_text(behind_tip(self.proc.c, self.proc.flow.catheter_edges.tolist()))
 
     def set_rate(self, rate: float) -> None:
         """The injection rate, snapped to 0.5 mL/min within :data:`RATE_SPAN`."""

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from sim.app.scenes.agent_help import agent_help_lines
 from sim.app.session import ProcedureSession
-from sim.render.canvas import Rect, veil
+from sim.render.canvas import Rect, line, veil
 from sim.render.fluoro import FluoroView, run_peak
 from sim.render.projection import AP, PRESETS, STEP_DEG, CArm, projection_note
 from sim.render.text import draw_lines, font, wrap
 from sim.transport.contrast import DSA_FPS
 
+NEXT_BRANCH_COLOR = (90, 220, 255)  # the branch Up takes: cyan, unlike any tissue or flag
+
 HELP = [
     ("Click a vessel", "move the catheter there"),
-    ("Up / Down", "advance / pull back one segment"),
-    ("Left / Right", "choose the branch at the next fork"),
+    ("Up / Down", "advance along the artery / pull back one segment"),
+    ("Left / Right", "choose the branch Up takes (highlighted)"),
     ("A   Z", "next agent / next particle size"),
     ("[   ]", "injection rate down / up"),
     (",  .     ;  '", "agent settings (activity, loading, emulsion)"),
@@ -174,8 +176,10 @@ class CaseView:
     def draw_overlay(self, surface) -> None:
         """Breadcrumb, state flags, view mode and the current notice."""
         px, s = self.app.px, self.session
-        crumbs = " › ".join(s.proc.breadcrumb())
-        draw_lines(surface, [crumbs], (px(12), px(10)), px(18), (255, 255, 200), bold=True)
+        self.draw_next_branch(surface)
+        draw_lines(
+            surface, [s.breadcrumb_text()], (px(12), px(10)), px(18), (255, 255, 200), bold=True
+        )
         flags, st = [], s.proc.status()
         if st.in_reflux:
             flags.append(("REFLUX", (255, 90, 90)))
@@ -203,6 +207,25 @@ class CaseView:
         draw_lines(surface, [mode], (px(12), self.rect.bottom - px(28)), px(15), (180, 190, 200))
         if s.message_t > 0:
             self.draw_box(surface, [s.message], y=self.rect.bottom - px(90))
+
+    def next_branch_px(self) -> list[tuple[int, int]]:
+        """Window pixels of the branch Up will take (empty at a dead end)."""
+        e = self.session.next_branch()
+        if e is None or self.fluoro is None:
+            return []
+        return [(x + self.rect.x, y + self.rect.y) for x, y in self.fluoro.edge_px(e)]
+
+    def draw_next_branch(self, surface) -> None:
+        """Highlight the branch Up will take, with its name at its far end."""
+        pts = self.next_branch_px()
+        if len(pts) < 2:
+            return
+        px = self.app.px
+        for a, b in zip(pts, pts[1:], strict=False):
+            line(surface, NEXT_BRANCH_COLOR, a, b, max(2, px(3)))
+        name = self.session.proc.c.names[self.session.next_branch()]
+        img = font(px(15), True).render(f"Up: {name}", True, NEXT_BRANCH_COLOR)
+        surface.blit(img, (pts[-1][0] + px(6), pts[-1][1] - img.get_height() // 2))
 
     def draw_caption(self, surface, text: str) -> None:
         """A caption bar across the bottom of the view (autoplay, playback)."""

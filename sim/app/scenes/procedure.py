@@ -63,7 +63,6 @@ class TraineeControls:
         self.panel = scene.panel
         self.finish = finish
         self.blocked = blocked
-        self.branch_i = 0
 
     def command(self, name: str) -> None:
         """One place for what keys and buttons do."""
@@ -95,21 +94,6 @@ class TraineeControls:
         elif name.startswith("setting"):
             self.panel.step_setting(int(name[7]), 1.0 if name.endswith("_up") else -1.0)
 
-    def advance(self, step: int) -> None:
-        """Up: into the chosen child at the fork ahead; Down: pull back one segment."""
-        proc = self.session.proc
-        c, tip = proc.c, proc.flow.tip
-        if step < 0:
-            pe = c.parent_edge[tip]
-            up = c.edge_from[pe] if pe >= 0 else -1
-            if up > 0 and c.parent_edge[up] >= 0:
-                self.session.navigate(f"#{c.parent_edge[up]}")
-            return
-        kids = [e for e in c.children[tip] if not c.is_bed[e]]
-        if kids:
-            self.session.navigate(f"#{kids[self.branch_i % len(kids)]}")
-            self.branch_i = 0
-
     def handle(self, inp: Input) -> None:
         """A key or click on the procedure (Escape asks before leaving)."""
         s = self.session
@@ -122,13 +106,13 @@ class TraineeControls:
             elif k == "escape":
                 self.scene.confirm_leave = True
             elif k in ("up", "down"):
-                self.advance(+1 if k == "up" else -1)
+                s.advance(+1 if k == "up" else -1)
             elif k in ("left", "right") and s.cine is not None:
                 s.cine.step(1 if k == "right" else -1, s.proc.t)
             elif k in ("return", "enter") and s.cine is not None:
                 s.cine.toggle()
             elif k in ("left", "right"):
-                self.branch_i += 1 if k == "right" else -1
+                s.turn(+1 if k == "right" else -1)
         elif isinstance(inp, Key) and inp.name == "space":
             s.stop_injection()
         elif isinstance(inp, Click) and inp.button == 1 and inp.down:
