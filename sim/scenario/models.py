@@ -139,7 +139,11 @@ class Anatomy(Strict):
         2400, ge=300, le=16000, description="Approximate number of vessel segments in the tree."
     )
     murray_exponent: float = Field(
-        2.85, ge=2.0, le=3.5, description="Murray exponent n, r0^n = Σ ri^n (2.7–3.0, §2.3)."
+        2.85,
+        ge=2.0,
+        le=3.5,
+        description="Murray exponent n, r0^n = Σ ri^n, of arteries of radius 0.1–1 mm "
+        "(2.7–3.0, §2.3); larger ones branch with 2.33, smaller with 3.0 (Nakamura & Awa 2014).",
     )
     radius_scatter: float = Field(
         0.08,
