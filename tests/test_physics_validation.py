@@ -102,7 +102,8 @@ def test_antegrade_flow_falls_monotonically_during_embolization():
     p.apply(SelectAgent(agent="bland", size_um=(100, 300)))
     s = _inject_until(p, 2.0, max_ml=8.0, step_ml=1.0)
     resid = [r for _, r, _ in s]
-    assert all(b <= a + 1e-9 for a, b in zip(resid, resid[1:], strict=False))
+    # 1e-6: past stasis what is left is the trickle of the 1e-6 residual conductance
+    assert all(b <= a + 1e-6 for a, b in zip(resid, resid[1:], strict=False))
     assert resid[0] > 0.6 and resid[-1] < 0.3
     nt_before = [nt for _, r, nt in s if r > 0.1]
     assert max(nt_before) < 1e-3, "non-target ~0 before stasis"
