@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from sim.agents import sphere_volume_m3
-from sim.transport.flight import AGENT_IDS, END_AORTA, END_LUNG
+from sim.transport.flight import AGENT_IDS, END_AORTA, END_LUNG, END_VESSEL, FlightPlanner
 from sim.transport.pool import Slots
 
 
@@ -34,6 +34,13 @@ class Tallies:
         Spheres and activity (Bq) that passed to the lungs, by agent.
     out_count, out_activity : ndarray (A,)
         Spheres and activity (Bq) refluxed into the aorta, by agent.
+    dep_plug : ndarray (E,)
+        Potency-weighted spheres that lodged in a vessel as wide as they are (plugs; not the
+        ones a stagnant column left behind).
+    dep_embolic, dep_necrotic, dep_biliary : ndarray (E,)
+        In beds: potency-weighted sphere volume lodged (m³); the same weighted by the share of
+        the tissue it deprives that is not reconstituted, and by how much it plugs the
+        peribiliary plexus × the agent's biliary factor (:mod:`sim.flow.micro`).
     """
 
     dep_count: np.ndarray
@@ -47,6 +54,10 @@ class Tallies:
     lung_activity: np.ndarray
     out_count: np.ndarray
     out_activity: np.ndarray
+    dep_plug: np.ndarray
+    dep_embolic: np.ndarray
+    dep_necrotic: np.ndarray
+    dep_biliary: np.ndarray
 
     @classmethod
     def zeros(cls, n_edges: int) -> Tallies:
@@ -64,6 +75,10 @@ class Tallies:
             lung_activity=np.zeros(n_a),
             out_count=np.zeros(n_a),
             out_activity=np.zeros(n_a),
+            dep_plug=np.zeros(n_edges),
+            dep_embolic=np.zeros(n_edges),
+            dep_necrotic=np.zeros(n_edges),
+            dep_biliary=np.zeros(n_edges),
         )
 
     def copy(self) -> Tallies:
@@ -82,8 +97,10 @@ class Tallies:
             mine += getattr(other, f.name)
 
 
-def pending(slots: Slots, n_edges: int) -> Tallies:
-    """What the pending (finished, not yet stored) flights of ``slots`` add to each tally."""
+def pending(slots: Slots, flights: FlightPlanner) -> Tallies:
+    """What the pending (finished, not yet stored) flights of ``slots`` add to each tally;
+    ``flights`` gives the edges, the agents' potency and the beds' calibre ladders."""
+    n_edges = flights.c.n_edges
     j = np.flatnonzero(slots.pending)
     n_a = len(AGENT_IDS)
     kind = slots.end_kind[j]
@@ -100,11 +117,13 @@ def pending(slots: Slots, n_edges: int) -> Tallies:
     out_count, out_activity = by_agent(END_AORTA)
     j = j[(kind != END_LUNG) & (kind != END_AORTA) & (slots.end_edge[j] >= 0)]
     e, a, count = slots.end_edge[j], agent[j], slots.count[j]
+    vol = count * sphere_volume_m3(slots.diam[j])
+    pot = flights.potency[a]
+    emb = np.where(flights.c.is_bed[e], vol * pot, 0.0)
+    plug = np.where(slots.end_kind[j] == END_VESSEL, count * pot, 0.0)
     return Tallies(
         dep_count=np.bincount(e, weights=count, minlength=n_edges),
-        dep_volume=np.bincount(
-            e, weights=count * sphere_volume_m3(slots.diam[j]), minlength=n_edges
-        ),
+        dep_volume=np.bincount(e, weights=vol, minlength=n_edges),
         dep_activity=np.bincount(e, weights=slots.activity[j], minlength=n_edges),
         dep_drug=np.bincount(e, weights=slots.drug[j], minlength=n_edges),
         dep_agent_count=np.bincount(
@@ -116,4 +135,8 @@ def pending(slots: Slots, n_edges: int) -> Tallies:
         lung_activity=lung_activity,
         out_count=out_count,
         out_activity=out_activity,
+        dep_plug=np.bincount(e, weights=plug, minlength=n_edges),
+        dep_embolic=np.bincount(e, weights=emb, minlength=n_edges),
+        dep_necrotic=np.bincount(e, weights=emb * slots.kill_w[j], minlength=n_edges),
+        dep_biliary=np.bincount(e, weights=emb * slots.bile_w[j], minlength=n_edges),
     )
