@@ -95,7 +95,8 @@ class FinalState:
     """What :func:`assess` reads of a procedure: the case, the tree, the flows, the tallies.
 
     ``baseline_flow`` and ``flow`` are edge flows (m³/s, (E,)) before any embolization and
-    now; ischaemia is read from their ratio at each bed. ``sace_level`` is the angiographic
+    now; the baseline splits vessel deposits among the beds below (the response itself comes
+    from where the spheres lodged, in the tallies). ``sace_level`` is the angiographic
     endpoint at the tip when the case was finished (None before, or off the tree).
     ``tallies`` are the transport's (:class:`sim.transport.tallies.Tallies`: activity in Bq,
     drug in mg); ``delivered_count`` and ``in_flight_count`` (A,) count spheres per agent in
@@ -263,7 +264,8 @@ def _tumors(s: FinalState, b: _Beds) -> tuple[list[TumorOutcome], float, float]:
     for ti, t in enumerate(sc.tumors):
         m = c.bed_tumor == ti
         tmass = float(mass[m].sum())
-        target |= m if t.target else False
+        if t.target:
+            target |= m
         tumors.append(
             TumorOutcome(
                 id=t.id,
