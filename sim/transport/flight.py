@@ -222,7 +222,7 @@ class FlightPlanner:
             )
             lung = rng.random(r.size) < c.bed_shunt[c.edge_bed[eb]] * small
             ends.set(r, np.where(lung, END_LUNG, END_BED), t[r], eb)
-            ends.site[r] = diam[r]  # snapped to the bed's ladder when the flight ends
+            ends.site[r] = diam[r]  # snapped to the bed's ladder in the tallies
             todo, ex, fw = todo[~bed], ex[~bed], fw[~bed]
         narrow = diam[todo] >= self.lumen[ex]
         if narrow.any():

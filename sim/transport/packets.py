@@ -24,19 +24,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.flow.compile import Compiled
-from sim.flow.micro import BILIARY_FACTOR
 from sim.transport.flight import (
     AGENT_IDS,
-    END_AORTA,
-    END_LUNG,
     END_STASIS,
     FlightPlan,
     FlightPlanner,
 )
 from sim.transport.pool import Hops, Slots, store_plan
 from sim.transport.tallies import Tallies, pending
-
-BILIARY = np.array([BILIARY_FACTOR.get(a, 0.0) for a in AGENT_IDS])  # by agent index
 
 __all__ = ["AGENT_IDS", "REPLAN_MAX_PER_STEP", "REPLAN_SPREAD_STEPS", "Snapshot", "Transport"]
 
@@ -268,16 +263,8 @@ class Transport:
         )
 
     def _finish(self, i: np.ndarray) -> None:
-        """End flights ``i``: their occlusion now, everything else when tallies are read; a
-        sphere in a bed lodges at the generation of its calibre ladder it matches."""
+        """End flights ``i``: their occlusion now, everything else when tallies are read."""
         s = self.slots
-        kind, e = s.end_kind[i], s.end_edge[i]
-        b = i[(e >= 0) & self.c.is_bed[e] & (kind != END_LUNG) & (kind != END_AORTA)]
-        s.kill_w[i] = 0.0
-        s.bile_w[i] = 0.0
-        if b.size:
-            site, kill, bile = self.flights.micro.lodge(s.diam[b], s.end_edge[b])
-            s.end_site[b], s.kill_w[b], s.bile_w[b] = site, kill, bile * BILIARY[s.agent[b]]
         self.occ_inc += np.bincount(
             np.maximum(s.end_edge[i], 0), weights=s.occ_w[i], minlength=self.c.n_edges
         )

@@ -32,10 +32,6 @@ class Slots:
     t_end, end_kind, end_edge, end_site, occ_w : ndarray
         When (s) and how (``END_*``) the flight ends, at which edge, the lodging calibre (m) and
         the occlusion it will add there. ``t_end`` is inf for a slot not in flight.
-    kill_w, bile_w : ndarray
-        Set when a flight ends in a bed: the share of the tissue its plug deprives that is not
-        reconstituted, and how much it plugs the peribiliary plexus × the agent's biliary
-        factor (:mod:`sim.flow.micro`); 0 elsewhere.
     hop_off, n_hop : ndarray of int
         The flight's hops in the :class:`Hops` store.
     pending : ndarray of bool
@@ -56,8 +52,6 @@ class Slots:
     end_edge: np.ndarray = _empty(np.int64)
     end_site: np.ndarray = _empty(float)
     occ_w: np.ndarray = _empty(float)
-    kill_w: np.ndarray = _empty(float)
-    bile_w: np.ndarray = _empty(float)
     hop_off: np.ndarray = _empty(np.int64)
     n_hop: np.ndarray = _empty(np.int64)
     pending: np.ndarray = _empty(bool)

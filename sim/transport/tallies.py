@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from sim.agents import sphere_volume_m3
+from sim.flow.micro import BILIARY_FACTOR
 from sim.transport.flight import AGENT_IDS, END_AORTA, END_LUNG, END_VESSEL, FlightPlanner
 from sim.transport.pool import Slots
 
@@ -97,9 +98,17 @@ class Tallies:
             mine += getattr(other, f.name)
 
 
+_BILIARY = np.array([BILIARY_FACTOR.get(a, 0.0) for a in AGENT_IDS])  # by agent index
+
+
 def pending(slots: Slots, flights: FlightPlanner) -> Tallies:
     """What the pending (finished, not yet stored) flights of ``slots`` add to each tally;
-    ``flights`` gives the edges, the agents' potency and the beds' calibre ladders."""
+    ``flights`` gives the edges, the agents' potency and the beds' calibre ladders.
+
+    A sphere that ended in a bed lodges at the generation of the bed's ladder its diameter
+    matches (:meth:`sim.flow.micro.Microvasculature.lodge`): its calibre, and how much of what
+    it deprives is lost for good and how much it plugs the peribiliary plexus, are worked out
+    here, once per reading, rather than in every step."""
     n_edges = flights.c.n_edges
     j = np.flatnonzero(slots.pending)
     n_a = len(AGENT_IDS)
@@ -119,7 +128,13 @@ def pending(slots: Slots, flights: FlightPlanner) -> Tallies:
     e, a, count = slots.end_edge[j], agent[j], slots.count[j]
     vol = count * sphere_volume_m3(slots.diam[j])
     pot = flights.potency[a]
-    emb = np.where(flights.c.is_bed[e], vol * pot, 0.0)
+    bed = flights.c.is_bed[e]
+    site, kill, bile = slots.end_site[j], np.zeros(j.size), np.zeros(j.size)
+    if bed.any():
+        site = site.copy()
+        site[bed], kill[bed], bile[bed] = flights.micro.lodge(slots.diam[j][bed], e[bed])
+        bile[bed] *= _BILIARY[a[bed]]
+    emb = np.where(bed, vol * pot, 0.0)
     plug = np.where(slots.end_kind[j] == END_VESSEL, count * pot, 0.0)
     return Tallies(
         dep_count=np.bincount(e, weights=count, minlength=n_edges),
@@ -129,7 +144,7 @@ def pending(slots: Slots, flights: FlightPlanner) -> Tallies:
         dep_agent_count=np.bincount(
             a * n_edges + e, weights=count, minlength=n_a * n_edges
         ).reshape(n_a, n_edges),
-        site_diam_sum=np.bincount(a, weights=slots.end_site[j] * count, minlength=n_a),
+        site_diam_sum=np.bincount(a, weights=site * count, minlength=n_a),
         site_weight=np.bincount(a, weights=count, minlength=n_a),
         lung_count=lung_count,
         lung_activity=lung_activity,
@@ -137,6 +152,6 @@ def pending(slots: Slots, flights: FlightPlanner) -> Tallies:
         out_activity=out_activity,
         dep_plug=np.bincount(e, weights=plug, minlength=n_edges),
         dep_embolic=np.bincount(e, weights=emb, minlength=n_edges),
-        dep_necrotic=np.bincount(e, weights=emb * slots.kill_w[j], minlength=n_edges),
-        dep_biliary=np.bincount(e, weights=emb * slots.bile_w[j], minlength=n_edges),
+        dep_necrotic=np.bincount(e, weights=emb * kill, minlength=n_edges),
+        dep_biliary=np.bincount(e, weights=emb * bile, minlength=n_edges),
     )
