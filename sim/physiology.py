@@ -21,10 +21,12 @@ NORMAL_LIVER_ARTERIAL_ML_MIN_PER_G = 0.18
 # double" (ASA Toolbox, OpenAnesthesia, R). With portal vein thrombosis we raise normal-liver
 # arterial perfusion by ×1.5 (midpoint, U).
 PORTAL_THROMBOSIS_ARTERIAL_FACTOR = 1.5
-# Normal liver receives ~25 % (20–40 %) of its inflow from the artery (ASA; Carlisle 1992, R);
-# the rest is portal and unopacified on an arterial contrast run.
-NORMAL_LIVER_ARTERIAL_SHARE = 0.25
-TUMOR_ARTERIAL_SHARE = 0.95  # NET "~99 %" unsourced; HCC ~90 % (R2). Adjustable 0.9–0.99 (U).
+# Arterial share of the blood supply: the hepatic artery feeds normal liver ~30 %, NET
+# metastases ~99 % (the project's source page, reference §9, R; 30 % is inside the 20–40 % of
+# ASA, OpenAnesthesia, Deranged Physiology and Carlisle 1992). The rest of normal liver's supply
+# is portal: unopacified on an arterial run, and it carries the parenchyma through embolization.
+NORMAL_LIVER_ARTERIAL_SHARE = 0.30
+TUMOR_ARTERIAL_SHARE = 0.99
 NECROTIC_CORE_RELATIVE_PERFUSION = 0.1  # necrotic core perfusion vs normal liver per gram (U)
 TISSUE_DENSITY_G_ML = 1.03  # liver tissue density for Y-90 dosimetry (TheraSphere convention, M)
 

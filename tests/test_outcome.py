@@ -29,6 +29,9 @@ KEYS = [
     "normal_liver_dose_gy",
     "normal_liver_dose_volume_by_segment",
     "lipiodol_retained_ml",
+    "normal_liver_injury",
+    "dual_supply",
+    "access_lost",
     "lung_dose_gy",
     "sace_level",
     "complications",
@@ -65,6 +68,7 @@ def test_to_dict_round_trips_through_json_in_the_published_order(glass):
         "lipiodol_ml",
         "regions",
         "dose_volume",
+        "response",
     ]
     t = out.tumors[0]
     assert d["tumors"][0]["regions"] == {"rim": t.rim_coverage, "core": t.core_coverage}

@@ -5,18 +5,19 @@ here; the engine builds one (:func:`sim.engine.final.final_state`) — and retur
 :class:`~sim.outcome.result.Outcome`. The score and the complication risks are in
 :mod:`sim.outcome.score`.
 
-The model (each weight's source or "U" beside it):
+The model (each weight's source or "U" beside it; the response itself is in
+:mod:`sim.outcome.response`):
 
-- Per bed, *ischaemia* = 1 − Q/Q₀ after the catheter is withdrawn (flow lost to occlusion).
-- Tumour sub-beds are almost purely arterial: ischaemic kill = ischaemia × 0.95. Doxorubicin
-  kills with 1 − exp(−mg/g ÷ 0.5) (U). Y-90 covers dose/target (capped at 1). Coverage combines
-  these as independent kills; the case's coverage is mass-weighted over target tumours.
-- Normal liver has a dual supply: bland ischaemia costs only part of its arterial share
-  (25 %, ASA; Carlisle 1992) — all of the inflow with portal vein thrombosis (necrosis OR 9.8,
-  Joskin 2015). The
-  arterial-only peribiliary plexus is hurt by small beads and DEB (bilomas in 54 % of
-  multifocal NET livers after DEB, Bhagat 2013; RETNET DEB arm stopped). Radiation injures
-  above tolerance (70 Gy resin ≈ 120 Gy glass, Walrand 2014), as a logistic around it (U).
+- Response comes from what reached the tissue: per bed, the arterial supply lost for good to
+  the spheres lodged in its microvasculature (depth-weighted) and to plugs in the drawn vessels
+  above it (largely reconstituted), the Y-90 absorbed dose and the drug that acts. Tumour
+  response combines them as independent kills (embolic × the tumour's arterial share, 0.99); a
+  tumour's coverage is its mass-weighted response, the case's is mass-weighted over targets.
+- Normal liver has a dual supply: a lost arterial supply injures it by its arterial share
+  (0.30, the source page; all of it with portal vein thrombosis, necrosis OR 9.8, Joskin 2015)
+  × 0.4 (U). Small particles plug its peribiliary plexus (biliary injury; DEB strongly:
+  bilomas in 54 % of multifocal NET livers, Bhagat 2013). Radiation injures above tolerance
+  (70 Gy resin ≈ 120 Gy glass, Walrand 2014), as a logistic around it (U).
 - Dose-volume (Y-90 only; :mod:`sim.outcome.dose_volume`): each tumour's ``dose_volume`` is the
   exact cumulative DVH of its rim and core sub-beds, and the normal liver's
   ``dose_volume_by_segment`` samples each segment's DVH. Without Y-90 the lists are empty and the
@@ -40,8 +41,18 @@ from sim.outcome.dose_volume import cumulative_dvh, sampled_dvh
 from sim.outcome.dosimetry import MIRD_GY_KG_PER_GBQ, lung_dose_gy, resin_equivalent_gy
 from sim.outcome.goals import grade_goals
 from sim.outcome.penalties import intent, non_target_load, perfused_dose_gy
+from sim.outcome.response import (
+    NORMAL_ISCHEMIA_INJURY,
+    Embolic,
+    access_lost,
+    drug_kill,
+    embolic,
+    normal_arterial_share,
+    radiation_response,
+)
 from sim.outcome.result import (
     Deposition,
+    DualSupply,
     LipiodolRetained,
     NonTargetDeposit,
     NormalLiver,
@@ -55,14 +66,8 @@ from sim.scenario.models import Scenario
 from sim.transport.packets import AGENT_IDS
 from sim.transport.tallies import Tallies
 
-DRUG_KILL_MG_PER_G = 0.5  # doxorubicin mg/g giving 63 % kill (U)
-# Injury per unit of lost arterial inflow in normal liver. Ischaemic injury: arterial share
-# (25 %) × 0.4, because the portal supply carries the parenchyma through (U). Biliary injury of
-# the arterial-only peribiliary plexus: DEB strongly (Bhagat 2013), bland and PVA mildly (U).
-NORMAL_ISCHEMIA_INJURY = 0.4
 LUNG_EMBOLIC = ("bland", "pva", "deb")
 LUNG_EMBOLISM = "pulmonary embolism (particles through tumour shunts)"
-BILIARY_WEIGHT = {"deb": 0.5, "bland": 0.05, "pva": 0.05, "lipiodol": 0.03}
 
 
 class Usage(Protocol):
@@ -90,7 +95,8 @@ class FinalState:
     """What :func:`assess` reads of a procedure: the case, the tree, the flows, the tallies.
 
     ``baseline_flow`` and ``flow`` are edge flows (m³/s, (E,)) before any embolization and
-    now; ischaemia is read from their ratio at each bed. ``sace_level`` is the angiographic
+    now; the baseline splits vessel deposits among the beds below (the response itself comes
+    from where the spheres lodged, in the tallies). ``sace_level`` is the angiographic
     endpoint at the tip when the case was finished (None before, or off the tree).
     ``tallies`` are the transport's (:class:`sim.transport.tallies.Tallies`: activity in Bq,
     drug in mg); ``delivered_count`` and ``in_flight_count`` (A,) count spheres per agent in
@@ -122,7 +128,7 @@ class _Beds:
     activity_gbq: np.ndarray
     drug_mg: np.ndarray
     by_agent: dict[str, np.ndarray]  # spheres of each agent used
-    ischemia: np.ndarray  # 1 − Q/Q₀
+    emb: Embolic  # what lodged did to each bed (sim.outcome.response)
     dose_gy: np.ndarray
     lipiodol_ml: np.ndarray  # retained
     delivered: float  # spheres delivered in all
@@ -136,8 +142,8 @@ def assess(s: FinalState) -> Outcome:
     """The outcome of a finished (or running) procedure, from its final state."""
     sc, tl, m = s.scenario, s.tallies, s.metrics
     b = _beds(s)
-    tumors, coverage = _tumors(s, b)
-    liver, damage = _normal_liver(s, b)
+    tumors, coverage, tumor_lost = _tumors(s, b)
+    liver, damage, liver_lost = _normal_liver(s, b)
     nt_terr = _non_target(s.compiled, b, float(tl.out_count.sum()))
     lung_gy = lung_dose_gy(float(tl.lung_activity.sum()) * 1e-9)
     comps = complications(sc, m, b.by_agent, b.kinds)
@@ -183,19 +189,26 @@ def assess(s: FinalState) -> Outcome:
         penalties=tuple(card.penalties),
         failures=tuple(card.failures),
         y90_intent=intent_res,
+        dual_supply=DualSupply(
+            tumor_arterial_share=phys.TUMOR_ARTERIAL_SHARE,
+            normal_liver_arterial_share=normal_arterial_share(sc.patient.portal_vein_thrombosis),
+            tumor_supply_lost=round(tumor_lost, 4),
+            tumor_killed=round(tumor_lost * phys.TUMOR_ARTERIAL_SHARE, 4),
+            normal_liver_supply_lost=round(liver_lost, 4),
+            normal_liver_injured=liver.ischemic,
+        ),
+        access_lost=tuple(access_lost(s.compiled, b.emb.plug)),
     )
     return replace(out, goals=grade_goals(sc, out))
 
 
 def _beds(s: FinalState) -> _Beds:
-    """Deposits pushed down to the beds, ischaemia, dose and retained oil per bed."""
+    """Deposits pushed down to the beds, embolic losses, dose and retained oil per bed."""
     c, tl, flow0 = s.compiled, s.tallies, s.baseline_flow
     kinds = np.array([BED_KINDS[k] for k in c.bed_kind])
     tumor_b = kinds == "tumor"
     used = [i for i in range(len(AGENT_IDS)) if s.delivered_count[i] > 0]
     by_agent = {AGENT_IDS[i]: push_down(c, tl.dep_agent_count[i], flow0) for i in used}
-    q_now = np.abs(s.flow[c.bed_edge])
-    q0 = np.maximum(np.abs(flow0[c.bed_edge]), 1e-30)
     act_gbq = push_down(c, tl.dep_activity, flow0) * 1e-9
     return _Beds(
         kinds=kinds,
@@ -206,7 +219,7 @@ def _beds(s: FinalState) -> _Beds:
         activity_gbq=act_gbq,
         drug_mg=push_down(c, tl.dep_drug, flow0),
         by_agent=by_agent,
-        ischemia=1.0 - np.clip(q_now / q0, 0.0, 1.0),
+        emb=embolic(c, tl),
         dose_gy=MIRD_GY_KG_PER_GBQ * act_gbq / (c.bed_mass_g * 1e-3),
         lipiodol_ml=_lipiodol_ml(tumor_b, by_agent),
         delivered=float(s.delivered_count.sum()),
@@ -228,88 +241,90 @@ def _radioactive(b: _Beds) -> bool:
     return any(a.startswith("y90") for a in b.by_agent)
 
 
-def _tumors(s: FinalState, b: _Beds) -> tuple[list[TumorOutcome], float]:
-    """Each tumour's outcome, and the coverage of the target tumours (mass-weighted)."""
+def _mass_mean(x: np.ndarray, mass: np.ndarray, m: np.ndarray) -> float:
+    """Mass-weighted mean of ``x`` over the beds in mask ``m`` (0 for none)."""
+    tot = float(mass[m].sum())
+    return float((x[m] * mass[m]).sum() / tot) if tot > 0 else 0.0
+
+
+def _tumors(s: FinalState, b: _Beds) -> tuple[list[TumorOutcome], float, float]:
+    """Each tumour's outcome; the coverage (response) of the target tumours and the arterial
+    supply they lost, mass-weighted."""
     c, sc = s.compiled, s.scenario
-    drug_kill = 1.0 - np.exp(-(b.drug_mg / c.bed_mass_g) / DRUG_KILL_MG_PER_G)
-    rad = np.clip(b.dose_gy / sc.scoring.tumor_target_dose_gy, 0.0, 1.0)
-    cov = 1.0 - (1.0 - b.ischemia * phys.TUMOR_ARTERIAL_SHARE) * (1.0 - drug_kill) * (1.0 - rad)
+    mass = c.bed_mass_g
+    drug = drug_kill(b.drug_mg, mass, b.by_agent)
+    rad = radiation_response(b.dose_gy)
+    emb = b.emb.embolic
+    cov = 1.0 - (1.0 - emb * phys.TUMOR_ARTERIAL_SHARE) * (1.0 - drug) * (1.0 - rad)
+    recon = np.clip(b.emb.deprived - emb, 0.0, 1.0)
     regions = np.array([bed.region or "" for bed in c.beds])
     radioactive = _radioactive(b)
-
-    def region_coverage(m: np.ndarray, r: str) -> float:
-        mr = m & (regions == r)
-        return round(
-            float((cov[mr] * c.bed_mass_g[mr]).sum() / max(c.bed_mass_g[mr].sum(), 1e-12)), 4
-        )
-
     tumors = []
-    tmass_tot, tcov_tot = 0.0, 0.0
+    target = np.zeros(len(c.beds), bool)
     for ti, t in enumerate(sc.tumors):
         m = c.bed_tumor == ti
-        mass = float(c.bed_mass_g[m].sum())
-        tcov = float((cov[m] * c.bed_mass_g[m]).sum() / mass)
-        tact = float(b.activity_gbq[m].sum())
+        tmass = float(mass[m].sum())
+        if t.target:
+            target |= m
         tumors.append(
             TumorOutcome(
                 id=t.id,
                 target=t.target,
-                mass_g=round(mass, 3),
+                mass_g=round(tmass, 3),
                 tn_ratio=t.tn_ratio,
-                coverage=round(tcov, 4),
+                coverage=round(_mass_mean(cov, mass, m), 4),
                 deposited_fraction=round(b.frac(b.count[m].sum()), 5),
-                dose_gy=round(MIRD_GY_KG_PER_GBQ * tact / (mass * 1e-3), 3),
-                doxorubicin_mg_per_g=round(float(b.drug_mg[m].sum()) / mass, 4),
+                dose_gy=round(
+                    MIRD_GY_KG_PER_GBQ * float(b.activity_gbq[m].sum()) / (tmass * 1e-3), 3
+                ),
+                doxorubicin_mg_per_g=round(float(b.drug_mg[m].sum()) / tmass, 4),
                 lipiodol_ml=round(float(b.lipiodol_ml[m].sum()), 4),
-                rim_coverage=region_coverage(m, "rim"),
-                core_coverage=region_coverage(m, "core"),
-                dose_volume=tuple(cumulative_dvh(b.dose_gy[m], c.bed_mass_g[m]))
-                if radioactive
-                else (),
+                rim_coverage=round(_mass_mean(cov, mass, m & (regions == "rim")), 4),
+                core_coverage=round(_mass_mean(cov, mass, m & (regions == "core")), 4),
+                dose_volume=tuple(cumulative_dvh(b.dose_gy[m], mass[m])) if radioactive else (),
+                embolic=round(_mass_mean(emb, mass, m), 4),
+                reconstituted=round(_mass_mean(recon, mass, m), 4),
+                drug_kill=round(_mass_mean(drug, mass, m), 4),
+                radiation_kill=round(_mass_mean(rad, mass, m), 4),
             )
         )
-        if t.target:
-            tmass_tot += mass
-            tcov_tot += tcov * mass
-    return tumors, (tcov_tot / tmass_tot if tmass_tot else 0.0)
+    return tumors, _mass_mean(cov, mass, target), _mass_mean(emb, mass, target)
 
 
-def _normal_liver(s: FinalState, b: _Beds) -> tuple[NormalLiver, float]:
-    """Normal-liver injury (ischaemic, biliary, radiation) and dose, overall and by segment;
-    and the injured fraction unrounded, as the score reads it."""
+def _normal_liver(s: FinalState, b: _Beds) -> tuple[NormalLiver, float, float]:
+    """Normal-liver injury (ischaemic under the dual supply, biliary, radiation) and dose,
+    overall and by segment; the injured fraction unrounded, as the score reads it; and the
+    arterial supply it lost."""
     c, sc = s.compiled, s.scenario
-    w_isch = (1.0 if sc.patient.portal_vein_thrombosis else phys.NORMAL_LIVER_ARTERIAL_SHARE) * (
-        NORMAL_ISCHEMIA_INJURY
-    )
-    bile_w = np.zeros(len(c.beds))
-    tot = np.maximum(b.count, 1e-30)
-    for a, cnt in b.by_agent.items():
-        bile_w += BILIARY_WEIGHT.get(a, 0.0) * cnt / tot
+    share = normal_arterial_share(sc.patient.portal_vein_thrombosis)
+    isch = b.emb.embolic * share * NORMAL_ISCHEMIA_INJURY
+    bile = b.emb.biliary
     device = next((a for a in ("y90_glass", "y90_resin") if a in b.by_agent), "y90_resin")
     deq = np.array([resin_equivalent_gy(d, device) for d in b.dose_gy])
     tol = sc.scoring.normal_liver_tolerance_gy
     rad_dmg = 1.0 / (1.0 + np.exp(-(deq - tol) / (0.15 * tol)))
     rad_dmg = np.where(b.dose_gy > 0, rad_dmg, 0.0)
-    dmg = 1.0 - (1.0 - b.ischemia * w_isch) * (1.0 - b.ischemia * bile_w) * (1.0 - rad_dmg)
-    liver_b = b.liver
-    lm = c.bed_mass_g[liver_b]
-    normal_mass = float(lm.sum())
-    damage = float((dmg[liver_b] * lm).sum() / normal_mass)
+    dmg = 1.0 - (1.0 - isch) * (1.0 - bile) * (1.0 - rad_dmg)
+    liver_b, mass = b.liver, c.bed_mass_g
+    damage = _mass_mean(dmg, mass, liver_b)
     radioactive = _radioactive(b)
     by_seg, dvh_seg = {}, {}
     for seg in sorted({bed.segment for bed in c.beds if bed.kind == "liver"}):
         m = liver_b & np.array([bed.segment == seg for bed in c.beds])
-        by_seg[seg] = round(float((dmg[m] * c.bed_mass_g[m]).sum() / c.bed_mass_g[m].sum()), 4)
+        by_seg[seg] = round(_mass_mean(dmg, mass, m), 4)
         if radioactive:
-            dvh_seg[seg] = tuple(sampled_dvh(b.dose_gy[m], c.bed_mass_g[m]))
+            dvh_seg[seg] = tuple(sampled_dvh(b.dose_gy[m], mass[m]))
     liver = NormalLiver(
         damage=round(damage, 4),
         damage_by_segment=by_seg,
-        mass_g=round(normal_mass, 2),
-        dose_gy=round(float((b.dose_gy[liver_b] * lm).sum() / normal_mass), 3),
+        mass_g=round(float(mass[liver_b].sum()), 2),
+        dose_gy=round(_mass_mean(b.dose_gy, mass, liver_b), 3),
         dose_volume_by_segment=dvh_seg,
+        ischemic=round(_mass_mean(isch, mass, liver_b), 4),
+        biliary=round(_mass_mean(bile, mass, liver_b), 4),
+        radiation=round(_mass_mean(rad_dmg, mass, liver_b), 4),
     )
-    return liver, damage
+    return liver, damage, _mass_mean(b.emb.embolic, mass, liver_b)
 
 
 def _non_target(c: Compiled, b: _Beds, out: float) -> dict[str, float]:

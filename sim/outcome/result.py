@@ -85,6 +85,11 @@ class TumorOutcome:
     rim_coverage: float
     core_coverage: float
     dose_volume: tuple[DosePoint, ...]  # exact cumulative DVH; empty without Y-90
+    # what the response is made of (mass-weighted shares, 0–1; sim.outcome.response)
+    embolic: float = 0.0  # arterial supply lost for good to what lodged
+    reconstituted: float = 0.0  # supply deprived, then restored by collaterals
+    drug_kill: float = 0.0
+    radiation_kill: float = 0.0
 
     def to_dict(self) -> dict:
         return {
@@ -99,6 +104,12 @@ class TumorOutcome:
             "lipiodol_ml": self.lipiodol_ml,
             "regions": {"rim": self.rim_coverage, "core": self.core_coverage},
             "dose_volume": _points(self.dose_volume),
+            "response": {
+                "embolic": self.embolic,
+                "reconstituted": self.reconstituted,
+                "drug": self.drug_kill,
+                "radiation": self.radiation_kill,
+            },
         }
 
 
@@ -112,6 +123,27 @@ class NormalLiver:
     dose_gy: float  # mass-weighted mean
     # sampled DVH per segment; empty without Y-90
     dose_volume_by_segment: dict[str, tuple[DosePoint, ...]]
+    # the damage's parts, mass-weighted (0–1): ischaemia under the dual supply, peribiliary
+    # plexus (biliary injury), radiation
+    ischemic: float = 0.0
+    biliary: float = 0.0
+    radiation: float = 0.0
+
+
+@dataclass(frozen=True)
+class DualSupply:
+    """The dual-supply lesson in numbers: arterial shares of the supply, and what losing the
+    arterial supply did to target tumours and to normal liver (mass-weighted, 0–1)."""
+
+    tumor_arterial_share: float
+    normal_liver_arterial_share: float
+    tumor_supply_lost: float  # arterial supply lost for good (embolic)
+    tumor_killed: float  # … × the tumour's arterial share
+    normal_liver_supply_lost: float
+    normal_liver_injured: float  # … × its arterial share × 0.4 (the portal vein carries it)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -194,6 +226,9 @@ class Outcome:
     goals: tuple[GoalResult, ...] = ()  # each learning goal, graded
     y90_intent: Y90IntentResult | None = None
     disclaimer: str = field(default=DISCLAIMER)
+    dual_supply: DualSupply | None = None
+    # drawn arteries plugged by spheres: reconstituted, lost for a repeat treatment
+    access_lost: tuple[str, ...] = ()
 
     @property
     def non_target_fraction(self) -> float:
@@ -221,6 +256,13 @@ class Outcome:
                 s: _points(pts) for s, pts in nl.dose_volume_by_segment.items()
             },
             "lipiodol_retained_ml": asdict(self.lipiodol_retained),
+            "normal_liver_injury": {
+                "ischemic": nl.ischemic,
+                "biliary": nl.biliary,
+                "radiation": nl.radiation,
+            },
+            "dual_supply": self.dual_supply.to_dict() if self.dual_supply else None,
+            "access_lost": list(self.access_lost),
             "lung_dose_gy": self.lung_dose_gy,
             "sace_level": self.sace_level,
             "complications": [asdict(c) for c in self.complications],

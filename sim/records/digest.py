@@ -30,6 +30,10 @@ TALLY_LABELS: tuple[tuple[str, str], ...] = (
     ("lung_activity", "_lung_activity"),
     ("out_count", "_out_count"),
     ("out_activity", "_out_activity"),
+    ("dep_plug", "dep_plug"),
+    ("dep_embolic", "dep_embolic"),
+    ("dep_necrotic", "dep_necrotic"),
+    ("dep_biliary", "dep_biliary"),
 )
 
 

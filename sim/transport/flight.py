@@ -6,8 +6,9 @@ lodges
 
 - in a vessel whose lumen is narrower than it is (one sphere plugs a vessel of its calibre:
   median one sphere per occluded vessel, Laurent 2004, PubMed 15126660);
-- in a terminal bed (the lumped arteriolar bed) — unless it is small enough to pass an
-  arteriovenous shunt, with the bed's shunt probability, and goes to the lungs;
+- in a terminal bed (the arteriolar tree below the drawn one, :mod:`sim.flow.micro`), at the
+  generation of its calibre ladder that its diameter matches — unless it is small enough to
+  pass an arteriovenous shunt, with the bed's shunt probability, and goes to the lungs;
 - where the flow has stopped (stasis), or back in the aorta (systemic non-target).
 
 Between two flow solves the flow is frozen, so a packet's whole journey is known the moment it
@@ -24,6 +25,7 @@ import numpy as np
 
 from sim.agents import AGENTS, sphere_volume_m3
 from sim.flow.compile import Compiled
+from sim.flow.micro import Microvasculature
 from sim.transport.routing import Incidence, Routing, choose
 
 AGENT_IDS: tuple[str, ...] = tuple(AGENTS)
@@ -108,6 +110,8 @@ class FlightPlanner:
         Signed and absolute mean velocity of the current flow field, m/s (0 in beds).
     routing : Routing or None
         Exit tables of the current flow field (None before the first one).
+    micro : Microvasculature
+        The calibre ladders of the beds: where in a bed a sphere lodges.
     """
 
     def __init__(self, c: Compiled) -> None:
@@ -121,6 +125,7 @@ class FlightPlanner:
         self.velocity = np.zeros(c.n_edges)
         self.speed = np.zeros(c.n_edges)
         self.routing: Routing | None = None
+        self.micro = Microvasculature(c)
 
     def set_flow(self, flow: np.ndarray, area: np.ndarray) -> None:
         """Take a new flow field: edge flows (m³/s) and open lumen areas (m²)."""
@@ -217,7 +222,7 @@ class FlightPlanner:
             )
             lung = rng.random(r.size) < c.bed_shunt[c.edge_bed[eb]] * small
             ends.set(r, np.where(lung, END_LUNG, END_BED), t[r], eb)
-            ends.site[r] = diam[r]  # inside the bed a sphere lodges at its own calibre
+            ends.site[r] = diam[r]  # snapped to the bed's ladder in the tallies
             todo, ex, fw = todo[~bed], ex[~bed], fw[~bed]
         narrow = diam[todo] >= self.lumen[ex]
         if narrow.any():

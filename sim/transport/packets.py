@@ -24,7 +24,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.flow.compile import Compiled
-from sim.transport.flight import AGENT_IDS, END_STASIS, FlightPlan, FlightPlanner
+from sim.transport.flight import (
+    AGENT_IDS,
+    END_STASIS,
+    FlightPlan,
+    FlightPlanner,
+)
 from sim.transport.pool import Hops, Slots, store_plan
 from sim.transport.tallies import Tallies, pending
 
@@ -274,14 +279,14 @@ class Transport:
         (when it needs slots), so the floating-point sums never depend on who read them."""
         if not self.slots.pending.any():
             return
-        self.stored.add(pending(self.slots, self.c.n_edges))
+        self.stored.add(pending(self.slots, self.flights))
         self.slots.pending[:] = False
 
     def tallies(self) -> Tallies:
         """Current tallies (stored + pending), as copies, without changing any state."""
         if not self.slots.pending.any():
             return self.stored.copy()
-        return self.stored.plus(pending(self.slots, self.c.n_edges))
+        return self.stored.plus(pending(self.slots, self.flights))
 
     def in_flight_count(self) -> np.ndarray:
         """Spheres in flight by agent, (A,)."""

@@ -13,7 +13,8 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from sim.agents import sphere_volume_m3
-from sim.transport.flight import AGENT_IDS, END_AORTA, END_LUNG
+from sim.flow.micro import BILIARY_FACTOR
+from sim.transport.flight import AGENT_IDS, END_AORTA, END_LUNG, END_VESSEL, FlightPlanner
 from sim.transport.pool import Slots
 
 
@@ -34,6 +35,13 @@ class Tallies:
         Spheres and activity (Bq) that passed to the lungs, by agent.
     out_count, out_activity : ndarray (A,)
         Spheres and activity (Bq) refluxed into the aorta, by agent.
+    dep_plug : ndarray (E,)
+        Potency-weighted spheres that lodged in a vessel as wide as they are (plugs; not the
+        ones a stagnant column left behind).
+    dep_embolic, dep_necrotic, dep_biliary : ndarray (E,)
+        In beds: potency-weighted sphere volume lodged (m³); the same weighted by the share of
+        the tissue it deprives that is not reconstituted, and by how much it plugs the
+        peribiliary plexus × the agent's biliary factor (:mod:`sim.flow.micro`).
     """
 
     dep_count: np.ndarray
@@ -47,6 +55,10 @@ class Tallies:
     lung_activity: np.ndarray
     out_count: np.ndarray
     out_activity: np.ndarray
+    dep_plug: np.ndarray
+    dep_embolic: np.ndarray
+    dep_necrotic: np.ndarray
+    dep_biliary: np.ndarray
 
     @classmethod
     def zeros(cls, n_edges: int) -> Tallies:
@@ -64,6 +76,10 @@ class Tallies:
             lung_activity=np.zeros(n_a),
             out_count=np.zeros(n_a),
             out_activity=np.zeros(n_a),
+            dep_plug=np.zeros(n_edges),
+            dep_embolic=np.zeros(n_edges),
+            dep_necrotic=np.zeros(n_edges),
+            dep_biliary=np.zeros(n_edges),
         )
 
     def copy(self) -> Tallies:
@@ -82,8 +98,18 @@ class Tallies:
             mine += getattr(other, f.name)
 
 
-def pending(slots: Slots, n_edges: int) -> Tallies:
-    """What the pending (finished, not yet stored) flights of ``slots`` add to each tally."""
+_BILIARY = np.array([BILIARY_FACTOR.get(a, 0.0) for a in AGENT_IDS])  # by agent index
+
+
+def pending(slots: Slots, flights: FlightPlanner) -> Tallies:
+    """What the pending (finished, not yet stored) flights of ``slots`` add to each tally;
+    ``flights`` gives the edges, the agents' potency and the beds' calibre ladders.
+
+    A sphere that ended in a bed lodges at the generation of the bed's ladder its diameter
+    matches (:meth:`sim.flow.micro.Microvasculature.lodge`): its calibre, and how much of what
+    it deprives is lost for good and how much it plugs the peribiliary plexus, are worked out
+    here, once per reading, rather than in every step."""
+    n_edges = flights.c.n_edges
     j = np.flatnonzero(slots.pending)
     n_a = len(AGENT_IDS)
     kind = slots.end_kind[j]
@@ -100,20 +126,32 @@ def pending(slots: Slots, n_edges: int) -> Tallies:
     out_count, out_activity = by_agent(END_AORTA)
     j = j[(kind != END_LUNG) & (kind != END_AORTA) & (slots.end_edge[j] >= 0)]
     e, a, count = slots.end_edge[j], agent[j], slots.count[j]
+    vol = count * sphere_volume_m3(slots.diam[j])
+    pot = flights.potency[a]
+    bed = flights.c.is_bed[e]
+    site, kill, bile = slots.end_site[j], np.zeros(j.size), np.zeros(j.size)
+    if bed.any():
+        site = site.copy()
+        site[bed], kill[bed], bile[bed] = flights.micro.lodge(slots.diam[j][bed], e[bed])
+        bile[bed] *= _BILIARY[a[bed]]
+    emb = np.where(bed, vol * pot, 0.0)
+    plug = np.where(slots.end_kind[j] == END_VESSEL, count * pot, 0.0)
     return Tallies(
         dep_count=np.bincount(e, weights=count, minlength=n_edges),
-        dep_volume=np.bincount(
-            e, weights=count * sphere_volume_m3(slots.diam[j]), minlength=n_edges
-        ),
+        dep_volume=np.bincount(e, weights=vol, minlength=n_edges),
         dep_activity=np.bincount(e, weights=slots.activity[j], minlength=n_edges),
         dep_drug=np.bincount(e, weights=slots.drug[j], minlength=n_edges),
         dep_agent_count=np.bincount(
             a * n_edges + e, weights=count, minlength=n_a * n_edges
         ).reshape(n_a, n_edges),
-        site_diam_sum=np.bincount(a, weights=slots.end_site[j] * count, minlength=n_a),
+        site_diam_sum=np.bincount(a, weights=site * count, minlength=n_a),
         site_weight=np.bincount(a, weights=count, minlength=n_a),
         lung_count=lung_count,
         lung_activity=lung_activity,
         out_count=out_count,
         out_activity=out_activity,
+        dep_plug=np.bincount(e, weights=plug, minlength=n_edges),
+        dep_embolic=np.bincount(e, weights=emb, minlength=n_edges),
+        dep_necrotic=np.bincount(e, weights=emb * kill, minlength=n_edges),
+        dep_biliary=np.bincount(e, weights=emb * bile, minlength=n_edges),
     )

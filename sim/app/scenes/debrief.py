@@ -8,6 +8,7 @@ from sim.app.scene import Scene
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
 from sim.outcome.penalties import FAIL_CAP
+from sim.outcome.response import lesson_lines
 from sim.outcome.result import Outcome
 from sim.render.text import draw_lines, wrap
 from sim.scenario.load import LoadedCase
@@ -166,6 +167,8 @@ class DebriefScene(Scene):
             f"{100 * nl.damage:.1f} % injured; mean dose {nl.dose_gy:.0f} Gy; by segment: "
             + ", ".join(f"{s} {100 * v:.0f} %" for s, v in nl.damage_by_segment.items())
         )
+        for line in lesson_lines(o):
+            add(line, 14, col=(200, 220, 255))
         self._y90_plan_lines(add)
         add("Non-target", 17, True)
         if not o.non_target:
