@@ -59,52 +59,46 @@ def main(argv: list[str] | None = None) -> int:
         print(yaml.safe_dump({"actions": list(alt.actions)}, allow_unicode=True, sort_keys=False))
         return 0
     stems = args.case or [p.stem for p in ts.expert_cases()]
-    tasks = [
-        (stem, name, seed)
-        for stem in stems
-        for name in [None, *(a.name for a in ts.alternatives(_case(stem)))]
-        for seed in args.seeds
-    ]
-    t0 = time.perf_counter()
-    if args.jobs > 1:
-        with ProcessPoolExecutor(args.jobs) as pool:
-            results = list(pool.map(score, tasks))
-    else:
-        results = [score(t) for t in tasks]
-    scores = {(s, n, seed): v for s, n, seed, v, _ in results}
-    wall = sum(r[4] for r in results)
-    broken = _table(stems, args.seeds, scores, args.all)
+    t0, runs, spent, broken = time.perf_counter(), 0, 0.0, 0
+    pool = ProcessPoolExecutor(args.jobs) if args.jobs > 1 else None
+    print(f"{'case':<26}{'expert':>8}  {'best alternative':<34}{'score':>7}  breaks", flush=True)
+    for stem in stems:
+        names = [None, *(a.name for a in ts.alternatives(_case(stem)))]
+        tasks = [(stem, name, seed) for name in names for seed in args.seeds]
+        results = list(pool.map(score, tasks) if pool else map(score, tasks))
+        runs += len(results)
+        spent += sum(r[4] for r in results)
+        scores = {(n, seed): v for _, n, seed, v, _ in results}
+        broken += _case_lines(stem, args.seeds, scores, args.all)
+    if pool:
+        pool.shutdown()
     print(
-        f"\n{len(results)} runs, {wall:.0f} s of runs ({wall / len(results):.2f} s each), "
+        f"\n{runs} runs, {spent:.0f} s of runs ({spent / runs:.2f} s each), "
         f"{time.perf_counter() - t0:.0f} s wall; {broken} alternatives break their class"
     )
     return 0
 
 
-def _table(stems: list[str], seeds: list[int], scores: dict, every: bool) -> int:
-    """Print the per-case lines (and every alternative if asked); return how many break."""
-    broken = 0
-    print(f"{'case':<26}{'expert':>8}  {'best alternative':<32}{'score':>7}  breaks")
-    for stem in stems:
-        alts = ts.alternatives(_case(stem))
-        expert = {s: scores[(stem, None, s)] for s in seeds}
-        rows = []
-        for a in alts:
-            got = {s: scores[(stem, a.name, s)] for s in seeds}
-            why = [w for s in seeds if (w := ts.verdict(a.kind, expert[s], got[s]))]
-            rows.append((a, got, why))
-        broken += sum(1 for *_, why in rows if why)
-        mean = sum(expert.values()) / len(seeds)
-        best = max(rows, key=lambda r: sum(r[1].values()))
-        best_mean = sum(best[1].values()) / len(seeds)
-        bad = sum(1 for *_, why in rows if why)
-        label = f"{best[0].name} ({best[0].kind})"
-        print(f"{stem:<26}{mean:8.1f}  {label:<32}{best_mean:7.1f}  {bad}/{len(rows)}")
-        if every:
-            for a, got, why in sorted(rows, key=lambda r: -sum(r[1].values())):
-                vals = " ".join(f"{got[s]:6.1f}" for s in seeds)
-                print(f"    {a.kind:<11}{a.name:<32}{vals}  {why[0] if why else 'ok'}")
-    return broken
+def _case_lines(stem: str, seeds: list[int], scores: dict, every: bool) -> int:
+    """Print a case's line (and every alternative if asked); return how many break."""
+    expert = {s: scores[(None, s)] for s in seeds}
+    rows = []
+    for a in ts.alternatives(_case(stem)):
+        got = {s: scores[(a.name, s)] for s in seeds}
+        why = [w for s in seeds if (w := ts.verdict(a.kind, expert[s], got[s]))]
+        rows.append((a, got, why))
+    rows.sort(key=lambda r: -sum(r[1].values()))
+    bad = sum(1 for *_, why in rows if why)
+    best, got, _ = rows[0]
+    label = f"{best.name} ({best.kind})"
+    mean = sum(expert.values()) / len(seeds)
+    best_mean = sum(got.values()) / len(seeds)
+    print(f"{stem:<26}{mean:8.1f}  {label:<34}{best_mean:7.1f}  {bad}/{len(rows)}", flush=True)
+    if every:
+        for a, got, why in rows:
+            vals = " ".join(f"{got[s]:6.1f}" for s in seeds)
+            print(f"    {a.kind:<11}{a.name:<34}{vals}  {why[0] if why else 'ok'}", flush=True)
+    return bad
 
 
 if __name__ == "__main__":
