@@ -4,7 +4,9 @@ Run from anywhere as ``python bench/teaching.py``: per case, the expert's score 
 alternative's, on the given seeds (default 1), and the alternatives that break their class (an
 equal plan beating the expert by more than the slack, a sub-optimal one not losing clearly, a
 harmful one not failing). ``--all`` prints every alternative; ``--show CASE ALTERNATIVE``
-prints an alternative as a plan file (for ``python main.py run CASE --plan FILE``). The
+prints an alternative as a plan file (for ``python main.py run CASE --plan FILE``);
+``--quotes`` the share of the agent in tumour for the expert plan and its lobar alternative,
+the numbers a case's text quotes beside the literature. The
 alternatives and their classes are defined in ``bench/teaching_suite.py``;
 ``tests/test_teaching_suite.py`` asserts a subset of them in CI.
 """
@@ -50,7 +52,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--all", action="store_true", help="print every alternative")
     ap.add_argument("--jobs", type=int, default=1, help="worker processes")
     ap.add_argument("--show", nargs=2, metavar=("CASE", "ALTERNATIVE"), help="print a plan")
+    ap.add_argument(
+        "--quotes", action="store_true", help="agent in tumour: expert vs lobar, for case texts"
+    )
     args = ap.parse_args(argv)
+    stems = args.case or [p.stem for p in ts.expert_cases()]
+    if args.quotes:
+        for stem in stems:
+            got = ts.selective_vs_lobar(_case(stem), args.seeds)
+            if got:
+                print(f"{stem:<26}expert {got[0]:6.1%}  lobar {got[1]:6.1%} of the agent in tumour")
+        return 0
     if args.show:
         alt = _alt(*args.show)
         print(f"# {args.show[0]}: {alt.name} ({alt.kind}: {alt.why})")
@@ -58,7 +70,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"# run on the case with lung_shunt_fraction {alt.lung_shunt_fraction}")
         print(yaml.safe_dump({"actions": list(alt.actions)}, allow_unicode=True, sort_keys=False))
         return 0
-    stems = args.case or [p.stem for p in ts.expert_cases()]
     t0, runs, spent, broken = time.perf_counter(), 0, 0.0, 0
     pool = ProcessPoolExecutor(args.jobs) if args.jobs > 1 else None
     print(f"{'case':<26}{'expert':>8}  {'best alternative':<34}{'score':>7}  breaks", flush=True)

@@ -467,7 +467,16 @@ TRANSFORMS: tuple[Callable[[Case], Iterator[tuple]], ...] = (
 # ------------------------------------------------------------------ classes and runs
 # Where an attending grades an alternative otherwise than its transformation's default:
 # (case, alternative) -> (class, why).
-KIND_OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {}
+_RIGHT_LOBE = "tumours in both right sectors: a right-lobar injection is the same treatment"
+KIND_OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {
+    ("bilobar_staged", "lobar"): ("equal", _RIGHT_LOBE),
+    ("deb_multifocal_biloma", "lobar"): ("equal", _RIGHT_LOBE),
+    ("y90_glass_segmentectomy", "activity ×0.5"): (
+        "equal",
+        "half the activity still gives the segment far more than the 190 Gy of a radiation "
+        "segmentectomy (Salem; reference §4.2)",
+    ),
+}
 
 
 def alternatives(case: Case) -> list[Alternative]:
@@ -505,3 +514,13 @@ def verdict(kind: str, expert: float, alt: float) -> str | None:
     if kind == "harmful" and alt > HARMFUL_MAX:
         return f"scores {alt:.1f} (> {HARMFUL_MAX:g}: should fail)"
     return None
+
+
+def selective_vs_lobar(case: Case, seeds: list[int]) -> tuple[float, float] | None:
+    """Share of the agent lodged in tumour: the expert plan and its lobar alternative, mean over
+    ``seeds`` (what a case's text quotes beside the literature), or None without a lobar one."""
+    lob = next((a for a in alternatives(case) if a.name == "lobar"), None)
+    if lob is None:
+        return None
+    sel = sum(run(case, case.expert, s).deposition.tumor for s in seeds) / len(seeds)
+    return sel, sum(run(case, lob.actions, s).deposition.tumor for s in seeds) / len(seeds)

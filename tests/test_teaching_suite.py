@@ -145,19 +145,19 @@ def test_a_verdict_names_each_broken_class_and_passes_the_rest():
 # the closest competitors of the expert in the full table and every harmful one whose rule the
 # score enforces today.
 CI_ALTERNATIVES: dict[str, tuple[str, ...]] = {
-    "bilobar_staged": ("drip", "bland 300–500 µm", "volume ×1.5", "skip T2 (at RA)"),
+    "bilobar_staged": ("bland 300–500 µm", "volume ×1.5", "skip T2 (at RA)"),
     "caudate_feeders": ("bland 40–120 µm", "volume ×1.5", "lobar"),
-    "ctace_lipiodol": ("drip", "bland 300–500 µm", "volume ×0.5"),
-    "deb_multifocal_biloma": ("drip", "volume ×1.5", "skip T1,T4,T5 (at RA)"),
+    "ctace_lipiodol": ("bland 300–500 µm", "volume ×0.5"),
+    "deb_multifocal_biloma": ("volume ×1.5", "skip T1,T4,T5 (at RA)"),
     "default": ("agent lipiodol", "drip", "agent y90_glass", "bland 900–1200 µm"),
-    "heterogeneous": ("drip", "skip T2 (at S4.10)", "bland 40–120 µm"),
-    "replaced_lha_lga": ("bland 40–120 µm", "drip", "lobar"),
-    "replaced_rha_sma": ("bland 300–500 µm", "drip", "volume ×0.5"),
-    "right_gastric_trap": ("bland 40–120 µm", "drip", "lobar"),
-    "whipple_abscess": ("drip", "activity ×1.5", "agent bland"),
+    "heterogeneous": ("skip T2 (at S4.10)", "bland 40–120 µm"),
+    "replaced_lha_lga": ("bland 40–120 µm", "lobar"),
+    "replaced_rha_sma": ("bland 300–500 µm", "volume ×0.5"),
+    "right_gastric_trap": ("bland 40–120 µm", "lobar"),
+    "whipple_abscess": ("activity ×1.5", "agent bland"),
     "workshop_quick": ("drip", "bland 40–120 µm", "volume ×0.5"),
-    "y90_glass_segmentectomy": ("drip", "lobar", "skip T1 (at S5)"),
-    "y90_resin_lsf12": ("drip", "activity ×1.5", "skip T2,T3 (at RA)"),
+    "y90_glass_segmentectomy": ("lobar", "skip T1 (at S5)"),
+    "y90_resin_lsf12": ("activity ×1.5", "skip T2,T3 (at RA)"),
 }
 
 
