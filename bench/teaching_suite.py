@@ -338,17 +338,20 @@ def volumes(case: Case) -> Iterator[tuple]:
 
 
 def skips(case: Case) -> Iterator[tuple]:
-    """Each injecting stop left out (its targets untreated)."""
-    for s in case.stops:
+    """Each injecting stop left out: ``skip T2`` names the targets it feeds (``stop k`` if
+    none; ``(stop k)`` added when two stops feed the same targets)."""
+    seen = set()
+    for k, s in enumerate(case.stops, start=1):
         if not any(_is(a, "inject") for a in s.actions):
             continue
         stops = [
             (t.navigate, [a for a in _body(t) if not (t is s and _is(a, "inject"))])
             for t in case.stops
         ]
-        names = ",".join(s.feeds) or "no target"
-        why = "a target tumour left untreated"
-        yield f"skip {names} (at {s.breadcrumb[-1]})", "suboptimal", why, join(stops)
+        name = f"skip {','.join(s.feeds)}" if s.feeds else f"skip stop {k}"
+        name += f" (stop {k})" if name in seen else ""
+        seen.add(name)
+        yield name, "suboptimal", "a target tumour left untreated", join(stops)
 
 
 def proximal_large_beads(case: Case) -> Iterator[tuple]:
