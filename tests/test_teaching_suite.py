@@ -150,7 +150,7 @@ CI_ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "ctace_lipiodol": ("bland 300–500 µm", "volume ×0.5"),
     "deb_multifocal_biloma": ("volume ×1.5", "skip T1,T4,T5"),
     "default": ("agent deb", "bland 300–500 µm", "bland 900–1200 µm", "volume ×0.5"),
-    "heterogeneous": ("skip T2", "bland 40–120 µm"),
+    "heterogeneous": ("skip T1", "bland 40–120 µm"),
     "replaced_lha_lga": ("bland 40–120 µm", "lobar"),
     "replaced_rha_sma": ("bland 300–500 µm", "volume ×0.5"),
     "right_gastric_trap": ("bland 40–120 µm", "lobar"),
