@@ -147,7 +147,7 @@ def test_a_verdict_names_each_broken_class_and_passes_the_rest():
 CI_ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "bilobar_staged": ("bland 300–500 µm", "volume ×1.5", "skip T2"),
     "caudate_feeders": ("bland 40–120 µm", "volume ×0.5", "lobar"),
-    "ctace_lipiodol": ("bland 300–500 µm", "volume ×0.5"),
+    "ctace_lipiodol": ("bland 300–500 µm", "volume ×1.5"),
     "deb_multifocal_biloma": ("volume ×1.5", "skip T1,T4,T5"),
     "default": ("agent deb", "bland 300–500 µm", "bland 900–1200 µm", "volume ×0.5"),
     "heterogeneous": ("skip T1", "bland 40–120 µm"),
