@@ -33,8 +33,7 @@ from sim.actions import Finish, to_dict  # noqa: E402
 from sim.agents import AGENTS, Y90_PREP_VOLUME_ML  # noqa: E402
 from sim.engine.final import assess_procedure  # noqa: E402
 from sim.engine.procedure import Procedure  # noqa: E402
-from sim.engine.y90_plan import plan_y90  # noqa: E402
-from sim.outcome.dosimetry import lsf_reduction, lung_dose_gy  # noqa: E402
+from sim.outcome.dosimetry import lsf_reduction, lung_dose_gy, partition_activity_gbq  # noqa: E402
 from sim.outcome.result import Outcome  # noqa: E402
 from sim.scenario.load import load_scenario  # noqa: E402
 from sim.scenario.models import Scenario, Shunt  # noqa: E402
@@ -133,7 +132,11 @@ def load_case(path: Path) -> Case:
     expert = tuple(to_dict(s.action) for s in steps)
     case = Case(path.stem, path, sc, expert)
     probe = Procedure(sc)
-    case.y90_activity_gbq = plan_y90(sc, probe.liver, 1.0).partition_activity_gbq
+    tumor_g = sum(t.mass_g for t in probe.liver.tumors if t.spec.target)
+    tn = max((t.tn_ratio for t in sc.tumors if t.target), default=3.0)
+    normal_g = probe.liver.liver_mass_g - tumor_g
+    dose, lsf = sc.scoring.tumor_target_dose_gy, sc.shunt.lung_shunt_fraction
+    case.y90_activity_gbq = partition_activity_gbq(dose, tumor_g / 1e3, normal_g / 1e3, tn, lsf)
     case.stops = list(_stops(probe, expert))
     return case
 
