@@ -172,8 +172,10 @@ class LeaderboardScene(Scene):
             canvas.rect(surface, (90, 70, 20), band, border_radius=px(8))
         color = (120, 200, 255) if is_expert else GOLD if mine or rank <= 3 else WHITE
         text(surface, f"{rank}.", size, (inner.left + int(size * 1.6), y), color, True, "topright")
-        text(surface, who, size, (inner.left + int(size * 2.0), y), color, True)
-        score_x = inner.left + int(size * 7.5)
+        score_x = inner.left + int(size * 10.0)
+        name_x = inner.left + int(size * 2.0)
+        name_size = fit_size(who, size, score_x - int(size * 3.4) - name_x, bold=True)
+        text(surface, who, name_size, (name_x, y + (size - name_size) // 2), color, True)
         text(surface, score_text(score), size, (score_x, y), color, True, "topright")
         label = self.labels.get(case_id, case_id)
         room = inner.right - score_x - px(20)
