@@ -107,7 +107,7 @@ def test_catheter_tip_on_the_selected_vessel():
 
 def test_reflux_opacifies_non_target_vessels():
     p = default_proc()
-    p.apply(Navigate(target="RHA"))
+    p.apply(Navigate(target="RHA", beyond="cystic"))  # the cystic behind the tip, as refluxed
     v = FluoroView(p, SIZE)
     p.apply(Contrast(volume_ml=4, rate_ml_s=2))
     r0 = p.contrast_runs[-1]

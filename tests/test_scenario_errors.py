@@ -30,7 +30,7 @@ BROKEN = {
     ),
     "misspelt_agent": (
         SRC.replace("  - agent: deb", "  - agent: debb"),
-        "misspelt_agent.yaml:34:12: agents_available[1].agent: 'debb' is not one of the allowed "
+        "misspelt_agent.yaml:35:12: agents_available[2].agent: 'debb' is not one of the allowed "
         "values (did you mean 'deb'?) (allowed: bland, pva, deb, lipiodol, y90_resin, y90_glass)",
     ),
     "duplicate_key": (

@@ -312,6 +312,11 @@ class ControlPanel:
         x, room = self.left + px(14), self.width - px(28)
         size = px(14)
         wrapped = [w for line in lines for w in wrap(line, size, room)]
+        # Keep the Events heading and two event lines in the window: the Y-90 working is cut
+        # with an ellipsis when the panel is short (the full working: `dosimetry` command).
+        fit = max(1, (self.app.size[1] - self.counters_y - px(80)) // int(size * 1.25))
+        if len(wrapped) > fit:
+            wrapped = wrapped[: fit - 1] + ["…"]
         y = draw_lines(surface, wrapped, (x, self.counters_y), size)
         y += px(6)
         draw_lines(surface, ["Events"], (x, y), size, bold=True)
