@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +55,20 @@ def inject_from(
     if finish:
         proc.apply(Finish())
     return proc
+
+
+def open_app(tmp_path, size=(1280, 800)):
+    """A headless window (SDL dummy) on the case library, its data in ``tmp_path``."""
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    from sim.app.window import App
+
+    a = App(size=size, data=tmp_path)
+    a.library_folder = SCENARIOS
+    return a
+
+
+def frames(app, n=1, dt=1 / 60):
+    """Run ``n`` window frames of ``dt`` seconds each."""
+    for _ in range(n):
+        app.frame(dt)

@@ -5,7 +5,7 @@ import os
 import numpy as np
 import pygame
 import pytest
-from helpers import SCENARIOS
+from helpers import SCENARIOS, frames, open_app
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -13,7 +13,6 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 from sim.actions import Navigate, SelectAgent, SetInjection, StartContrast  # noqa: E402
 from sim.anatomy.depth import ORGAN_DEPTH_MM, SEGMENT_DEPTH_MM, VESSEL_DEPTH_MM  # noqa: E402
 from sim.app.scenes.procedure import ProcedureScene  # noqa: E402
-from sim.app.window import App  # noqa: E402
 from sim.engine.procedure import Procedure  # noqa: E402
 from sim.render.fluoro import FluoroView  # noqa: E402
 from sim.render.projection import AP, CArm, project, projection_note, unproject  # noqa: E402
@@ -23,15 +22,8 @@ from sim.scenario.models import KeyProjection  # noqa: E402
 
 @pytest.fixture
 def app(tmp_path):
-    a = App(size=(1280, 800), data=tmp_path)
-    a.library_folder = SCENARIOS
-    yield a
+    yield open_app(tmp_path, (1280, 800))
     pygame.display.quit()
-
-
-def frames(app, n=1, dt=1 / 60):
-    for _ in range(n):
-        app.frame(dt)
 
 
 def key(k):

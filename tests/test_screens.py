@@ -9,7 +9,7 @@ from pathlib import Path
 import pygame
 import pygame_gui
 import pytest
-from helpers import SCENARIOS
+from helpers import SCENARIOS, frames, open_app
 from screen_fit import clipped_texts, drawn_texts, recording_fonts
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
@@ -24,15 +24,8 @@ from sim.scenario.load import LoadedCase, load_scenario  # noqa: E402
 
 @pytest.fixture
 def app(tmp_path):
-    a = App(size=(1280, 720), data=tmp_path)
-    a.library_folder = SCENARIOS
-    yield a
+    yield open_app(tmp_path, (1280, 720))
     pygame.display.quit()
-
-
-def frames(app, n=1, dt=1 / 60):
-    for _ in range(n):
-        app.frame(dt)
 
 
 def open_case(app, name: str, **kw) -> ProcedureScene:

@@ -6,7 +6,7 @@ import numpy as np
 import pygame
 import pygame_gui
 import pytest
-from helpers import SCENARIOS
+from helpers import SCENARIOS, frames, open_app
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -19,15 +19,8 @@ from sim.app.window import App  # noqa: E402
 
 @pytest.fixture
 def app(tmp_path):
-    a = App(size=(1280, 800), data=tmp_path)
-    a.library_folder = SCENARIOS
-    yield a
+    yield open_app(tmp_path, (1280, 800))
     pygame.display.quit()
-
-
-def frames(app, n=1, dt=1 / 60):
-    for _ in range(n):
-        app.frame(dt)
 
 
 def key(app, k, up=False):
