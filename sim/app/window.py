@@ -19,7 +19,7 @@ from sim.app.scene import Scene, Transition
 from sim.app.settings import Settings, data_dir
 from sim.render.headless import use_dummy_video_if_headless
 from sim.ui import widgets
-from sim.ui.inputs import Key, Quit, Resize, WidgetEvent, translate
+from sim.ui.inputs import Key, Quit, Resize, deliver, translate
 
 MIN_SIZE = (1280, 720)
 FPS = 60
@@ -144,13 +144,7 @@ class App:
         if isinstance(inp, Key) and inp.down and inp.name == "f11":
             self.toggle_fullscreen()
             return
-        consumed = self.ui.process_events(event)
-        if self.scene is None or inp is None:
-            return
-        if isinstance(inp, WidgetEvent):
-            self.scene.ui_event(inp)
-        elif not consumed:
-            self.scene.handle(inp)
+        deliver(self.ui, self.scene, event, inp)
 
     def resized_window(self) -> None:
         """The window changed size: re-read the display and lay the scene out again."""

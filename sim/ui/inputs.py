@@ -215,6 +215,19 @@ def translate(event) -> Input | None:
     return None
 
 
+def deliver(ui, scene, event, inp: Input | None) -> None:
+    """Give one pygame ``event`` (translated as ``inp``) to the widgets, then to ``scene``:
+    widget events to ``scene.ui_event``, any other input to ``scene.handle`` unless a widget
+    consumed it. The window and the booth share this last step of their dispatch."""
+    consumed = ui.process_events(event)
+    if scene is None or inp is None:
+        return
+    if isinstance(inp, WidgetEvent):
+        scene.ui_event(inp)
+    elif not consumed:
+        scene.handle(inp)
+
+
 def is_widget_event(event) -> bool:
     """A pygame_gui event (the app hands these to the scene even when the UI consumed them)."""
     return event.type >= pygame.USEREVENT

@@ -32,7 +32,17 @@ from sim.app.settings import Settings
 from sim.app.window import FPS, App
 from sim.outcome.result import Outcome
 from sim.scenario.playlist import LoadedPlaylist
-from sim.ui.inputs import Click, Key, Motion, Quit, Resize, Touch, Wheel, WidgetEvent, translate
+from sim.ui.inputs import (
+    Click,
+    Key,
+    Motion,
+    Quit,
+    Resize,
+    Touch,
+    Wheel,
+    deliver,
+    translate,
+)
 
 ANONYMOUS = "???"  # the board's name for a game whose player left before typing initials
 MAX_DT = 1.0  # a frame never advances kiosk time more than this (a stalled machine, a suspend)
@@ -202,13 +212,7 @@ class KioskApp(App):
             return
         if isinstance(inp, Key) and inp.down and inp.name in SWALLOWED_KEYS:
             return
-        consumed = self.ui.process_events(event)
-        if self.scene is None or inp is None:
-            return
-        if isinstance(inp, WidgetEvent):
-            self.scene.ui_event(inp)
-        elif not consumed:
-            self.scene.handle(inp)
+        deliver(self.ui, self.scene, event, inp)
 
     def _chord_key(self, k: Key) -> bool:
         """Track Ctrl+Shift+Q / Ctrl+Shift+R being held; True if the key belongs to a chord."""
