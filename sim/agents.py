@@ -44,6 +44,9 @@ class AgentSpec:
         Y-90 activity per sphere at calibration, Bq (0 for non-radioactive agents).
     radiopaque : bool
         Visible on fluoroscopy while injected (mixed with contrast, or oily contrast itself).
+    published_mean_um, published_sd_um : float or None
+        A product with a published diameter mean and spread (the Y-90 spheres) draws around
+        them, truncated to its range, instead of around the middle of the range (µm).
     """
 
     id: str
@@ -59,6 +62,8 @@ class AgentSpec:
     clump_probability: float = 0.0
     portal_passage: float = 0.0
     normal_liver_retention: float = 1.0
+    published_mean_um: float | None = None
+    published_sd_um: float | None = None
 
 
 EMBOSPHERE_SIZES = (
@@ -141,6 +146,8 @@ AGENTS: dict[str, AgentSpec] = {
         occlusion_potency=1.0,
         activity_per_sphere_bq=50.0,  # ≈ 50 Bq (WJH/PMC6095426 tables, R)
         radiopaque=True,  # given with contrast during infusion (WJH 2015 Table 1, R)
+        published_mean_um=32.5,  # WJH 2015;7:738 Table 1, R (Sirtex: 32 ± 10 µm)
+        published_sd_um=10.0,  # sirtex.com product page, R
     ),
     "y90_glass": AgentSpec(
         id="y90_glass",
@@ -153,6 +160,8 @@ AGENTS: dict[str, AgentSpec] = {
         occlusion_potency=1.0,
         activity_per_sphere_bq=2500.0,  # 3 GBq ↔ 1.2 × 10⁶ spheres (PMC6095426, R)
         radiopaque=False,  # infused without contrast: invisible
+        published_mean_um=25.0,  # TheraSphere insert; WJH 2015 Table 1, R
+        published_sd_um=2.5,  # U: a quarter of the 20–30 µm range (no published spread seen)
     ),
 }
 
@@ -176,8 +185,10 @@ def sphere_volume_m3(diameter_m: np.ndarray | float) -> np.ndarray | float:
 
 
 def mean_diameter_um(agent: str, size_um: tuple[float, float]) -> float:
-    """Mean in-vivo diameter for a nominal range, µm."""
+    """Mean in-vivo diameter for a nominal range (a product's published mean if it has one), µm."""
     spec = AGENTS[agent]
+    if spec.published_mean_um is not None:
+        return spec.published_mean_um
     return 0.5 * (size_um[0] + size_um[1]) * spec.size_factor
 
 
@@ -186,14 +197,20 @@ def draw_diameters_m(
 ) -> np.ndarray:
     """Draw ``n`` in-vivo diameters (m) from the product's size distribution.
 
-    A normal distribution centred on the nominal range, truncated to ±(range) around it, then
-    scaled by the product's size factor; PVA packets may be aggregates (twice the size).
+    A normal distribution centred on the nominal range, truncated to a quarter of the range
+    beyond either end, then scaled by the product's size factor; PVA packets may be aggregates
+    (twice the size). A product with a published mean and spread (the Y-90 spheres) is drawn
+    around them and truncated to its range (resin: 32.5 µm in 20–60 µm, not the 40 µm middle).
     """
     spec = AGENTS[agent]
     lo, hi = size_um
     mid, width = 0.5 * (lo + hi), hi - lo
-    d = rng.normal(mid, spec.size_sd_fraction * width, n)
-    d = np.clip(d, lo - 0.25 * width, hi + 0.25 * width)
+    if spec.published_mean_um is not None:
+        d = rng.normal(spec.published_mean_um, spec.published_sd_um or 0.0, n)
+        d = np.clip(d, lo, hi)
+    else:
+        d = rng.normal(mid, spec.size_sd_fraction * width, n)
+        d = np.clip(d, lo - 0.25 * width, hi + 0.25 * width)
     d = np.maximum(d, 5.0) * spec.size_factor
     if spec.clump_probability > 0:
         d = np.where(rng.random(n) < spec.clump_probability, 2.0 * d, d)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.agents import AGENTS, draw_diameters_m, n_spheres, spheres_per_ml
+from sim.agents import AGENTS, draw_diameters_m, mean_diameter_um, n_spheres, spheres_per_ml
 from sim.outcome.dosimetry import (
     activity_for_dose_gbq,
     bsa_activity_gbq,
@@ -72,9 +72,20 @@ def test_size_draws_follow_the_product(agent):
         base = d if spec.clump_probability == 0 else np.sort(d)[: int(0.8 * d.size)]
         mid = np.median(base)
         assert (
-            abs(mid - 0.5 * (lo + hi) * spec.size_factor) < 0.1 * (hi - lo) * spec.size_factor + 2
+            abs(mid - mean_diameter_um(agent, (lo, hi))) < 0.1 * (hi - lo) * spec.size_factor + 2
         )
         assert d.min() > 0
+
+
+def test_y90_spheres_are_drawn_around_the_published_means_within_their_ranges():
+    rng = np.random.default_rng(2)
+    resin = draw_diameters_m("y90_resin", (20, 60), 20000, rng) * 1e6
+    glass = draw_diameters_m("y90_glass", (20, 30), 20000, rng) * 1e6
+    assert np.median(resin) == pytest.approx(32.5, abs=0.5)  # not the range's middle, 40
+    assert resin.std() == pytest.approx(10.0, rel=0.2)
+    assert resin.min() >= 20 and resin.max() <= 60
+    assert np.median(glass) == pytest.approx(25.0, abs=0.3)
+    assert glass.min() >= 20 and glass.max() <= 30
 
 
 def test_deb_shrinks_and_pva_runs_larger():
