@@ -71,9 +71,7 @@ def test_size_draws_follow_the_product(agent):
         d = draw_diameters_m(agent, (lo, hi), 4000, rng) * 1e6
         base = d if spec.clump_probability == 0 else np.sort(d)[: int(0.8 * d.size)]
         mid = np.median(base)
-        assert (
-            abs(mid - mean_diameter_um(agent, (lo, hi))) < 0.1 * (hi - lo) * spec.size_factor + 2
-        )
+        assert abs(mid - mean_diameter_um(agent, (lo, hi))) < 0.1 * (hi - lo) * spec.size_factor + 2
         assert d.min() > 0
 
 

@@ -253,6 +253,8 @@ def test_window_calculator_plans_from_the_tip(tmp_path):
         s5 = sum(b.mass_g for b in c.beds if b.segment == "S5" and b.kind in ("liver", "tumor"))
         assert f"Plan at S5: {s5:.0f} g" in text and "MIRD: 200 ×" in text
         assert "= 0.87 GBq" in text  # 200 Gy × 0.211 kg / (49.67 × 0.97), not 1.64 GBq
+        assert s.proc.agent.activity_gbq == 0.87  # the vial is drawn up for the plan, not 3 GBq
+        assert "drawn up 0.87 GBq" in text
         s.proc.apply(Inject(volume_ml=0.5, rate_ml_min=5.0))
         debrief = DebriefScene(app, app.scene.case, s.proc)
         rows = " ".join(r[0] for r in debrief._lines(2000))

@@ -7,6 +7,7 @@ component's points through :func:`points_text`, so the same case never reads 93.
 
 from __future__ import annotations
 
+from sim.outcome.response import treated_territory_lines
 from sim.outcome.result import Outcome
 
 
@@ -45,6 +46,7 @@ def render_text(o: Outcome) -> str:
         f"Normal liver: {100 * nl.damage:.1f} % injured of "
         f"{nl.mass_g:.0f} g; mean dose {nl.dose_gy:.1f} Gy"
     )
+    lines += [f"  {x}" for x in treated_territory_lines(o)]
     for d in o.non_target:
         lines.append(f"  NON-TARGET {d.territory}: {100 * d.fraction:.2f} % — {d.complication}")
     lines.append(f"Lung dose {o.lung_dose_gy:.1f} Gy; endpoint SACE {o.sace_level or '–'}")

@@ -25,6 +25,7 @@ from sim.engine.steering import (
     up_choices,
     up_step,
 )
+from sim.engine.y90_plan import DEVICES, plan_at_tip
 from sim.outcome.result import Outcome
 from sim.scenario.load import LoadedCase
 
@@ -229,7 +230,20 @@ class ProcedureSession:
         for st in AGENT_SETTINGS.get(agent, ()):
             if st.field not in settings and st.window_default is not None:
                 settings[st.field] = st.window_default
+        if planned := self._planned_activity(agent, settings):
+            settings["activity_gbq"] = planned
         self.proc.apply(SelectAgent(agent=agent, size_um=size, **settings))
+
+    def _planned_activity(self, agent: str, settings: dict) -> float | None:
+        """The activity the calculator plans for the tip (a Y-90 vial drawn up for the plan,
+        within the slider's span), when none is given; None otherwise or off the tree."""
+        if agent not in DEVICES or settings.get("activity_gbq"):
+            return None
+        plan = plan_at_tip(self.proc, agent)
+        if plan is None or not plan.activity_gbq:
+            return None
+        lo, hi = _ACTIVITY.span
+        return round(min(max(plan.activity_gbq, lo), hi), 2)
 
     def setting_value(self, st: Setting) -> float:
         """The prepared agent's value of setting ``st`` (its window default when unset)."""

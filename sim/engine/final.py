@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.procedure import Procedure
-from sim.outcome.assess import FinalState, assess
+from sim.engine.y90_plan import injection_tips
+from sim.flow.territory import beds_below
+from sim.outcome.assess import FinalState, Y90Tip, assess
 from sim.outcome.result import Outcome
 
 
@@ -30,6 +32,9 @@ def final_state(p: Procedure) -> FinalState:
         metrics=p.metrics,
         events=tuple(p.events),
         sace_level=p.final_sace,
+        y90_tips=tuple(
+            Y90Tip(t.at, np.array(beds_below(p.c, t.node), int)) for t in injection_tips(p)
+        ),
     )
 
 

@@ -315,28 +315,67 @@ def _warnings(
     return out
 
 
-def injection_plans(proc: Procedure) -> list[TipPlan]:
-    """The plan for each tip Y-90 was injected from (once per tip and device, in order): what
-    the calculator showed there, for the debrief."""
-    target, agent = None, None
+def tip_territory(proc: Procedure) -> Territory | None:
+    """The territory the catheter tip perfuses now (None when the tip is off the tree)."""
+    edge = proc.flow.tip_edge()
+    if edge < 0:
+        return None
+    c = proc.c
+    return perfused_territory(c, int(c.edge_to[edge]), c.names[edge])
+
+
+def plan_at_tip(proc: Procedure, agent: str) -> TipPlan | None:
+    """The device's own plan (glass MIRD, resin BSA) for where the tip is now: what the
+    window's calculator shows and the vial it draws up; None off the tree."""
+    t = tip_territory(proc)
+    if t is None:
+        return None
+    return plan_from_tip(t, inputs_for(proc.scenario, agent), proc.scenario)
+
+
+@dataclass(frozen=True)
+class InjectionTip:
+    """A tip Y-90 was injected from: the device, the tip node and the vessel it sits in."""
+
+    agent: str
+    node: int
+    at: str
+
+
+def injection_tips(proc: Procedure) -> list[InjectionTip]:
+    """Each tip Y-90 was injected from (once per tip and device, in order), from the log."""
+    nav, agent = None, None
     seen: set[tuple[str, str]] = set()
-    out: list[TipPlan] = []
+    out: list[InjectionTip] = []
     for _, act in proc.log:
         if isinstance(act, Navigate):
-            target = act.target
+            nav = act
         elif isinstance(act, SelectAgent):
             agent = act.agent
-        elif isinstance(act, Inject | SetInjection) and agent in DEVICES and target:
-            if (target, agent) in seen or (isinstance(act, SetInjection) and act.rate_ml_min <= 0):
+        elif isinstance(act, Inject | SetInjection) and agent in DEVICES and nav:
+            key = (f"{nav.target} {nav.beyond}", agent)
+            if key in seen or (isinstance(act, SetInjection) and act.rate_ml_min <= 0):
                 continue
-            seen.add((target, agent))
+            seen.add(key)
             c = proc.c
             try:
                 node, _ = resolve_target(
-                    c, proc.flow, target, proc.catheter_radius, proc.liver.tumors
+                    c, proc.flow, nav.target, proc.catheter_radius, proc.liver.tumors, nav.beyond
                 )
             except NavigationError:
                 continue
-            t = perfused_territory(c, node, c.names[int(c.parent_edge[node])])
-            out.append(plan_from_tip(t, inputs_for(proc.scenario, agent), proc.scenario))
+            out.append(InjectionTip(agent, node, c.names[int(c.parent_edge[node])]))
     return out
+
+
+def injection_plans(proc: Procedure) -> list[TipPlan]:
+    """The plan for each tip Y-90 was injected from: what the calculator showed there, for the
+    debrief."""
+    return [
+        plan_from_tip(
+            perfused_territory(proc.c, tip.node, tip.at),
+            inputs_for(proc.scenario, tip.agent),
+            proc.scenario,
+        )
+        for tip in injection_tips(proc)
+    ]

@@ -57,6 +57,7 @@ from sim.outcome.result import (
     NonTargetDeposit,
     NormalLiver,
     Outcome,
+    PerfusedTerritory,
     ProcedureMetrics,
     ReportedEvent,
     TumorOutcome,
@@ -91,6 +92,14 @@ class Reportable(Protocol):
 
 
 @dataclass(frozen=True)
+class Y90Tip:
+    """A tip Y-90 was given from: the vessel it sat in and the beds it perfuses (indices)."""
+
+    at: str
+    beds: np.ndarray
+
+
+@dataclass(frozen=True)
 class FinalState:
     """What :func:`assess` reads of a procedure: the case, the tree, the flows, the tallies.
 
@@ -101,6 +110,7 @@ class FinalState:
     ``tallies`` are the transport's (:class:`sim.transport.tallies.Tallies`: activity in Bq,
     drug in mg); ``delivered_count`` and ``in_flight_count`` (A,) count spheres per agent in
     :data:`~sim.transport.packets.AGENT_IDS` order, delivered in all and still in flight.
+    ``y90_tips`` are the tips Y-90 was given from, in order.
     """
 
     scenario: Scenario
@@ -114,6 +124,7 @@ class FinalState:
     metrics: Usage
     events: Sequence[Reportable]
     sace_level: int | None
+    y90_tips: tuple[Y90Tip, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -198,6 +209,7 @@ def assess(s: FinalState) -> Outcome:
             normal_liver_injured=liver.ischemic,
         ),
         access_lost=tuple(access_lost(s.compiled, b.emb.plug)),
+        perfused_territory=tuple(_perfused(s.compiled, b, t) for t in s.y90_tips),
     )
     return replace(out, goals=grade_goals(sc, out))
 
@@ -223,6 +235,25 @@ def _beds(s: FinalState) -> _Beds:
         dose_gy=MIRD_GY_KG_PER_GBQ * act_gbq / (c.bed_mass_g * 1e-3),
         lipiodol_ml=_lipiodol_ml(tumor_b, by_agent),
         delivered=float(s.delivered_count.sum()),
+    )
+
+
+def _perfused(c: Compiled, b: _Beds, tip: Y90Tip) -> PerfusedTerritory:
+    """The delivered doses in the hepatic territory below a Y-90 tip: mean, tumour, normal."""
+    mask = np.zeros(len(c.beds), bool)
+    mask[tip.beds] = True
+
+    def dose(m: np.ndarray) -> float:
+        g = float(c.bed_mass_g[m].sum())
+        return MIRD_GY_KG_PER_GBQ * float(b.activity_gbq[m].sum()) / (g * 1e-3) if g else 0.0
+
+    hep = mask & (b.tumor | b.liver)
+    return PerfusedTerritory(
+        at=tip.at,
+        mass_g=round(float(c.bed_mass_g[hep].sum()), 2),
+        dose_gy=round(dose(hep), 2),
+        tumor_gy=round(dose(mask & b.tumor), 2),
+        normal_gy=round(dose(mask & b.liver), 2),
     )
 
 

@@ -158,6 +158,7 @@ def lesson_lines(out: Outcome) -> list[str]:
             f"{100 * ds.normal_liver_supply_lost:.0f} % (→ {100 * ds.normal_liver_injured:.1f} % "
             "injured)."
         )
+    lines += treated_territory_lines(out)
     if out.access_lost:
         lines.append(
             "Plugged by spheres, reconstituted by collaterals and lost for a repeat treatment: "
@@ -166,3 +167,15 @@ def lesson_lines(out: Outcome) -> list[str]:
             + "."
         )
     return lines
+
+
+def treated_territory_lines(out: Outcome) -> list[str]:
+    """Per Y-90 tip, what its territory received: the treated normal tissue's dose beside the
+    whole-liver mean, which dilutes it (a segment's 200 Gy reads as a liver's 30)."""
+    whole = out.normal_liver.dose_gy
+    return [
+        f"Y-90 from {p.at}: {p.mass_g:.0f} g perfused, mean {p.dose_gy:.0f} Gy; tumour "
+        f"{p.tumor_gy:.0f} Gy; treated normal liver {p.normal_gy:.0f} Gy (whole-liver mean "
+        f"{whole:.0f} Gy)."
+        for p in out.perfused_territory
+    ]

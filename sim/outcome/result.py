@@ -60,6 +60,22 @@ class Y90IntentResult:
 
 
 @dataclass(frozen=True)
+class PerfusedTerritory:
+    """What Y-90 delivered to the territory a tip it was given from perfuses (Gy, g).
+
+    ``dose_gy`` is the mean over the territory (MIRD: k × activity there / mass), ``tumor_gy``
+    and ``normal_gy`` the means over its tumour and its normal liver (the treated normal
+    tissue, not the whole liver). All Y-90 counts, from whichever tip it came.
+    """
+
+    at: str
+    mass_g: float
+    dose_gy: float
+    tumor_gy: float
+    normal_gy: float
+
+
+@dataclass(frozen=True)
 class Complication:
     """A patient-specific complication risk of what was done, with its published source."""
 
@@ -229,6 +245,7 @@ class Outcome:
     dual_supply: DualSupply | None = None
     # drawn arteries plugged by spheres: reconstituted, lost for a repeat treatment
     access_lost: tuple[str, ...] = ()
+    perfused_territory: tuple[PerfusedTerritory, ...] = ()  # per Y-90 injection position
 
     @property
     def non_target_fraction(self) -> float:
@@ -273,4 +290,5 @@ class Outcome:
             "failed": list(self.failures),
             "goals": [asdict(g) for g in self.goals],
             "y90_intent": asdict(self.y90_intent) if self.y90_intent else None,
+            "perfused_territory": [asdict(p) for p in self.perfused_territory],
         }

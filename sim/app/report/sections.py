@@ -16,6 +16,7 @@ from sim.app.report.images import Angiogram
 from sim.app.report.timeline import Row, clock
 from sim.outcome.dose_volume import dose_at_volume_gy
 from sim.outcome.dosimetry import GLASS_TO_RESIN_EQUIVALENT
+from sim.outcome.response import treated_territory_lines
 from sim.outcome.result import Outcome
 
 e = html.escape
@@ -122,6 +123,7 @@ def normal_liver_section(o: Outcome, sc, agents: set[str]) -> str:
     ]
     if nl.dose_gy > 0:
         facts.append(f"mean normal-liver dose {nl.dose_gy:.1f} Gy")
+    facts += [html.escape(x.rstrip(".")) for x in treated_territory_lines(o)]
     if lip.normal_liver > 0:
         facts.append(f"lipiodol retained in normal liver {lip.normal_liver:.2f} mL")
     body = "<p>" + "; ".join(facts) + ".</p>"
