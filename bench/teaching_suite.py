@@ -423,7 +423,13 @@ def y90_rules(case: Case) -> Iterator[tuple]:
             _split_vials(_scaled_activity(case, factor)),
         )
     why = f"the expert plan with a {SHUNT_OVER_LIMIT:.0%} lung shunt (case variant)"
-    yield f"lung shunt {SHUNT_OVER_LIMIT:.0%}", "harmful", why, case.expert, SHUNT_OVER_LIMIT
+    kind = "harmful"
+    lung = lung_dose_gy(total * SHUNT_OVER_LIMIT)
+    if "y90_resin" not in used and lung <= case.scenario.scoring.lung_dose_limit_gy:
+        # glass may be given over a 20 % shunt within the lung limit, but the activity planned
+        # for the case's shunt loses a quarter of it to the lungs: the liver is under-dosed
+        kind, why = "suboptimal", why + f": glass within the lung limit ({lung:.0f} Gy)"
+    yield f"lung shunt {SHUNT_OVER_LIMIT:.0%}", kind, why, case.expert, SHUNT_OVER_LIMIT
 
 
 def _scaled_activity(case: Case, factor: float) -> Plan:
@@ -474,14 +480,15 @@ TRANSFORMS: tuple[Callable[[Case], Iterator[tuple]], ...] = (
 # Where an attending grades an alternative otherwise than its transformation's default:
 # (case, alternative) -> (class, why).
 _RIGHT_LOBE = "tumours in both right sectors: a right-lobar injection is the same treatment"
+_SEGMENT_ABLATED = (
+    "a radiation segmentectomy ablates the segment at any dose over 190 Gy (delivered 163–1303 "
+    "Gy, median 293, NKI 2021; reference §4.2) and the 3 % shunt keeps the lung under 4 Gy"
+)
 KIND_OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {
     ("bilobar_staged", "lobar"): ("equal", _RIGHT_LOBE),
     ("deb_multifocal_biloma", "lobar"): ("equal", _RIGHT_LOBE),
-    ("y90_glass_segmentectomy", "activity ×0.5"): (
-        "equal",
-        "half the activity still gives the segment far more than the 190 Gy of a radiation "
-        "segmentectomy (Salem; reference §4.2)",
-    ),
+    ("y90_glass_segmentectomy", "activity ×1.5"): ("equal", _SEGMENT_ABLATED),
+    ("y90_glass_segmentectomy", "activity ×2"): ("equal", _SEGMENT_ABLATED),
 }
 
 

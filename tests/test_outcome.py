@@ -42,6 +42,7 @@ KEYS = [
     "failed",
     "goals",
     "y90_intent",
+    "perfused_territory",
 ]
 
 

@@ -147,7 +147,9 @@ def test_a_verdict_names_each_broken_class_and_passes_the_rest():
 # Known breaks, left out until the expert plans are re-tuned to the response model and the
 # attending's score (issue 11, open; `python bench/teaching.py --all` lists them all): in
 # `default` DEB beats the bland expert by 5.5 points (bland 40–120 µm, the better embolic,
-# now pays for its lung passage); in `y90_resin_lsf12` 1.5x the activity loses by 0.1 only.
+# now pays for its lung passage). The Y-90 cases run their closest competitors and every
+# Y-90 rule the score enforces (resin over a 20 % shunt, a lung dose over 30 Gy, no
+# lung-shunt reduction) on the resin case only: the rules are the same for glass.
 CI_ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "bilobar_staged": ("bland 300–500 µm", "volume ×1.5", "skip T2"),
     "caudate_feeders": ("bland 40–120 µm", "volume ×0.5", "lobar"),
@@ -160,8 +162,13 @@ CI_ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "right_gastric_trap": ("bland 40–120 µm", "lobar"),
     "whipple_abscess": ("activity ×1.5", "agent bland"),
     "workshop_quick": ("drip", "bland 40–120 µm", "volume ×0.5"),
-    "y90_glass_segmentectomy": ("lobar", "skip T1"),
-    "y90_resin_lsf12": ("activity ×2",),
+    "y90_glass_segmentectomy": ("activity ×0.5", "activity ×2"),
+    "y90_resin_lsf12": (
+        "activity ×1.5",
+        "no lung-shunt reduction",
+        "lung shunt 25%",
+        "lung dose 35 Gy",
+    ),
 }
 
 
