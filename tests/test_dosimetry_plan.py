@@ -246,6 +246,7 @@ def test_window_calculator_plans_from_the_tip(tmp_path):
         app.frame(1 / 60)
         s = app.scene.session
         s.navigate("S5")
+        assert s.proc.agent.activity_gbq == 0.87  # the untouched vial follows the tip's plan
         s.select("y90_glass", None)
         app.frame(1 / 60)
         text = " ".join(app.scene.panel._planning_lines())
@@ -255,6 +256,11 @@ def test_window_calculator_plans_from_the_tip(tmp_path):
         assert "= 0.87 GBq" in text  # 200 Gy × 0.211 kg / (49.67 × 0.97), not 1.64 GBq
         assert s.proc.agent.activity_gbq == 0.87  # the vial is drawn up for the plan, not 3 GBq
         assert "drawn up 0.87 GBq" in text
+        s.select("y90_glass", None, activity_gbq=2.0)  # the trainee's own activity stays
+        s.navigate("RHA")
+        assert s.proc.agent.activity_gbq == 2.0
+        s.navigate("S5")
+        s.select("y90_glass", None)
         s.proc.apply(Inject(volume_ml=0.5, rate_ml_min=5.0))
         debrief = DebriefScene(app, app.scene.case, s.proc)
         rows = " ".join(r[0] for r in debrief._lines(2000))

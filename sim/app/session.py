@@ -171,6 +171,7 @@ class ProcedureSession:
         self.message_t = 0.0
         self.turn_offset = 0  # Left/Right away from Up's default branch at the tip's fork
         self._turn_tip = -1
+        self._vial_for_tip = False  # the Y-90 vial was drawn up for the tip, not by the trainee
         opts = case.scenario.agents_available
         self.agent_ids = [o.agent for o in opts]
         if setup.prepare_first_agent:
@@ -178,6 +179,7 @@ class ProcedureSession:
             self.select(first.agent, (first.sizes_um or [None])[0])
         if setup.start_at:
             self.proc.apply(Navigate(target=setup.start_at))
+            self._follow_tip()
 
     # ------------------------------------------------------------------ record
     def _begin_record(self, store, trainee: str):
@@ -230,6 +232,7 @@ class ProcedureSession:
         for st in AGENT_SETTINGS.get(agent, ()):
             if st.field not in settings and st.window_default is not None:
                 settings[st.field] = st.window_default
+        self._vial_for_tip = agent in DEVICES and not settings.get("activity_gbq")
         if planned := self._planned_activity(agent, settings):
             settings["activity_gbq"] = planned
         self.proc.apply(SelectAgent(agent=agent, size_um=size, **settings))
@@ -245,6 +248,20 @@ class ProcedureSession:
         lo, hi = _ACTIVITY.span
         return round(min(max(plan.activity_gbq, lo), hi), 2)
 
+    def _follow_tip(self) -> None:
+        """An untouched Y-90 vial the window drew up follows the tip: drawn up again for the
+        plan where the tip now is (an activity the trainee chose stays)."""
+        ag = self.proc.agent
+        if (
+            not self._vial_for_tip
+            or ag.agent not in DEVICES
+            or ag.activity_left_gbq < ag.activity_gbq
+        ):
+            return
+        planned = self._planned_activity(ag.agent, {})
+        if planned and planned != ag.activity_gbq:
+            self.select(ag.agent, ag.size_um)
+
     def setting_value(self, st: Setting) -> float:
         """The prepared agent's value of setting ``st`` (its window default when unset)."""
         v = getattr(self.proc.agent, st.field)
@@ -259,6 +276,7 @@ class ProcedureSession:
             last = self.proc.events[-1]
             if last.kind == "wedge":
                 self.say(last.detail)
+            self._follow_tip()
         except NavigationError as exc:
             self.say(str(exc))
 
