@@ -16,9 +16,10 @@ from sim.actions import Finish, Inject, Navigate, SelectAgent
 from sim.agents import Y90_PREP_VOLUME_ML
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
-from sim.engine.y90_plan import plan_at_tip
+from sim.engine.y90_plan import inputs_for, plan_at_tip, plan_from_tip, tip_territory
 from sim.outcome.response import treated_territory_lines
 from sim.scenario.load import load_scenario
+from sim.scenario.plan import load_plan
 
 TIPS = {
     "y90_glass_segmentectomy": (Navigate(target="S5"), "y90_glass"),
@@ -68,3 +69,22 @@ def test_resin_reaches_stasis_in_a_segment_not_from_a_whole_liver_dose():
     _, segment = _treat(stem, Navigate(target="S5"), "y90_resin", 1.0)
     assert whole.sace_level < 4
     assert segment.sace_level == 4
+
+
+def test_the_expert_plans_draw_up_the_calculators_activity_and_the_bands_fit_it():
+    """Resin: the BSA plan at the tip, inside the case's band (26–38 Gy) with 1.25x (no
+    lung-shunt reduction) outside it; glass: 250 Gy to S5 from the segment's mass."""
+    for stem, (nav, agent) in TIPS.items():
+        sc, _ = load_scenario(SCENARIOS / f"{stem}.yaml")
+        proc = Procedure(sc)
+        proc.apply(nav)
+        steps, _ = load_plan(SCENARIOS / f"{stem}.plan.yaml")
+        (given,) = [s.action.activity_gbq for s in steps if s.action.kind == "select_agent"]
+        if agent == "y90_resin":
+            plan = plan_at_tip(proc, agent)
+            low, high = sc.y90_intent.band_gy
+            assert low < plan.mean_gy < high < 1.25 * plan.mean_gy
+        else:
+            plan = plan_from_tip(tip_territory(proc), inputs_for(sc, agent, target_gy=250.0), sc)
+            assert plan.mean_gy * 0.5 < sc.y90_intent.band_gy[0]  # half of it misses 190 Gy
+        assert given == pytest.approx(plan.activity_gbq, abs=0.005)
