@@ -66,7 +66,16 @@ class SelectAgent(_Action):
         None, ge=25.0, le=37.5, description="DEB loading, mg per mL beads (IFU 25–37.5)."
     )
     activity_gbq: float | None = Field(
-        None, gt=0.0, le=20.0, description="Y-90 activity drawn up for this injection, GBq."
+        None,
+        gt=0.0,
+        le=20.0,
+        description="Y-90 or Lu-177 activity drawn up for this injection, GBq (Lu-177: one "
+        "7.4 GBq vial by default).",
+    )
+    route: Literal["ia", "iv"] | None = Field(
+        None,
+        description="Lu-177 DOTATATE only: ia (from the catheter tip, default) or iv (into a "
+        "peripheral vein, wherever the catheter is).",
     )
     oil_ratio: float | None = Field(
         None,

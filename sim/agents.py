@@ -16,7 +16,7 @@ from typing import Literal
 
 import numpy as np
 
-AgentId = Literal["bland", "pva", "deb", "lipiodol", "y90_resin", "y90_glass"]
+AgentId = Literal["bland", "pva", "deb", "lipiodol", "y90_resin", "y90_glass", "lu177_dotatate"]
 
 # Packed beads are ~60 % sphere by volume (random close packing of spheres, M).
 PACKING_FRACTION = 0.6
@@ -47,6 +47,10 @@ class AgentSpec:
     published_mean_um, published_sd_um : float or None
         A product with a published diameter mean and spread (the Y-90 spheres) draws around
         them, truncated to its range, instead of around the middle of the range (µm).
+    embolic : bool
+        A particle or droplet that transport carries and lodges; False for a dissolved
+        radiopharmaceutical (Lu-177 DOTATATE), taken up by receptor binding instead
+        (:mod:`sim.engine.peptide`, :mod:`sim.outcome.lu177`).
     """
 
     id: str
@@ -64,6 +68,7 @@ class AgentSpec:
     normal_liver_retention: float = 1.0
     published_mean_um: float | None = None
     published_sd_um: float | None = None
+    embolic: bool = True
 
 
 EMBOSPHERE_SIZES = (
@@ -163,10 +168,27 @@ AGENTS: dict[str, AgentSpec] = {
         published_mean_um=25.0,  # TheraSphere insert; WJH 2015 Table 1, R
         published_sd_um=2.5,  # U: a quarter of the 20–30 µm range (no published spread seen)
     ),
+    "lu177_dotatate": AgentSpec(
+        id="lu177_dotatate",
+        name="Lu-177 DOTATATE (Lutathera), intra-arterial or intravenous",
+        sizes_um=(),  # a solution: no particles, no size menu
+        default_size_um=(0.0, 0.0),
+        size_factor=1.0,
+        size_sd_fraction=0.0,
+        sphere_volume_fraction=0.0,
+        occlusion_potency=0.0,
+        activity_per_sphere_bq=0.0,
+        radiopaque=False,
+        embolic=False,
+    ),
 }
 
 # Y-90 doses are drawn up in this much fluid and pushed with flushes (U, playability).
 Y90_PREP_VOLUME_ML = {"y90_resin": 25.0, "y90_glass": 20.0}
+# The activity drawn up and pushed as a solution (a vial in its volume): Y-90 spheres above, and
+# Lu-177 DOTATATE, one 7.4 GBq vial of 20.5–25 mL (Lutathera SmPC, 370 MBq/mL at calibration, R).
+VIAL_VOLUME_ML = {**Y90_PREP_VOLUME_ML, "lu177_dotatate": 25.0}
+LU177_VIAL_GBQ = 7.4  # one Lutathera vial, the standard activity per cycle (SmPC, R)
 LIPIODOL_MAX_ML = 15.0  # ≤ 15 mL per TACE session in adults (SmPC, R)
 DEB_LOADING_MG_ML = (25.0, 37.5)  # doxorubicin mg per mL beads (IFU; PubMed 21184228, R)
 DEB_MAX_DOX_MG = 150.0  # up to 150 mg in two vials per session (PMC6315076 Table 4, R)

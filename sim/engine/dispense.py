@@ -19,7 +19,8 @@ from sim.agents import (
     DEB_LOADING_MG_ML,
     LIPIODOL_DOX_MG_PER_ML_DRUG,
     LIPIODOL_OIL_RATIO,
-    Y90_PREP_VOLUME_ML,
+    LU177_VIAL_GBQ,
+    VIAL_VOLUME_ML,
     oil_fraction,
     spheres_per_ml,
 )
@@ -34,8 +35,9 @@ EMPTY_TOLERANCE = 1e-9  # GBq or mL left that count as nothing
 class Syringe:
     """The agent drawn up and what is left of it.
 
-    ``activity_gbq`` is the Y-90 vial's activity (0 for other agents); ``emulsion_ml`` the cTACE
-    emulsion drawn up (None: as much as is pushed, and ``emulsion_left_ml`` is infinite).
+    ``activity_gbq`` is the Y-90 or Lu-177 vial's activity (0 for other agents); ``emulsion_ml``
+    the cTACE emulsion drawn up (None: as much as is pushed, and ``emulsion_left_ml`` is
+    infinite); ``route`` where Lu-177 DOTATATE goes in (``ia`` the catheter tip, ``iv`` a vein).
     """
 
     agent: str = "bland"
@@ -46,11 +48,12 @@ class Syringe:
     oil_ratio: float = LIPIODOL_OIL_RATIO
     emulsion_ml: float | None = None
     emulsion_left_ml: float = math.inf
+    route: str = "ia"
 
     @property
     def radioactive(self) -> bool:
-        """Whether the agent is a Y-90 product (a vial of limited activity)."""
-        return AGENTS[self.agent].activity_per_sphere_bq > 0
+        """Whether the agent is drawn up as a vial of limited activity (Y-90, Lu-177)."""
+        return self.agent in VIAL_VOLUME_ML
 
     @property
     def empty(self) -> bool:
@@ -87,9 +90,10 @@ def prepare(a: SelectAgent) -> Syringe:
     st = Syringe(agent=a.agent, size_um=tuple(a.size_um or spec.default_size_um))
     if a.doxorubicin_mg_ml:
         st = replace(st, doxorubicin_mg_ml=a.doxorubicin_mg_ml)
-    if spec.activity_per_sphere_bq > 0:
-        activity = a.activity_gbq or Y90_VIAL_GBQ
-        st = replace(st, activity_gbq=activity, activity_left_gbq=activity)
+    if a.agent in VIAL_VOLUME_ML:
+        default = Y90_VIAL_GBQ if spec.embolic else LU177_VIAL_GBQ
+        activity = a.activity_gbq or default
+        st = replace(st, activity_gbq=activity, activity_left_gbq=activity, route=a.route or "ia")
     if a.agent == "lipiodol":
         st = replace(
             st,
@@ -115,7 +119,7 @@ def dispense(s: Syringe, want_ml: float) -> tuple[Syringe, Dose | None]:
     dv = want_ml
     vial = 0.0
     if s.radioactive:
-        prep = Y90_PREP_VOLUME_ML[s.agent]
+        prep = VIAL_VOLUME_ML[s.agent]
         dv = min(dv, s.activity_left_gbq / s.activity_gbq * prep) if s.activity_gbq else 0.0
         if dv <= 0:
             return s, None
@@ -128,5 +132,7 @@ def dispense(s: Syringe, want_ml: float) -> tuple[Syringe, Dose | None]:
             return s, None
         s = replace(s, emulsion_left_ml=s.emulsion_left_ml - dv)
         oil = dv * oil_fraction(s.oil_ratio)
-    spheres = dv * spheres_per_ml(s.agent, s.size_um, s.activity_gbq, s.oil_ratio)
+    spheres = 0.0  # a dissolved agent carries no spheres
+    if AGENTS[s.agent].embolic:
+        spheres = dv * spheres_per_ml(s.agent, s.size_um, s.activity_gbq, s.oil_ratio)
     return s, Dose(dv, oil, spheres, s.drug_mg_per_ml * dv, vial)

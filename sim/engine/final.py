@@ -35,6 +35,7 @@ def final_state(p: Procedure) -> FinalState:
         y90_tips=tuple(
             Y90Tip(t.at, np.array(beds_below(p.c, t.node), int)) for t in injection_tips(p)
         ),
+        peptide=p.peptide.record(),
     )
 
 

@@ -29,6 +29,7 @@ from sim.anatomy.build import Liver, build_liver
 from sim.engine.dispense import Syringe, dispense, prepare, pushed_ml
 from sim.engine.events import ContrastStarted, Event, Finished, Navigated, TimeUp, Wedge
 from sim.engine.navigation import NavigationError, resolve_target
+from sim.engine.peptide import PeptideTally, is_peptide, tip_rate_ml_min
 from sim.engine.status import Metrics, Status
 from sim.engine.watch import STASIS_RESIDUAL, Watch
 from sim.flow.catheter import WEDGE_FACTOR, annulus_factor
@@ -82,6 +83,7 @@ class Procedure:
         self.log: list[tuple[int, Action]] = []  # (tick, action) as applied
         self.events: list[Event] = []
         self.agent = Syringe()  # what is drawn up (replaced, never changed in place)
+        self.peptide = PeptideTally(self.c)  # Lu-177 DOTATATE given (not embolic)
         self.metrics = Metrics()
         self.injection_ml_min = 0.0
         self.contrast_m3_s = 0.0
@@ -215,7 +217,7 @@ class Procedure:
     # ------------------------------------------------------------------ flow
     def _resolve(self) -> None:
         self._release_batch()  # packets released under the old flow are planned on it first
-        self.flow.set_injection(self.injection_ml_min)
+        self.flow.set_injection(tip_rate_ml_min(self.agent, self.injection_ml_min))
         self.flow.injection_m3_s += self.contrast_m3_s
         self.flow.solve()
         if self.contrast_m3_s <= 0:
@@ -325,7 +327,7 @@ class Procedure:
         self._resolve()
         steps = volume_ml / pushed_ml(rate_ml_min, DT)
         n_full = int(steps)
-        yield from self._run(n_full)
+        yield from self._run(n_full, fluoro=tip_rate_ml_min(self.agent, 1.0) > 0)
         if self.finished:
             return
         frac = steps - n_full
@@ -349,6 +351,11 @@ class Procedure:
         ag, dv = self.agent, dose.volume_ml
         self.metrics.oil_ml += dose.oil_ml  # 0 but for a cTACE emulsion
         self.metrics.agent_ml[ag.agent] = self.metrics.agent_ml.get(ag.agent, 0.0) + dv
+        if is_peptide(ag):  # dissolved: no packets; the tally splits it by the flow
+            tip = self.flow.tip_edge()
+            where = self.c.names[tip] if tip >= 0 else ""
+            self.peptide.add(ag, dose.vial_gbq, self.flow.flow, self.flow.tip, where)
+            return
         if self.watch.stasis_level >= 2:
             self.metrics.after_stasis_ml += dv
         elif self.watch.in_reflux and self.contrast_m3_s <= 0:

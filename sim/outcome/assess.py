@@ -40,6 +40,7 @@ from sim.flow.territory import COMPLICATION, push_down
 from sim.outcome.dose_volume import cumulative_dvh, sampled_dvh
 from sim.outcome.dosimetry import MIRD_GY_KG_PER_GBQ, lung_dose_gy, resin_equivalent_gy
 from sim.outcome.goals import grade_goals
+from sim.outcome.lu177 import PeptideRecord, lu177_outcome, tumor_kill, with_limits
 from sim.outcome.penalties import intent, non_target_load, perfused_dose_gy
 from sim.outcome.response import (
     NORMAL_ISCHEMIA_INJURY,
@@ -125,6 +126,7 @@ class FinalState:
     events: Sequence[Reportable]
     sace_level: int | None
     y90_tips: tuple[Y90Tip, ...] = ()
+    peptide: PeptideRecord | None = None
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,8 @@ def assess(s: FinalState) -> Outcome:
     """The outcome of a finished (or running) procedure, from its final state."""
     sc, tl, m = s.scenario, s.tallies, s.metrics
     b = _beds(s)
-    tumors, coverage, tumor_lost = _tumors(s, b)
+    lu = lu177_outcome(sc, s.compiled, s.peptide)
+    tumors, coverage, tumor_lost = _tumors(s, b, tumor_kill(lu, s.compiled))
     liver, damage, liver_lost = _normal_liver(s, b)
     nt_terr = _non_target(s.compiled, b, float(tl.out_count.sum()))
     lung_gy = lung_dose_gy(float(tl.lung_activity.sum()) * 1e-9)
@@ -163,7 +166,7 @@ def assess(s: FinalState) -> Outcome:
     hep = b.tumor | b.liver
     dose_pv = perfused_dose_gy(b.activity_gbq[hep], s.compiled.bed_mass_g[hep], MIRD_GY_KG_PER_GBQ)
     intent_res = intent(sc, dose_pv, m.agent_ml)
-    card = grade(sc, coverage, damage, nt, lung_gy, m, tumors, comps, intent_res)
+    card = with_limits(grade(sc, coverage, damage, nt, lung_gy, m, tumors, comps, intent_res), lu)
     out = Outcome(
         scenario=sc.title,
         seed=s.seed,
@@ -210,6 +213,7 @@ def assess(s: FinalState) -> Outcome:
         ),
         access_lost=tuple(access_lost(s.compiled, b.emb.plug)),
         perfused_territory=tuple(_perfused(s.compiled, b, t) for t in s.y90_tips),
+        lu177=lu,
     )
     return replace(out, goals=grade_goals(sc, out))
 
@@ -278,13 +282,15 @@ def _mass_mean(x: np.ndarray, mass: np.ndarray, m: np.ndarray) -> float:
     return float((x[m] * mass[m]).sum() / tot) if tot > 0 else 0.0
 
 
-def _tumors(s: FinalState, b: _Beds) -> tuple[list[TumorOutcome], float, float]:
+def _tumors(
+    s: FinalState, b: _Beds, lu_kill: np.ndarray
+) -> tuple[list[TumorOutcome], float, float]:
     """Each tumour's outcome; the coverage (response) of the target tumours and the arterial
-    supply they lost, mass-weighted."""
+    supply they lost, mass-weighted. ``lu_kill`` (B,) is the response to Lu-177 DOTATATE."""
     c, sc = s.compiled, s.scenario
     mass = c.bed_mass_g
     drug = drug_kill(b.drug_mg, mass, b.by_agent)
-    rad = radiation_response(b.dose_gy)
+    rad = 1.0 - (1.0 - radiation_response(b.dose_gy)) * (1.0 - lu_kill)
     emb = b.emb.embolic
     cov = 1.0 - (1.0 - emb * phys.TUMOR_ARTERIAL_SHARE) * (1.0 - drug) * (1.0 - rad)
     recon = np.clip(b.emb.deprived - emb, 0.0, 1.0)

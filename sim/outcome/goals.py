@@ -3,7 +3,8 @@
 The checks (``sim/scenario/goals.py``, ``docs/authoring.md``) read only the outcome: tumour
 coverage, non-target fractions (``lungs``: embolic particles through shunts), the SACE level at
 the end and the agent pushed after stasis, the lung dose, the agents given, normal-liver injury,
-the scored complication risks and the Y-90 intent. A goal without a check is shown, not graded.
+the scored complication risks, the Y-90 intent and the Lu-177 kidney, marrow and tumour doses.
+A goal without a check is shown, not graded.
 """
 
 from __future__ import annotations
@@ -96,6 +97,40 @@ def _risk(c, out: Outcome) -> tuple[bool, str]:
     return met, f"{worst.name} risk {p:.0f} % ({'≤' if met else '>'} {c.max_percent:g} %)"
 
 
+def _kidney(c, out: Outcome) -> tuple[bool, str]:
+    lu = out.lu177
+    if lu is None:
+        return False, "no Lu-177 DOTATATE given"
+    met = lu.kidney_course_gy <= c.max_gy
+    return met, (
+        f"kidney {lu.kidney_gy:.2f} Gy per cycle, {lu.kidney_course_gy:.1f} Gy over the course "
+        f"({'≤' if met else '>'} {c.max_gy:g} Gy)"
+    )
+
+
+def _marrow(c, out: Outcome) -> tuple[bool, str]:
+    lu = out.lu177
+    if lu is None:
+        return False, "no Lu-177 DOTATATE given"
+    met = lu.marrow_course_gy <= c.max_gy
+    return met, (
+        f"bone marrow {lu.marrow_course_gy:.2f} Gy over the course "
+        f"({'≤' if met else '>'} {c.max_gy:g} Gy)"
+    )
+
+
+def _tumor_dose(c, out: Outcome) -> tuple[bool, str]:
+    lu = out.lu177
+    if lu is None:
+        return False, "no Lu-177 DOTATATE given"
+    tumors = [t for t in lu.tumors if (t.target if c.tumor == "all" else t.id == c.tumor)]
+    short = [t.id for t in tumors if t.dose_gy < c.min_gy]
+    shown = ", ".join(f"{t.id} {t.dose_gy:.0f} Gy" for t in tumors)
+    if short:
+        return False, f"per cycle {shown}: {', '.join(short)} below {c.min_gy:g} Gy"
+    return True, f"per cycle {shown} (≥ {c.min_gy:g} Gy)"
+
+
 def _intent(_c, out: Outcome) -> tuple[bool, str]:
     it = out.y90_intent
     if it is None:
@@ -112,4 +147,7 @@ _GRADERS = {
     "normal_liver": _normal_liver,
     "complication_risk": _risk,
     "y90_intent": _intent,
+    "kidney_dose": _kidney,
+    "marrow_dose": _marrow,
+    "tumor_dose": _tumor_dose,
 }

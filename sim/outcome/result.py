@@ -11,8 +11,12 @@ Fractions are of everything delivered (0–1); masses in g, doses in Gy, volumes
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from sim.outcome.dose_volume import DosePoint
+
+if TYPE_CHECKING:
+    from sim.outcome.lu177 import Lu177Result
 
 DISCLAIMER = "Siphon is a teaching tool, not a clinical planning device."
 
@@ -246,6 +250,7 @@ class Outcome:
     # drawn arteries plugged by spheres: reconstituted, lost for a repeat treatment
     access_lost: tuple[str, ...] = ()
     perfused_territory: tuple[PerfusedTerritory, ...] = ()  # per Y-90 injection position
+    lu177: Lu177Result | None = None  # Lu-177 DOTATATE doses (sim.outcome.lu177)
 
     @property
     def non_target_fraction(self) -> float:
@@ -253,9 +258,12 @@ class Outcome:
         return sum(d.fraction for d in self.non_target)
 
     def to_dict(self) -> dict:
-        """The outcome's JSON form (``run --json``, records, digests), keys in their order."""
+        """The outcome's JSON form (``run --json``, records, digests), keys in their order.
+
+        ``lu177`` is written only when Lu-177 DOTATATE was given (the other cases' JSON, and
+        the digests of their records, stay as they were)."""
         nl = self.normal_liver
-        return {
+        out = {
             "scenario": self.scenario,
             "seed": self.seed,
             "score": self.score,
@@ -292,3 +300,6 @@ class Outcome:
             "y90_intent": asdict(self.y90_intent) if self.y90_intent else None,
             "perfused_territory": [asdict(p) for p in self.perfused_territory],
         }
+        if self.lu177 is not None:
+            out["lu177"] = self.lu177.to_dict()
+        return out

@@ -3,7 +3,8 @@
 A goal is a sentence for the fellow and one machine-checkable ``check`` (exactly one kind):
 coverage of a tumour, non-target agent in a territory below a limit, the endpoint reached and
 not pushed past, the lung dose below a limit, the agent chosen, normal-liver injury below a
-limit, the highest patient-specific complication risk below a limit, or the case's Y-90 intent.
+limit, the highest patient-specific complication risk below a limit, the case's Y-90 intent, or
+the Lu-177 DOTATATE kidney, marrow and tumour doses.
 :mod:`sim.outcome.goals` grades them. A plain sentence (the old form) loads as a goal without a
 check: shown, never graded.
 """
@@ -89,6 +90,31 @@ class RiskCheck(_Strict):
     )
 
 
+class KidneyDoseCheck(_Strict):
+    max_gy: float = Field(
+        23.0,
+        ge=1,
+        le=100,
+        description="Highest Lu-177 kidney dose over the course (4 cycles like this one), Gy "
+        "(23 Gy: Emami 1991, EANM PRRT guideline).",
+    )
+
+
+class MarrowDoseCheck(_Strict):
+    max_gy: float = Field(
+        2.0,
+        ge=0.1,
+        le=20,
+        description="Highest Lu-177 red-marrow dose over the course (4 cycles), Gy (2 Gy: EANM "
+        "PRRT guideline).",
+    )
+
+
+class TumorDoseCheck(_Strict):
+    tumor: str = Field("all", description="Tumour id, or `all`: every target tumour.")
+    min_gy: float = Field(20.0, ge=1, le=500, description="Least Lu-177 tumour dose per cycle, Gy.")
+
+
 class IntentCheck(_Strict):
     """The case's ``y90_intent`` is met (no settings: the intent says what)."""
 
@@ -102,6 +128,9 @@ GOAL_CHECKS: tuple[str, ...] = (
     "normal_liver",
     "complication_risk",
     "y90_intent",
+    "kidney_dose",
+    "marrow_dose",
+    "tumor_dose",
 )
 
 
@@ -122,6 +151,15 @@ class GoalCheck(_Strict):
         None, description="Highest scored complication risk below a limit."
     )
     y90_intent: IntentCheck | None = Field(None, description="The case's Y-90 intent met.")
+    kidney_dose: KidneyDoseCheck | None = Field(
+        None, description="Lu-177 kidney dose over the course below a limit."
+    )
+    marrow_dose: MarrowDoseCheck | None = Field(
+        None, description="Lu-177 red-marrow dose over the course below a limit."
+    )
+    tumor_dose: TumorDoseCheck | None = Field(
+        None, description="Lu-177 tumour dose per cycle at least a minimum."
+    )
 
     @model_validator(mode="after")
     def _one(self) -> GoalCheck:

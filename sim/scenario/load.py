@@ -94,17 +94,18 @@ def _goal_problems(sc: Scenario, marks, file: str) -> list[Problem]:
         base = ("learning_goals", i, "check")
         if g.check is None:
             continue
-        cov = g.check.coverage
-        if cov is not None and cov.tumor != "all" and cov.tumor not in ids:
-            out.append(
-                _at(
-                    marks,
-                    (*base, "coverage", "tumor"),
-                    file,
-                    f"learning_goals[{i}].check.coverage.tumor",
-                    f"no tumour '{cov.tumor}' in this case (allowed: all, {', '.join(ids)})",
+        for kind in ("coverage", "tumor_dose"):
+            cov = getattr(g.check, kind)
+            if cov is not None and cov.tumor != "all" and cov.tumor not in ids:
+                out.append(
+                    _at(
+                        marks,
+                        (*base, kind, "tumor"),
+                        file,
+                        f"learning_goals[{i}].check.{kind}.tumor",
+                        f"no tumour '{cov.tumor}' in this case (allowed: all, {', '.join(ids)})",
+                    )
                 )
-            )
         if g.check.y90_intent is not None and sc.y90_intent is None:
             out.append(
                 _at(

@@ -194,6 +194,14 @@ class Tumor(Strict):
     necrotic_core: float = Field(
         0.0, ge=0.0, le=0.9, description="Necrotic core diameter as a fraction of the tumour's."
     )
+    suv_max: float = Field(
+        20.0,
+        ge=1.0,
+        le=150.0,
+        description="Ga-68 DOTATATE SUVmax of this tumour (its somatostatin-receptor density, as "
+        "the briefing's PET reports it): sets its Lu-177 DOTATATE uptake (docs/physics.md, "
+        "Lu-177). Default 20 (avid, Krenning 3–4; teaching choice).",
+    )
     target: bool = Field(True, description="Whether the fellow should treat this tumour.")
 
 
@@ -210,7 +218,8 @@ class Shunt(Strict):
 class AgentOption(Strict):
     agent: AgentId = Field(
         description="bland (tris-acryl gelatin microspheres), pva, deb (drug-eluting beads), "
-        "lipiodol (cTACE emulsion), y90_resin, y90_glass."
+        "lipiodol (cTACE emulsion), y90_resin, y90_glass, lu177_dotatate (peptide receptor "
+        "radionuclide therapy, intra-arterial or intravenous)."
     )
     sizes_um: list[tuple[SizeUm, SizeUm]] | None = Field(
         None, description="Allowed size ranges, µm (default: the product's catalogue)."

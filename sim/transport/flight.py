@@ -28,7 +28,8 @@ from sim.flow.compile import Compiled
 from sim.flow.micro import Microvasculature
 from sim.transport.routing import Incidence, Routing, choose
 
-AGENT_IDS: tuple[str, ...] = tuple(AGENTS)
+# Agents that transport carries as packets (a dissolved radiopharmaceutical is not one).
+AGENT_IDS: tuple[str, ...] = tuple(a for a, spec in AGENTS.items() if spec.embolic)
 SPHERES_TO_PLUG_VESSEL = 1.0  # median spheres per occluded vessel = 1 (PubMed 15126660, R)
 # Embolic capacity of a bed: sphere volume that fully occludes it, per mL/min of its baseline
 # flow. 6 µL per mL/min is chosen so a segment with a tumour reaches stasis after ~4 mL of

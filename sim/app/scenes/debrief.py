@@ -7,6 +7,7 @@ from sim.app.report_text import points_text, score_text
 from sim.app.scene import Scene
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
+from sim.outcome.lu177 import lu177_lines
 from sim.outcome.penalties import FAIL_CAP
 from sim.outcome.response import lesson_lines
 from sim.outcome.result import Outcome
@@ -169,6 +170,10 @@ class DebriefScene(Scene):
         )
         for line in lesson_lines(o):
             add(line, 14, col=(200, 220, 255))
+        if o.lu177 is not None:
+            add("Lu-177 DOTATATE (PRRT)", 17, True)
+        for line in lu177_lines(o.lu177):
+            add(line, 15)
         self._y90_plan_lines(add)
         add("Non-target", 17, True)
         if not o.non_target:
