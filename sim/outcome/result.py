@@ -11,12 +11,9 @@ Fractions are of everything delivered (0–1); masses in g, doses in Gy, volumes
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
 
 from sim.outcome.dose_volume import DosePoint
-
-if TYPE_CHECKING:
-    from sim.outcome.lu177 import Lu177Result
+from sim.outcome.lu177_result import Lu177Result
 
 DISCLAIMER = "Siphon is a teaching tool, not a clinical planning device."
 
