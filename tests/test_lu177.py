@@ -13,7 +13,7 @@ from functools import cache
 
 import numpy as np
 import pytest
-from helpers import SCENARIOS, run_main
+from helpers import SCENARIOS, frames, open_app, run_main
 
 from sim.actions import SelectAgent
 from sim.engine.dispense import dispense, prepare
@@ -224,3 +224,38 @@ def test_run_json_carries_the_lu177_doses():
     assert [t["id"] for t in lu["tumor_gy"]] == ["T1", "T2", "T3"]
     assert lu["kidney_course_gy"] < 23 and lu["marrow_course_gy"] < 2
     assert LUTIA_LOW <= lu["ia_iv_uptake_ratio"] <= LUTIA_HIGH
+
+
+@pytest.mark.slow
+def test_the_window_offers_the_route_and_the_debrief_quotes_lutia(tmp_path):
+    import pygame
+
+    from sim.app.scenes.debrief import DebriefScene
+    from sim.app.scenes.panel import ROUTES
+    from sim.app.scenes.procedure import ProcedureScene
+    from sim.scenario.load import LoadedCase
+
+    app = open_app(tmp_path)
+    try:
+        sc, _ = case()
+        app.switch(ProcedureScene(app, LoadedCase(CASE, sc, [])))
+        frames(app, 2)
+        scene = app.scene
+        ag = scene.proc.agent
+        assert (ag.agent, ag.route, ag.activity_gbq) == ("lu177_dotatate", "ia", VIAL)
+        assert scene.panel.sizes(ag.agent) == list(ROUTES)
+        assert scene.panel._planning_lines() == []  # the Y-90 calculator stays out of PRRT
+        scene.panel.cycle_size()  # the second menu: IA -> IV, the vial kept
+        assert (scene.proc.agent.route, scene.proc.agent.activity_gbq) == ("iv", VIAL)
+        scene.session.set_rate(25.0)
+        scene.session.start_injection()
+        frames(app, 40, dt=0.1)
+        scene.session.stop_injection()
+        assert scene.proc.peptide.venous_gbq > 0 and scene.proc.peptide.bed_pass_gbq.sum() == 0
+        scene.finish()
+        frames(app, 3)
+        assert isinstance(app.scene, DebriefScene)
+        text = " ".join(r[0] for r in app.scene._lines(2000))
+        assert "LUTIA measured 1.17×" in text and "Kidneys" in text
+    finally:
+        pygame.display.quit()

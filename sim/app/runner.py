@@ -111,15 +111,14 @@ def run_steps(proc: Procedure, steps: list[PlanStep]) -> None:
 
 def naive_steps(proc: Procedure, max_ml: float = 20.0, step_ml: float = 1.0) -> None:
     """The naive plan: whole-liver injection (from the PHA) of the first agent offered, with its
-    default size, until stasis (or the prepared Y-90 activity is gone), then finish."""
+    default size, until stasis (or the prepared Y-90 or Lu-177 vial is used up), then finish."""
     from sim.actions import Finish, Inject, Navigate, SelectAgent
-    from sim.agents import AGENTS, Y90_PREP_VOLUME_ML
+    from sim.agents import VIAL_VOLUME_ML
 
     first = proc.scenario.agents_available[0]
     proc.apply(Navigate(target="PHA"))
     proc.apply(SelectAgent(agent=first.agent, size_um=(first.sizes_um or [None])[0]))
-    radioactive = AGENTS[first.agent].activity_per_sphere_bq > 0
-    limit = Y90_PREP_VOLUME_ML[first.agent] if radioactive else max_ml
+    limit = VIAL_VOLUME_ML.get(first.agent, max_ml)  # a vial (Y-90, Lu-177): all of it
     given = 0.0
     while given < limit - 1e-9 and not any(e.kind == "stasis" for e in proc.events):
         if proc.finished:  # the case's time limit ended it

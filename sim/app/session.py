@@ -59,6 +59,10 @@ _ACTIVITY = Setting("activity_gbq", (0.2, 6.0), 0.1, lambda v: f"Activity {v:.1f
 AGENT_SETTINGS: dict[str, tuple[Setting, ...]] = {
     "y90_resin": (_ACTIVITY,),
     "y90_glass": (_ACTIVITY,),
+    # one 7.4 GBq Lutathera vial per cycle (SmPC); up to two, to see the kidney limit
+    "lu177_dotatate": (
+        Setting("activity_gbq", (1.0, 14.8), 0.1, lambda v: f"Activity {v:.1f} GBq", 7.4),
+    ),
     "deb": (
         Setting(
             "doxorubicin_mg_ml", (25.0, 37.5), 12.5, lambda v: f"Doxorubicin {v:g} mg/mL beads"
@@ -416,7 +420,7 @@ class ProcedureSession:
     def prepared_text(self) -> str:
         """What is left of what was drawn up (Y-90 vial, cTACE emulsion)."""
         ag = self.proc.agent
-        if AGENTS[ag.agent].activity_per_sphere_bq > 0:
+        if ag.radioactive:
             return f"Vial {ag.activity_left_gbq:.2f} of {ag.activity_gbq:.2f} GBq left"
         if ag.agent == "lipiodol" and ag.emulsion_ml:
             return f"Emulsion {ag.emulsion_left_ml:.1f} of {ag.emulsion_ml:g} mL left"

@@ -66,6 +66,15 @@ AGENT_HELP: dict[str, AgentHelp] = {
         "radiation segmentectomy or lobar TARE where stasis must be avoided",
         "TheraSphere insert; PMC6095426 (reference §3.4)",
     ),
+    "lu177_dotatate": AgentHelp(
+        "Lu-177 DOTATATE",
+        "a somatostatin-analogue peptide labelled with Lu-177 (Lutathera, 7.4 GBq per cycle):"
+        " not embolic, taken up where Ga-68 DOTATATE shows receptors; kidneys and marrow limit it"
+        " (23 Gy and 2 Gy over the course). Second menu: IA from the tip or IV into a vein",
+        "PRRT of receptor-positive NET; intra-arterial from the artery feeding the tumours adds"
+        " one first pass: tumour uptake about 1.17× intravenous (LUTIA, 95 % CI 1.00–1.37)",
+        "Lutathera SmPC; Ebbers EJNMMI 2024 (LUTIA, reference §3.5, §9)",
+    ),
 }
 
 SIZE_HELP = (

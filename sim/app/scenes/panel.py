@@ -44,6 +44,17 @@ def parse_size(text: str) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
+# A dissolved agent (Lu-177 DOTATATE) has no sizes: its second menu is the route.
+ROUTES = {"IA: from the catheter tip": "ia", "IV: into a vein": "iv"}
+
+
+def choice_text(ag) -> str:
+    """What the second menu shows for the prepared agent: its size, or its route."""
+    if AGENTS[ag.agent].embolic:
+        return size_text(ag.size_um)
+    return next(t for t, r in ROUTES.items() if r == ag.route)
+
+
 class ControlPanel:
     """The side panel of ``session`` in ``app``'s window, ``width`` pixels right of ``left``."""
 
@@ -85,7 +96,7 @@ class ControlPanel:
         self.agent_menu = gui.dropdown(options, agent_label(agent), Rect(x0, y, wd, row), ui)
         y += row + px(6)
         sizes = self.sizes(agent)
-        cur = size_text(s.proc.agent.size_um)
+        cur = choice_text(s.proc.agent)
         self.size_menu = gui.dropdown(
             sizes, cur if cur in sizes else sizes[0], Rect(x0, y, wd, row), ui
         )
@@ -161,6 +172,8 @@ class ControlPanel:
         return label, slider, y + 2 * row + self.app.px(4)
 
     def sizes(self, agent: str) -> list[str]:
+        if not AGENTS[agent].embolic:
+            return list(ROUTES)
         opt = next(o for o in self.session.case.scenario.agents_available if o.agent == agent)
         menu = opt.sizes_um or list(AGENTS[agent].sizes_um)
         return [size_text(s) for s in menu]
@@ -221,7 +234,7 @@ class ControlPanel:
         ag = self.session.proc.agent
         current = self.current_settings()
         current[st.field] = v
-        self.session.select(ag.agent, ag.size_um, **current)
+        self.choose(ag.agent, choice_text(ag), **current)
         label.set_text(st.text(v))
         if abs(slider.get_current_value() - v) > 1e-9:
             slider.set_current_value(v)
@@ -231,6 +244,13 @@ class ControlPanel:
         if i < len(self.setting_ui):
             st = self.setting_ui[i][0]
             self.change_setting(i, self.session.setting_value(st) + sign * st.step)
+
+    def choose(self, agent: str, text: str, **settings) -> None:
+        """Prepare ``agent`` with the second menu's ``text``: a size, or a route."""
+        if text in ROUTES:
+            self.session.select(agent, None, route=ROUTES[text], **settings)
+        else:
+            self.session.select(agent, parse_size(text), **settings)
 
     def cycle_agent(self) -> None:
         s = self.session
@@ -244,9 +264,9 @@ class ControlPanel:
     def cycle_size(self) -> None:
         ag = self.session.proc.agent
         sizes = self.sizes(ag.agent)
-        cur = size_text(ag.size_um)
+        cur = choice_text(ag)
         nxt = sizes[(sizes.index(cur) + 1) % len(sizes)] if cur in sizes else sizes[0]
-        self.session.select(ag.agent, parse_size(nxt), **self.current_settings())
+        self.choose(ag.agent, nxt, **self.current_settings())
         self.build()
         self.session.say(f"Size: {nxt}")
 
@@ -265,7 +285,7 @@ class ControlPanel:
                     s.select(agent, None)
                 self.build()
             elif event.element == self.size_menu:
-                s.select(s.proc.agent.agent, parse_size(event.text), **self.current_settings())
+                self.choose(s.proc.agent.agent, event.text, **self.current_settings())
         elif event.kind == "slider_moved":
             if event.element is self.rate_slider:
                 s.set_rate(event.value)
@@ -342,7 +362,7 @@ class ControlPanel:
         Recomputed only when the tip, the device, the activity drawn up or the width changes.
         """
         proc = self.session.proc
-        if not proc.agent.radioactive:
+        if not proc.agent.radioactive or not AGENTS[proc.agent.agent].embolic:
             return []
         key = (proc.flow.tip_edge(), proc.agent.agent, proc.agent.activity_gbq, self.width)
         if self._plan_key != key:
