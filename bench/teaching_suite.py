@@ -6,7 +6,8 @@ or a score-gamer might try instead, generated from the expert plan by named tran
 step smaller and larger and the extremes, 1.5× and 2× the volume (Y-90: the activity) and half
 of it, each target skipped, large beads from the proper hepatic artery, contrast far over the
 case's limit, a drip of small aliquots; for Y-90 cases no lung-shunt reduction, a lung dose over
-30 Gy and the expert plan on a variant of the case with a lung shunt over 20 %.
+30 Gy and the expert plan on a variant of the case with a lung shunt over 20 %; for Lu-177
+DOTATATE the intravenous route and the intra-arterial dose from the other lobe's artery.
 
 Each alternative carries a class (the default of its transformation, or a case's override in
 :data:`KIND_OVERRIDES`, each with its reason):
@@ -30,7 +31,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from sim.actions import Finish, to_dict  # noqa: E402
-from sim.agents import AGENTS, Y90_PREP_VOLUME_ML  # noqa: E402
+from sim.agents import AGENTS, VIAL_VOLUME_ML, Y90_PREP_VOLUME_ML  # noqa: E402
 from sim.engine.final import assess_procedure  # noqa: E402
 from sim.engine.procedure import Procedure  # noqa: E402
 from sim.outcome.dosimetry import lsf_reduction, lung_dose_gy, partition_activity_gbq  # noqa: E402
@@ -110,6 +111,11 @@ def _is(action: dict, kind: str) -> bool:
 
 def is_y90(agent: str) -> bool:
     return AGENTS[agent].activity_per_sphere_bq > 0
+
+
+def by_activity(agent: str) -> bool:
+    """Dosed as a vial's activity (Y-90, Lu-177 DOTATATE), not as a volume pushed."""
+    return agent in VIAL_VOLUME_ML
 
 
 def expert_cases() -> list[Path]:
@@ -323,7 +329,7 @@ def _scaled(case: Case, factor: float) -> Plan:
                         "activity_gbq": round(min(act * factor, VIAL_MAX_GBQ), 3),
                     }
                 }
-        elif _is(a, "inject") and agent and not is_y90(agent):
+        elif _is(a, "inject") and agent and not by_activity(agent):
             a = _inject(a["inject"]["volume_ml"] * factor, a["inject"].get("rate_ml_min", 2.0))
         out.append(a)
     return tuple(out)
@@ -331,7 +337,7 @@ def _scaled(case: Case, factor: float) -> Plan:
 
 def volumes(case: Case) -> Iterator[tuple]:
     """1.5× and 2× the expert's volume to the endpoint (Y-90: activity), and half of it."""
-    what = "activity" if all(is_y90(a) for a in case.agents_used) else "volume"
+    what = "activity" if all(by_activity(a) for a in case.agents_used) else "volume"
     for factor, why in (
         (1.5, "agent pushed past the endpoint refluxes out of the target"),
         (2.0, "agent pushed far past the endpoint refluxes out of the target"),
@@ -463,6 +469,28 @@ def _split_vials(plan: Plan) -> Plan:
     return tuple(out)
 
 
+def lu177_routes(case: Case) -> Iterator[tuple]:
+    """Lu-177 DOTATATE: every dose into a vein instead, and the intra-arterial dose from the
+    other lobe's artery."""
+    if "lu177_dotatate" not in case.agents_used:
+        return
+
+    def vein(d: dict) -> dict:
+        return {**d, "route": "iv"} if d["agent"] == "lu177_dotatate" else d
+
+    why = "LUTIA: intra-arterial adds 1.17× (95 % CI 1.00–1.37), not clinically significant"
+    yield "IV route", "equal", why, _map_selects(case, vein)
+    stops = []
+    for s in case.stops:
+        nav = s.navigate
+        if nav and any(_is(a, "inject") for a in s.actions):
+            lobe = next((n for n in s.breadcrumb if n in LOBAR), None)
+            nav = {"navigate": "LHA" if lobe == "RHA" else "RHA"}
+        stops.append((nav, _body(s)))
+    why = "the other lobe's artery gives the targets what a vein would (LUTIA's control lobe)"
+    yield "IA wrong lobe", "equal", why, join(stops)
+
+
 TRANSFORMS: tuple[Callable[[Case], Iterator[tuple]], ...] = (
     lobar,
     agents,
@@ -473,6 +501,7 @@ TRANSFORMS: tuple[Callable[[Case], Iterator[tuple]], ...] = (
     contrast_over,
     drip,
     y90_rules,
+    lu177_routes,
 )
 
 
@@ -487,6 +516,15 @@ _SEGMENT_ABLATED = (
 KIND_OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {
     ("bilobar_staged", "lobar"): ("equal", _RIGHT_LOBE),
     ("deb_multifocal_biloma", "lobar"): ("equal", _RIGHT_LOBE),
+    ("lu177_ia_vs_iv", "activity ×2"): (
+        "harmful",
+        "two vials in one cycle: over the course the kidneys get more than 23 Gy",
+    ),
+    ("lu177_ia_vs_iv", "activity ×1.5"): (
+        "suboptimal",
+        "above the label's 7.4 GBq per cycle without individual dosimetry",
+    ),
+    ("lu177_ia_vs_iv", "activity ×0.5"): ("suboptimal", "half a vial undertreats the tumours"),
     ("y90_glass_segmentectomy", "activity ×1.5"): ("equal", _SEGMENT_ABLATED),
     ("y90_glass_segmentectomy", "activity ×2"): ("equal", _SEGMENT_ABLATED),
 }

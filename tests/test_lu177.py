@@ -124,6 +124,19 @@ def test_kidney_and_marrow_doses_and_their_limits():
     assert ia.kidney_gy < iv.kidney_gy  # the tumours' first pass leaves less for the kidneys
 
 
+def test_the_score_card_takes_off_an_over_label_cycle_and_caps_a_failing_one():
+    from sim.outcome.score import ScoreCard
+
+    sc, p = case()
+    card = ScoreCard(80.0, [], [], [])
+    assert lu177.with_limits(card, lu177_outcome(sc, p.c, venous())) == card
+    over = lu177.with_limits(card, lu177_outcome(sc, p.c, venous(1.5 * VIAL)))
+    assert over.score == 80.0 - lu177.OVER_LABEL_POINTS and over.failures == []
+    assert over.penalties[0].name == "lu177_activity"
+    double = lu177.with_limits(card, lu177_outcome(sc, p.c, venous(2 * VIAL)))
+    assert double.score == 40.0 and "kidney dose" in double.failures[0]
+
+
 def test_course_dose_drives_the_tumour_response():
     sc, p = case()
     low = lu177.tumor_kill(lu177_outcome(sc, p.c, venous(VIAL / 2)), p.c)

@@ -40,7 +40,7 @@ def alts(stem: str) -> dict[str, ts.Alternative]:
 
 
 def test_the_suite_covers_every_case_with_an_expert_plan():
-    assert len(CASES) == 13
+    assert len(CASES) == 14
     assert set(CI_ALTERNATIVES) == set(CASES)
     for stem, names in CI_ALTERNATIVES.items():
         assert set(names) <= set(alts(stem)), stem
@@ -52,8 +52,12 @@ def test_every_case_gets_the_alternatives_the_issue_lists(stem):
     c = case(stem)
     names = set(alts(stem))
     y90 = any(ts.is_y90(a) for a in c.agents_used)
-    what = "activity" if all(ts.is_y90(a) for a in c.agents_used) else "volume"
-    need = {"lobar", "contrast 2× limit", "drip"} | {f"{what} ×{f}" for f in ("1.5", "2", "0.5")}
+    what = "activity" if all(ts.by_activity(a) for a in c.agents_used) else "volume"
+    need = {"contrast 2× limit", "drip"} | {f"{what} ×{f}" for f in ("1.5", "2", "0.5")}
+    lobar = [{"navigate": n} for n in ts.LOBAR]
+    navs = [s.navigate for s in c.stops if s.navigate and any("inject" in a for a in s.actions)]
+    if any(nav not in lobar for nav in navs):
+        need.add("lobar")  # (an expert injecting from a lobar artery already has none)
     need |= {f"agent {a}" for a in c.shelf if a not in c.agents_used}
     if y90:
         need |= {"lung dose 35 Gy", "lung shunt 25%"}
@@ -157,6 +161,7 @@ CI_ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "deb_multifocal_biloma": ("volume ×1.5", "skip T1,T4,T5"),
     "default": ("bland 300–500 µm", "bland 900–1200 µm", "volume ×0.5"),
     "heterogeneous": ("skip T1", "bland 40–120 µm"),
+    "lu177_ia_vs_iv": ("IV route", "IA wrong lobe", "activity ×2"),
     "replaced_lha_lga": ("bland 40–120 µm", "lobar"),
     "replaced_rha_sma": ("bland 300–500 µm", "volume ×0.5"),
     "right_gastric_trap": ("bland 40–120 µm", "lobar"),

@@ -63,6 +63,10 @@ MARROW_LIMIT_GY = 2.0
 # with absorbed dose in PRRT, Ilan 2015 — M; D50 chosen so a standard course on an avid lesion
 # gives about half).
 RESPONSE_D50_GY = 100.0
+LABEL_GBQ = 7.4  # activity per cycle in the label (Lutathera SmPC, R)
+# Points off a cycle above the label's activity: more needs individual dosimetry, which this
+# case does not give (teaching choice, U).
+OVER_LABEL_POINTS = 10.0
 LUTIA_GAIN, LUTIA_CI = 1.17, (1.00, 1.37)  # IA over IV tumour uptake (Ebbers 2024, §9, R)
 
 
@@ -164,14 +168,23 @@ def failures(res: Lu177Result | None) -> list[str]:
 
 
 def with_limits(card, res: Lu177Result | None):
-    """The score card with the cycle's kidney and marrow failures added and the failing cap
-    applied (:data:`sim.outcome.penalties.FAIL_CAP`); unchanged without Lu-177."""
-    fails = failures(res)
-    if not fails:
+    """The score card with a cycle above the label's activity penalized, the kidney and marrow
+    failures added and the failing cap applied (:data:`sim.outcome.penalties.FAIL_CAP`);
+    unchanged without Lu-177."""
+    if res is None:
         return card
     pens = list(card.penalties)
     score = card.score
-    if score > FAIL_CAP:
+    if res.activity_gbq > LABEL_GBQ * 1.01:
+        pts = min(OVER_LABEL_POINTS, score)
+        why = (
+            f"{res.activity_gbq:.1f} GBq in one cycle, above the label's {LABEL_GBQ:g} GBq "
+            "(Lutathera SmPC): more needs individual dosimetry"
+        )
+        pens.append(Penalty("lu177_activity", round(pts, 2), why))
+        score -= pts
+    fails = failures(res)
+    if fails and score > FAIL_CAP:
         pens.append(Penalty("failed", round(score - FAIL_CAP, 2), "failing plan: " + fails[0]))
         score = FAIL_CAP
     return replace(card, score=score, penalties=pens, failures=[*fails, *card.failures])
