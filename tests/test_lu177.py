@@ -272,3 +272,18 @@ def test_the_window_offers_the_route_and_the_debrief_quotes_lutia(tmp_path):
         assert "LUTIA measured 1.17×" in text and "Kidneys" in text
     finally:
         pygame.display.quit()
+
+
+@pytest.mark.slow
+def test_the_report_has_a_lu177_section_with_lutia(tmp_path):
+    from sim.app.report import report_for_procedure
+
+    p, out = run("expert")
+    files = report_for_procedure(p, out, {}, tmp_path)
+    html = files.html.read_text(encoding="utf-8")
+    assert '<section id="lu177">' in html and "LUTIA measured 1.17×" in html
+    assert html.index('id="tumors"') < html.index('id="lu177"')
+    p, out = run("iv")
+    assert "into a vein" in report_for_procedure(p, out, {}, tmp_path / "iv").html.read_text(
+        encoding="utf-8"
+    )

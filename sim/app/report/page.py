@@ -17,6 +17,7 @@ import html
 from sim.app.report.charts import PALETTE, meter
 from sim.app.report.sections import (
     angiograms_section,
+    lu177_section,
     non_target_section,
     normal_liver_section,
     pct,
@@ -276,6 +277,7 @@ def render_page(
         case_section(sc, meta, agents_used),
         score_section(o),
         tumors_section(o, sc, agents),
+        lu177_section(o),
         normal_liver_section(o, sc, agents),
         non_target_section(o, sc.scoring),
         timeline_section(rows),

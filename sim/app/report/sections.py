@@ -16,6 +16,7 @@ from sim.app.report.images import Angiogram
 from sim.app.report.timeline import Row, clock
 from sim.outcome.dose_volume import dose_at_volume_gy
 from sim.outcome.dosimetry import GLASS_TO_RESIN_EQUIVALENT
+from sim.outcome.lu177 import CYCLES, KIDNEY_LIMIT_GY, MARROW_LIMIT_GY, lutia_sentence
 from sim.outcome.response import treated_territory_lines
 from sim.outcome.result import Outcome
 
@@ -110,6 +111,29 @@ def tumors_section(o: Outcome, sc, agents: set[str]) -> str:
     else:
         body += "<p>No radioactive agent was given, so there is no dose-volume histogram.</p>"
     return section("tumors", "Tumours", body)
+
+
+def lu177_section(o: Outcome) -> str:
+    """Lu-177 DOTATATE: each tumour's dose per cycle and over the course, the intra-arterial
+    gain beside LUTIA's, kidneys and marrow against their limits ("" without Lu-177)."""
+    lu = o.lu177
+    if lu is None:
+        return ""
+    rows = [
+        [e(t.id), f"{t.dose_gy:.1f} Gy", f"{t.dose_gy * CYCLES:.0f} Gy", f"{t.ia_iv_ratio:.2f}×"]
+        for t in lu.tumors
+    ]
+    rows.append(["kidneys", f"{lu.kidney_gy:.2f} Gy", f"{lu.kidney_course_gy:.1f} Gy", ""])
+    rows.append(["red marrow", f"{lu.marrow_gy:.3f} Gy", f"{lu.marrow_course_gy:.2f} Gy", ""])
+    where = f"from {', '.join(lu.tips)}" if lu.tips else "into a vein"
+    body = (
+        f"<p>{lu.activity_gbq:.1f} GBq {e(where)} ({e(lu.route)}).</p>\n"
+        + table(["", "per cycle", f"{CYCLES} cycles", "uptake vs IV"], rows)
+        + f'\n<p class="note">Limits over the course: kidneys {KIDNEY_LIMIT_GY:g} Gy, red '
+        f"marrow {MARROW_LIMIT_GY:g} Gy (EANM PRRT guideline). {e(lutia_sentence(lu))} "
+        "Doses are the simulation's estimates.</p>"
+    )
+    return section("lu177", "Lu-177 DOTATATE", body)
 
 
 def normal_liver_section(o: Outcome, sc, agents: set[str]) -> str:
