@@ -261,10 +261,12 @@ def test_the_window_offers_the_route_and_the_debrief_quotes_lutia(tmp_path):
         scene.panel.cycle_size()  # the second menu: IA -> IV, the vial kept
         assert (scene.proc.agent.route, scene.proc.agent.activity_gbq) == ("iv", VIAL)
         scene.session.set_rate(25.0)
+        screened = scene.proc.metrics.fluoro_s
         scene.session.start_injection()
         frames(app, 40, dt=0.1)
         scene.session.stop_injection()
         assert scene.proc.peptide.venous_gbq > 0 and scene.proc.peptide.bed_pass_gbq.sum() == 0
+        assert scene.proc.metrics.fluoro_s == screened  # an infusion into a vein is not screened
         scene.finish()
         frames(app, 3)
         assert isinstance(app.scene, DebriefScene)

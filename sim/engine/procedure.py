@@ -165,7 +165,8 @@ class Procedure:
         if self.finished:
             return
         if fluoro is None:
-            fluoro = self.injection_ml_min > 0 or self.contrast_m3_s > 0
+            inject = tip_rate_ml_min(self.agent, self.injection_ml_min)  # 0 into a vein
+            fluoro = inject > 0 or self.contrast_m3_s > 0
         if self.contrast_m3_s > 0 and self.tick >= self._contrast_end_tick:
             self.contrast_m3_s = 0.0
             self._resolve()
