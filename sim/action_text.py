@@ -3,15 +3,16 @@
 A *wording* is a table of templates, one per kind of action (``navigate``,
 ``navigate_feeder``, ``select_agent``, ``inject``, ``set_injection``, ``stop_injection``,
 ``contrast``, ``start_contrast``, ``wait``, ``finish``) plus optional fragments for an agent's
-``size``, ``activity`` and ``doxorubicin`` (left out when the action does not set them). The
+``size``, ``activity``, ``doxorubicin`` and ``route`` (left out when the action does not set
+them). The
 numbers and their defaults always come from the typed action (:mod:`sim.actions`) through
 :func:`describe`; a wording only says how to put them. The English wordings are here; the
 kiosk's translations (:mod:`sim.app.kiosk.i18n`) use the same keys and placeholders:
 
 ``{target}`` the raw target, ``{vessel}`` its readable name, ``{tumor}`` the tumour of a
 ``feeder:`` target, ``{agent}`` the agent's name, ``{agent_id}``, ``{lo}``/``{hi}`` the size
-range (µm), ``{activity_gbq}``, ``{doxorubicin_mg_ml}``, ``{volume}`` (mL), ``{rate}``
-(mL/min, mL/s for contrast), ``{seconds}``.
+range (µm), ``{activity_gbq}``, ``{doxorubicin_mg_ml}``, ``{route}`` (Lu-177: ``ia`` or
+``iv``), ``{volume}`` (mL), ``{rate}`` (mL/min, mL/s for contrast), ``{seconds}``.
 """
 
 from __future__ import annotations
@@ -47,9 +48,10 @@ MENU: Wording = {  # the what-if chooser: short imperative lines
 }
 
 DONE: Wording = {  # the report's timeline: what the trainee did, in the past tense
-    "select_agent": "{agent} prepared{size}{activity}{doxorubicin}",
+    "select_agent": "{agent} prepared{size}{activity}{doxorubicin}{route_part}",
     "size": ", {lo}–{hi} µm",
     "activity": ", {activity_gbq} GBq",
+    "route_part": ", route {route}",
     "doxorubicin": ", doxorubicin {doxorubicin_mg_ml} mg/mL",
     "inject": "injected {volume} mL at {rate} mL/min",
     "set_injection": "hand injection started at {rate} mL/min",
@@ -60,9 +62,10 @@ DONE: Wording = {  # the report's timeline: what the trainee did, in the past te
 CAPTION: Wording = {  # demos and playback: what an expert says while doing it
     "navigate": "Advance the microcatheter into {target}",
     "navigate_feeder": "Advance the microcatheter to the vessel feeding {tumor}",
-    "select_agent": "Prepare {agent}{size}{activity}",
+    "select_agent": "Prepare {agent}{size}{activity}{route_part}",
     "size": " {lo}–{hi} µm",
     "activity": ", {activity_gbq} GBq",
+    "route_part": " ({route})",
     "inject": "Inject {volume} mL slowly at {rate} mL/min — watch the flow",
     "contrast": "Contrast run: {volume} mL — look for the tumour blush and any reflux",
     "wait": "Wait {seconds} s",
@@ -70,7 +73,12 @@ CAPTION: Wording = {  # demos and playback: what an expert says while doing it
 }
 
 
-_FRAGMENTS = {"size": "lo", "activity": "activity_gbq", "doxorubicin": "doxorubicin_mg_ml"}
+_FRAGMENTS = {
+    "size": "lo",
+    "activity": "activity_gbq",
+    "doxorubicin": "doxorubicin_mg_ml",
+    "route_part": "route",
+}
 
 
 def _g(x: float) -> str:
@@ -136,6 +144,8 @@ def _key_values(action, num: Callable[[float], str]) -> tuple[str, dict[str, str
             v["activity_gbq"] = num(action.activity_gbq)
         if action.doxorubicin_mg_ml:
             v["doxorubicin_mg_ml"] = num(action.doxorubicin_mg_ml)
+        if action.route:
+            v["route"] = action.route.upper()
         return "select_agent", v
     if isinstance(action, Inject):
         return "inject", {"volume": num(action.volume_ml), "rate": num(action.rate_ml_min)}

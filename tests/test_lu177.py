@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from helpers import SCENARIOS, frames, open_app, run_main
 
+from sim.action_text import CAPTION, DONE, describe
 from sim.actions import SelectAgent
 from sim.engine.dispense import dispense, prepare
 from sim.engine.final import assess_procedure
@@ -154,6 +155,8 @@ def test_the_vial_is_a_solution_given_from_the_tip_or_a_vein():
     assert dose.spheres == 0.0 and s.empty
     iv = action_from_dict({"select_agent": {"agent": "lu177_dotatate", "route": "iv"}})
     assert prepare(iv).route == "iv"
+    assert describe(iv, DONE).endswith("prepared, route IV")
+    assert describe(iv, CAPTION).endswith("(IV)")
 
 
 def test_a_bad_route_is_reported_at_its_line(tmp_path):
