@@ -226,6 +226,9 @@ def test_the_expert_meets_every_goal_and_nothing_embolizes():
     assert out.non_target == () and out.failures == ()
     assert p.transport.delivered_count.sum() == 0
     assert out.normal_liver.damage == 0.0
+    assert [(r.name, r.probability, r.scored) for r in out.complications] == [
+        ("hormonal (carcinoid) crisis", 0.01, False)
+    ]
     assert out.tumor_coverage > run("iv")[1].tumor_coverage > 0.3
 
 

@@ -40,7 +40,7 @@ from sim.flow.territory import COMPLICATION, push_down
 from sim.outcome.dose_volume import cumulative_dvh, sampled_dvh
 from sim.outcome.dosimetry import MIRD_GY_KG_PER_GBQ, lung_dose_gy, resin_equivalent_gy
 from sim.outcome.goals import grade_goals
-from sim.outcome.lu177 import PeptideRecord, lu177_outcome, tumor_kill, with_limits
+from sim.outcome.lu177 import PeptideRecord, lu177_outcome, risks, tumor_kill, with_limits
 from sim.outcome.penalties import intent, non_target_load, perfused_dose_gy
 from sim.outcome.response import (
     NORMAL_ISCHEMIA_INJURY,
@@ -160,7 +160,7 @@ def assess(s: FinalState) -> Outcome:
     liver, damage, liver_lost = _normal_liver(s, b)
     nt_terr = _non_target(s.compiled, b, float(tl.out_count.sum()))
     lung_gy = lung_dose_gy(float(tl.lung_activity.sum()) * 1e-9)
-    comps = complications(sc, m, b.by_agent, b.kinds)
+    comps = complications(sc, m, b.by_agent, b.kinds) + risks(lu)
     deposits = _nt_deposits(s, b, nt_terr)
     nt = non_target_load(deposits)
     hep = b.tumor | b.liver

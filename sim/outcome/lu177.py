@@ -31,7 +31,7 @@ import numpy as np
 from sim.flow.compile import Compiled
 from sim.outcome.lu177_result import CYCLES, Lu177Result, Lu177Tumor
 from sim.outcome.penalties import FAIL_CAP
-from sim.outcome.result import Penalty
+from sim.outcome.result import Complication, Penalty
 
 LU177_HALF_LIFE_D = 6.647  # Lutathera SmPC (R)
 LU177_MEAN_BETA_MEV = 0.13  # mean β energy ≈ 0.13 MeV, local deposition (Lutathera SmPC, R)
@@ -67,6 +67,7 @@ LABEL_GBQ = 7.4  # activity per cycle in the label (Lutathera SmPC, R)
 # Points off a cycle above the label's activity: more needs individual dosimetry, which this
 # case does not give (teaching choice, U).
 OVER_LABEL_POINTS = 10.0
+HORMONAL_CRISIS = 0.01  # after Lu-177 octreotate: 6 of 479 patients (de Keizer 2008, §3.5, R)
 LUTIA_GAIN, LUTIA_CI = 1.17, (1.00, 1.37)  # IA over IV tumour uptake (Ebbers 2024, §9, R)
 
 
@@ -147,6 +148,14 @@ def tumor_kill(res: Lu177Result | None, c: Compiled) -> np.ndarray:
         d = t.dose_gy * CYCLES
         out[c.bed_tumor == k] = d / (d + RESPONSE_D50_GY)
     return out
+
+
+def risks(res: Lu177Result | None) -> list[Complication]:
+    """The complication risk of the cycle shown in the debrief (not scored)."""
+    if res is None:
+        return []
+    source = "6 of 479 patients after Lu-177 octreotate (de Keizer 2008): octreotide at hand"
+    return [Complication("hormonal (carcinoid) crisis", HORMONAL_CRISIS, False, source)]
 
 
 def failures(res: Lu177Result | None) -> list[str]:
