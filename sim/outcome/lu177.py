@@ -95,7 +95,8 @@ def bed_uptake_clearance(sc, c: Compiled) -> tuple[np.ndarray, np.ndarray]:
     Tumour beds only (normal liver and extrahepatic beds: 0; their uptake is in ``CL_sys``).
     """
     body_g = sc.patient.weight_kg * 1e3
-    suv = np.array([sc.tumors[k].suv_max if k >= 0 else 0.0 for k in c.bed_tumor])
+    by_id = {t.id: t.suv_max for t in sc.tumors}
+    suv = np.array([by_id[c.tumor_ids[k]] if k >= 0 else 0.0 for k in c.bed_tumor])
     ps = suv * c.bed_mass_g / body_g * SYSTEMIC_CLEARANCE_ML_MIN
     q = np.maximum(c.bed_flow0_ml_min, 1e-12)
     extraction = np.where(c.bed_tumor >= 0, 1.0 - np.exp(-ps / q), 0.0)
@@ -119,8 +120,9 @@ def lu177_outcome(sc, c: Compiled, rec: PeptideRecord | None) -> Lu177Result | N
     pool = rec.activity_gbq - float((rec.bed_pass_gbq * extraction).sum())
     sys_share = SYSTEMIC_CLEARANCE_ML_MIN / (SYSTEMIC_CLEARANCE_ML_MIN + float(cl.sum()))
     tumors, got, want = [], 0.0, 0.0
-    for k, t in enumerate(sc.tumors):
-        m = c.bed_tumor == k
+    spec = {t.id: t for t in sc.tumors}
+    for k, tid in enumerate(c.tumor_ids):
+        t, m = spec[tid], c.bed_tumor == k
         u, u_iv = float(bound[m].sum()), float(iv[m].sum())
         mass_kg = float(c.bed_mass_g[m].sum()) * 1e-3
         tumors.append(Lu177Tumor(t.id, t.target, u, GY_KG_PER_GBQ * u / mass_kg, u / u_iv))
