@@ -159,6 +159,16 @@ def test_the_vial_is_a_solution_given_from_the_tip_or_a_vein():
     assert describe(iv, CAPTION).endswith("(IV)")
 
 
+def test_what_if_offers_the_other_route():
+    from sim.records.whatif import alternatives
+
+    sc, p = case()
+    ia = SelectAgent(agent="lu177_dotatate", route="ia", activity_gbq=VIAL)
+    alts = {a.label: a.action for a in alternatives(ia, sc, set(p.c.names))}
+    assert alts["route IV (into a vein) instead"].route == "iv"
+    assert alts["route IV (into a vein) instead"].activity_gbq == VIAL
+
+
 def test_a_bad_route_is_reported_at_its_line(tmp_path):
     plan = tmp_path / "p.plan.yaml"
     plan.write_text(

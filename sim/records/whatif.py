@@ -72,6 +72,11 @@ def alternatives(action: Action, scenario: Scenario, vessel_names: set[str]) -> 
                 if action.size_um is None or tuple(s) != tuple(action.size_um):
                     changed = action.model_copy(update={"size_um": tuple(s)})
                     out.append(Alternative(f"size {s[0]:g}–{s[1]:g} µm instead", changed))
+            if not AGENTS[opt.agent].embolic:  # Lu-177: the other route
+                other = "ia" if action.route == "iv" else "iv"
+                word = "into a vein" if other == "iv" else "from the catheter tip"
+                changed = action.model_copy(update={"route": other})
+                out.append(Alternative(f"route {other.upper()} ({word}) instead", changed))
     elif isinstance(action, Inject | SetInjection) and action.rate_ml_min > 0:
         out.append(Alternative(STOP_HERE, Finish()))
         for r in RATES_ML_MIN:
