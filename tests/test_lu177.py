@@ -26,6 +26,7 @@ from sim.flow.territory import beds_below
 from sim.outcome import lu177
 from sim.outcome.lu177 import PeptideRecord, bed_uptake_clearance, lu177_outcome
 from sim.scenario.load import load_scenario
+from sim.scenario.models import AgentOption
 from sim.scenario.plan import action_from_dict, load_plan
 
 CASE = SCENARIOS / "lu177_ia_vs_iv.yaml"
@@ -157,6 +158,17 @@ def test_the_vial_is_a_solution_given_from_the_tip_or_a_vein():
     assert prepare(iv).route == "iv"
     assert describe(iv, DONE).endswith("prepared, route IV")
     assert describe(iv, CAPTION).endswith("(IV)")
+
+
+def test_a_route_belongs_to_lu177_only():
+    from sim.scenario.plan import agent_problem
+
+    sc, _ = case()
+    bland = sc.model_copy(update={"agents_available": [AgentOption(agent="bland")]})
+    assert "route is for lu177_dotatate" in agent_problem(
+        bland, SelectAgent(agent="bland", route="iv")
+    )
+    assert agent_problem(sc, SelectAgent(agent="lu177_dotatate", route="iv")) is None
 
 
 def test_what_if_offers_the_other_route():

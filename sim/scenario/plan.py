@@ -155,11 +155,14 @@ def _sub_marks(marks, prefix: tuple, file: str):
 
 
 def agent_problem(sc: Scenario, action: object) -> str | None:
-    """Why a ``select_agent`` does not fit the case (agent not offered, size not on its menu)."""
+    """Why a ``select_agent`` does not fit the case (agent not offered, size not on its menu, a
+    route for an embolic agent)."""
     offered = {opt.agent: opt for opt in sc.agents_available}
     agent = getattr(action, "agent", None)
     if agent not in offered:
         return f"'{agent}' is not offered by this case (allowed: {', '.join(offered)})"
+    if getattr(action, "route", None) and AGENTS[agent].embolic:
+        return f"route is for lu177_dotatate, a solution; {agent} goes from the catheter tip"
     size = getattr(action, "size_um", None)
     menu = [tuple(r) for r in (offered[agent].sizes_um or AGENTS[agent].sizes_um)]
     if size is not None and tuple(size) not in menu:
