@@ -77,6 +77,12 @@ class SelectAgent(_Action):
         description="Lu-177 DOTATATE only: ia (from the catheter tip, default) or iv (into a "
         "peripheral vein, wherever the catheter is).",
     )
+    activity_mbq: float | None = Field(
+        None,
+        gt=0.0,
+        le=400.0,
+        description="Tc-99m MAA activity drawn up for the mapping, MBq (about 150–185).",
+    )
     oil_ratio: float | None = Field(
         None,
         ge=1.0,

@@ -16,7 +16,9 @@ from typing import Literal
 
 import numpy as np
 
-AgentId = Literal["bland", "pva", "deb", "lipiodol", "y90_resin", "y90_glass", "lu177_dotatate"]
+AgentId = Literal[
+    "bland", "pva", "deb", "lipiodol", "y90_resin", "y90_glass", "lu177_dotatate", "maa"
+]
 
 # Packed beads are ~60 % sphere by volume (random close packing of spheres, M).
 PACKING_FRACTION = 0.6
@@ -51,6 +53,10 @@ class AgentSpec:
         A particle or droplet that transport carries and lodges; False for a dissolved
         radiopharmaceutical (Lu-177 DOTATATE), taken up by receptor binding instead
         (:mod:`sim.engine.peptide`, :mod:`sim.outcome.lu177`).
+    diagnostic : bool
+        A mapping agent (Tc-99m MAA): it lodges like particles of its size and is imaged
+        (:mod:`sim.outcome.scintigraphy`), but it does not occlude and the treatment's outcome
+        (deposition, non-target, score) leaves it out.
     """
 
     id: str
@@ -69,6 +75,7 @@ class AgentSpec:
     published_mean_um: float | None = None
     published_sd_um: float | None = None
     embolic: bool = True
+    diagnostic: bool = False  # a mapping agent: imaged, never part of the treatment's outcome
 
 
 EMBOSPHERE_SIZES = (
@@ -182,6 +189,33 @@ AGENTS: dict[str, AgentSpec] = {
         embolic=False,
     ),
 }
+
+# Tc-99m MAA: about 400,000 particles in a 5-mL mapping dose (labels quote 200,000–700,000 per
+# dose, M); the number only sets how many spheres a packet stands for (U).
+MAA_PARTICLES_PER_ML = 80_000.0
+# At least 90 % of the particles are 10–90 µm, none above 150 µm (Pulmotech MAA label, M); the
+# counts skew small (most 10–40 µm; Hung 2000 sized 500 per kit, M): the draw centred on the
+# range is scaled by 0.7, a 35-µm mean (U).
+MAA_SIZE_FACTOR = 0.7
+MAA_MEAN_DIAMETER_UM = 50.0 * MAA_SIZE_FACTOR
+MAA_DEFAULT_MBQ = 150.0  # mapping activity, MBq (5 mCi ≈ 185 MBq, reference §2.4 and §9, R2)
+AGENTS["maa"] = AgentSpec(
+    id="maa",
+    name="Tc-99m macroaggregated albumin (MAA, mapping)",
+    sizes_um=((10.0, 90.0),),  # 10–90 µm (product literature via IO360, reference §9, R2)
+    default_size_um=(10.0, 90.0),
+    size_factor=MAA_SIZE_FACTOR,
+    size_sd_fraction=0.25,
+    # particles per mL × the volume of a mean particle, cm³ (D)
+    sphere_volume_fraction=MAA_PARTICLES_PER_ML
+    * math.pi
+    / 6.0
+    * (MAA_MEAN_DIAMETER_UM * 1e-4) ** 3,
+    occlusion_potency=0.0,  # a tiny albumin mass: no embolic effect (reference §2.4, R2)
+    activity_per_sphere_bq=0.0,  # Tc-99m is imaged, not a dose: see sim.outcome.scintigraphy
+    radiopaque=False,  # given in saline, not with contrast
+    diagnostic=True,
+)
 
 # Y-90 doses are drawn up in this much fluid and pushed with flushes (U, playability).
 Y90_PREP_VOLUME_ML = {"y90_resin": 25.0, "y90_glass": 20.0}

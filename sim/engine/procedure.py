@@ -357,7 +357,9 @@ class Procedure:
             where = self.c.names[tip] if tip >= 0 else ""
             self.peptide.add(ag, dose.vial_gbq, self.flow.flow, self.flow.tip, where)
             return
-        if self.watch.stasis_level >= 2:
+        if AGENTS[ag.agent].diagnostic:
+            pass  # a mapping dose is no embolic endpoint and no treatment reflux
+        elif self.watch.stasis_level >= 2:
             self.metrics.after_stasis_ml += dv
         elif self.watch.in_reflux and self.contrast_m3_s <= 0:
             self.metrics.reflux_ml += dv

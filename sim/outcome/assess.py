@@ -63,6 +63,7 @@ from sim.outcome.result import (
     ReportedEvent,
     TumorOutcome,
 )
+from sim.outcome.scintigraphy import maa_study, without_diagnostic
 from sim.outcome.score import complications, grade
 from sim.scenario.models import Scenario
 from sim.transport.packets import AGENT_IDS
@@ -153,7 +154,10 @@ class _Beds:
 
 def assess(s: FinalState) -> Outcome:
     """The outcome of a finished (or running) procedure, from its final state."""
-    sc, tl, m = s.scenario, s.tallies, s.metrics
+    study = maa_study(s.compiled, s.tallies, s.baseline_flow, s.delivered_count)
+    tl, dc, fl = without_diagnostic(s.tallies, s.delivered_count, s.in_flight_count)
+    s = replace(s, tallies=tl, delivered_count=dc, in_flight_count=fl)
+    sc, m = s.scenario, s.metrics
     b = _beds(s)
     lu = lu177_outcome(sc, s.compiled, s.peptide)
     tumors, coverage, tumor_lost = _tumors(s, b, tumor_kill(lu, s.compiled))
@@ -214,6 +218,7 @@ def assess(s: FinalState) -> Outcome:
         access_lost=tuple(access_lost(s.compiled, b.emb.plug)),
         perfused_territory=tuple(_perfused(s.compiled, b, t) for t in s.y90_tips),
         lu177=lu,
+        maa=study,
     )
     return replace(out, goals=grade_goals(sc, out))
 

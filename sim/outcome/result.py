@@ -11,9 +11,13 @@ Fractions are of everything delivered (0–1); masses in g, doses in Gy, volumes
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from sim.outcome.dose_volume import DosePoint
 from sim.outcome.lu177_result import Lu177Result
+
+if TYPE_CHECKING:
+    from sim.outcome.scintigraphy import MaaStudy
 
 DISCLAIMER = "Siphon is a teaching tool, not a clinical planning device."
 
@@ -248,6 +252,7 @@ class Outcome:
     access_lost: tuple[str, ...] = ()
     perfused_territory: tuple[PerfusedTerritory, ...] = ()  # per Y-90 injection position
     lu177: Lu177Result | None = None  # Lu-177 DOTATATE doses (sim.outcome.lu177)
+    maa: MaaStudy | None = None  # the Tc-99m MAA mapping's measurements, when MAA was given
 
     @property
     def non_target_fraction(self) -> float:
@@ -299,4 +304,6 @@ class Outcome:
         }
         if self.lu177 is not None:
             out["lu177"] = self.lu177.to_dict()
+        if self.maa is not None:
+            out["maa"] = self.maa.to_dict()
         return out

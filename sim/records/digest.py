@@ -37,6 +37,22 @@ TALLY_LABELS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Per-agent arrays are hashed for the agents the catalogue had when digests were first stored
+# (bland … y90_glass) and for any later agent up to the last one used: a catalogue that grows
+# (MAA, …) leaves every stored digest valid.
+DIGEST_AGENTS = 6
+PER_AGENT = frozenset(
+    {"dep_agent_count", "site_diam_sum", "site_weight", "lung_count", "lung_activity"}
+    | {"out_count", "out_activity"}
+)
+
+
+def _agent_rows(delivered: np.ndarray) -> int:
+    """How many leading agent rows the digest hashes."""
+    used = np.flatnonzero(delivered > 0)
+    return max(DIGEST_AGENTS, int(used[-1]) + 1 if used.size else 0)
+
+
 def _array(h, name: str, a: np.ndarray) -> None:
     a = np.ascontiguousarray(a)
     h.update(f"{name}:{a.dtype.str}:{a.shape}\n".encode())
@@ -61,11 +77,13 @@ def state_digest(proc, outcome: dict) -> str:
     _array(h, "pressure", proc.flow.pressure)
     tr = proc.transport
     tallies = tr.tallies()
+    n = _agent_rows(tr.delivered_count)
     for field, label in TALLY_LABELS:
-        _array(h, label, getattr(tallies, field))
-    _array(h, "delivered_count", tr.delivered_count)
-    _array(h, "delivered_activity", tr.delivered_activity)
-    _array(h, "in_flight", tr.in_flight_count())
+        a = getattr(tallies, field)
+        _array(h, label, a[:n] if field in PER_AGENT else a)
+    _array(h, "delivered_count", tr.delivered_count[:n])
+    _array(h, "delivered_activity", tr.delivered_activity[:n])
+    _array(h, "in_flight", tr.in_flight_count()[:n])
     streams = proc.streams
     for name in type(streams).__dataclass_fields__:
         state = getattr(streams, name).bit_generator.state

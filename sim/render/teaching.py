@@ -38,6 +38,7 @@ AGENT_COLORS = {  # Okabe & Ito 2008
     "lipiodol": (240, 228, 66),  # yellow
     "y90_resin": (0, 158, 115),  # bluish green
     "y90_glass": (86, 180, 233),  # sky blue
+    "maa": (0, 114, 178),  # blue
 }
 FLOW_LO, FLOW_HI = (0, 80, 140), (120, 205, 255)  # blue → light blue with flow
 REVERSED = (255, 255, 255)
