@@ -198,6 +198,8 @@ MAA_PARTICLES_PER_ML = 80_000.0
 # range is scaled by 0.7, a 35-µm mean (U).
 MAA_SIZE_FACTOR = 0.7
 MAA_MEAN_DIAMETER_UM = 50.0 * MAA_SIZE_FACTOR
+# particles per mL × the volume of a mean particle, cm³ (D)
+MAA_SPHERE_FRACTION = MAA_PARTICLES_PER_ML * math.pi / 6.0 * (MAA_MEAN_DIAMETER_UM * 1e-4) ** 3
 MAA_DEFAULT_MBQ = 150.0  # mapping activity, MBq (5 mCi ≈ 185 MBq, reference §2.4 and §9, R2)
 AGENTS["maa"] = AgentSpec(
     id="maa",
@@ -206,11 +208,7 @@ AGENTS["maa"] = AgentSpec(
     default_size_um=(10.0, 90.0),
     size_factor=MAA_SIZE_FACTOR,
     size_sd_fraction=0.25,
-    # particles per mL × the volume of a mean particle, cm³ (D)
-    sphere_volume_fraction=MAA_PARTICLES_PER_ML
-    * math.pi
-    / 6.0
-    * (MAA_MEAN_DIAMETER_UM * 1e-4) ** 3,
+    sphere_volume_fraction=MAA_SPHERE_FRACTION,
     occlusion_potency=0.0,  # a tiny albumin mass: no embolic effect (reference §2.4, R2)
     activity_per_sphere_bq=0.0,  # Tc-99m is imaged, not a dose: see sim.outcome.scintigraphy
     radiopaque=False,  # given in saline, not with contrast

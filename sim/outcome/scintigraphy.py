@@ -44,6 +44,9 @@ LUNG_DEPTH_MM = -20.0  # the lungs' centre of activity (U)
 LUNG_FIELDS_MM = ((68.0, -80.0, 55.0, 105.0), (212.0, -75.0, 50.0, 100.0))
 LUNG_POINT_STEP_MM = 9.0
 LIVER_SIGMA_MM = 6.0  # a liver bed's activity spread around its outlet point (U)
+# … and in depth: a bed's outlet stands for parenchyma through the slab's thickness (the liver is
+# 80 mm deep on the silhouette, sim.anatomy.depth; U)
+LIVER_SIGMA_Z_MM = 15.0
 ORGAN_SIGMA_MM = 10.0  # an extrahepatic bed's (U)
 AIR_GAP_MM = 20.0  # skin to collimator face (U)
 PIXEL_MM = 3.5  # 128 × 128 matrix over 448 mm, a large-field camera (U)
@@ -85,13 +88,15 @@ Y90 = Modality("Y-90", "Y-90 bremsstrahlung", "Y-90 PET", 0.010, 10.0, 0.08, 8.0
 
 @dataclass(frozen=True)
 class Sources:
-    """Point-like sources (S): position on the AP picture and depth (mm), spread (mm), amount
-    (particles or Bq, any unit) and compartment (``lung``, ``hepatic`` or the territory)."""
+    """Point-like sources (S): position on the AP picture and depth (mm), spread across and in
+    depth (mm), amount (particles or Bq, any unit) and compartment (``lung``, ``hepatic`` or
+    the territory)."""
 
     x: np.ndarray
     y: np.ndarray
     z: np.ndarray
     sigma: np.ndarray
+    sigma_z: np.ndarray
     amount: np.ndarray
     group: np.ndarray
 
@@ -129,10 +134,15 @@ def bed_depths(c: Compiled) -> np.ndarray:
 
 
 def sources(
-    c: Compiled, bed_amount: np.ndarray, lung_amount: float, tumor_radius_mm: dict[str, float]
+    c: Compiled,
+    bed_amount: np.ndarray,
+    lung_amount: float,
+    tumor_radius_mm: dict[str, float],
+    bed_z: np.ndarray | None = None,
 ) -> Sources:
     """The sources of a deposition: ``bed_amount`` (B,) in the beds, ``lung_amount`` shared
-    over the lung fields; a tumour bed spreads over half its tumour's radius."""
+    over the lung fields; a tumour bed spreads over half its tumour's radius (``bed_z``: the
+    beds' depths when already known)."""
     pos = c.node_pos[c.edge_to[c.bed_edge]]
     sigma = np.array(
         [
@@ -144,6 +154,8 @@ def sources(
             for b in c.beds
         ]
     )
+    kind = np.array([b.kind for b in c.beds])
+    sigma_z = np.where(kind == "liver", LIVER_SIGMA_Z_MM, sigma)
     hepatic = ("liver", "tumor")
     group = np.array([b.territory if b.kind not in hepatic else "hepatic" for b in c.beds])
     lx, ly = lung_points()
@@ -151,8 +163,9 @@ def sources(
     return Sources(
         x=np.concatenate([pos[:, 0], lx]),
         y=np.concatenate([pos[:, 1], ly]),
-        z=np.concatenate([bed_depths(c), np.full(n, LUNG_DEPTH_MM)]),
+        z=np.concatenate([bed_depths(c) if bed_z is None else bed_z, np.full(n, LUNG_DEPTH_MM)]),
         sigma=np.concatenate([sigma, np.full(n, LUNG_POINT_STEP_MM / 2.0)]),
+        sigma_z=np.concatenate([sigma_z, np.full(n, 40.0)]),
         amount=np.concatenate([np.asarray(bed_amount, float), np.full(n, lung_amount / n)]),
         group=np.concatenate([group, np.full(n, "lung")]),
     )
@@ -190,8 +203,15 @@ def lung_shunt(s: Sources, m: Modality = MAA) -> tuple[float, float]:
 
 def _gauss(centers: np.ndarray, sigma: np.ndarray, axis: np.ndarray) -> np.ndarray:
     """(S, K) normalised Gaussian weights of each source over pixel centres ``axis``."""
-    g = np.exp(-0.5 * ((axis[None, :] - centers[:, None]) / sigma[:, None]) ** 2)
+    d2 = ((axis[None, :] - centers[:, None]) / sigma[:, None]) ** 2
+    g = np.where(d2 < 50.0, np.exp(-0.5 * np.minimum(d2, 50.0)), 0.0)  # no subnormal tails
     return g / np.maximum(g.sum(axis=1, keepdims=True), 1e-30)
+
+
+def _splat(rows: np.ndarray, w: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Σ_s w_s rows_s ⊗ cols_s: the picture (rows × cols) of weighted separable sources (einsum,
+    not a threaded BLAS product: the machine's cores belong to the simulation)."""
+    return np.einsum("sr,sc->rc", rows * w[:, None], cols)
 
 
 def axes() -> tuple[np.ndarray, np.ndarray]:
@@ -236,14 +256,14 @@ def scan(
         fwhm = m.fwhm0_mm + m.fwhm_per_mm * (path + AIR_GAP_MM)
         sig = np.hypot(s.sigma, fwhm / 2.355)
         w = share * atten * activity_mbq * m.planar_counts_per_mbq
-        img = _gauss(s.y, sig, ay).T @ (w[:, None] * _gauss(s.x, sig, ax))
+        img = _splat(_gauss(s.y, sig, ay), w, _gauss(s.x, sig, ax))
         views.append(rng.poisson(np.maximum(img, 0.0)).astype(float))
     zs = depth_axis()
     tomo = m.tomo_fwhm_mm / 2.355
     sig = np.hypot(s.sigma, tomo)
-    in_slice = np.exp(-0.5 * ((s.y - slice_y_mm) / sig) ** 2)
+    in_slice = np.exp(-0.5 * np.minimum(((s.y - slice_y_mm) / sig) ** 2, 50.0))
     w = share * in_slice
-    img = _gauss(s.z, sig, zs).T @ (w[:, None] * _gauss(s.x, sig, ax))
+    img = _splat(_gauss(s.z, np.hypot(s.sigma_z, tomo), zs), w, _gauss(s.x, sig, ax))
     if img.sum() > 0:
         img = rng.poisson(img / img.sum() * m.slice_counts).astype(float)
     return Scan(m, views[0], views[1][:, ::-1], img, slice_y_mm, tot)
@@ -288,10 +308,16 @@ class MaaStudy:
         }
 
 
-def measure(c: Compiled, bed_amount: np.ndarray, lung_amount: float, systemic: float = 0.0):
+def measure(
+    c: Compiled,
+    bed_amount: np.ndarray,
+    lung_amount: float,
+    systemic: float = 0.0,
+    bed_z: np.ndarray | None = None,
+) -> MaaStudy:
     """The MAA study of particles ``bed_amount`` (B,) in the beds and ``lung_amount`` in the
     lungs (``systemic``: refluxed into the aorta, counted in the total only)."""
-    s = sources(c, bed_amount, lung_amount, {})
+    s = sources(c, bed_amount, lung_amount, {}, bed_z)
     lsf, raw = lung_shunt(s)
     mass = c.bed_mass_g
     kinds = [b.kind for b in c.beds]

@@ -219,7 +219,7 @@ class AgentOption(Strict):
     agent: AgentId = Field(
         description="bland (tris-acryl gelatin microspheres), pva, deb (drug-eluting beads), "
         "lipiodol (cTACE emulsion), y90_resin, y90_glass, lu177_dotatate (peptide receptor "
-        "radionuclide therapy, intra-arterial or intravenous)."
+        "radionuclide therapy, intra-arterial or intravenous), maa (Tc-99m MAA, mapping)."
     )
     sizes_um: list[tuple[SizeUm, SizeUm]] | None = Field(
         None, description="Allowed size ranges, µm (default: the product's catalogue)."

@@ -17,6 +17,7 @@ from sim.action_text import describe
 from sim.agents import AGENTS
 from sim.app.report.card import render_card
 from sim.app.report.images import angiograms, data_uri, png_bytes
+from sim.app.report.nuclear import nuclear_section
 from sim.app.report.page import render_page
 from sim.app.report.timeline import timeline
 from sim.outcome.result import Outcome
@@ -143,7 +144,14 @@ def build_report(
     angios = angiograms(proc, before=before, after=after)
     uris = [data_uri(png_bytes(a.surface)) for a in angios]
     page = render_page(
-        proc.scenario, outcome, meta, agents_used(proc), timeline(proc, outcome), angios, uris
+        proc.scenario,
+        outcome,
+        meta,
+        agents_used(proc),
+        timeline(proc, outcome),
+        angios,
+        uris,
+        nuclear_section(proc),
     )
     html_path = out_dir / HTML_NAME
     html_path.write_text(page, encoding="utf-8")

@@ -1,7 +1,8 @@
 """The report page: one self-contained HTML document (inline CSS, ``data:`` images, no script).
 
 Sections, in order, each a ``<section id=…>`` with an ``<h2>``: ``case``, ``score``, ``tumors``,
-``normal-liver``, ``non-target``, ``timeline``, ``angiograms``, ``notes`` (the case's teaching
+``normal-liver``, ``non-target``, ``timeline``, ``angiograms``, (``nuclear`` after an MAA
+mapping or a Y-90 treatment), ``notes`` (the case's teaching
 points) and ``disclaimer``. :data:`SECTION_IDS` lists them for tests and links.
 
 The print stylesheet (``@media print``) gives a white, compact document: sections follow one
@@ -260,9 +261,17 @@ def disclaimer_section(o: Outcome) -> str:
 
 
 def render_page(
-    sc, o: Outcome, meta: dict, agents_used: list[dict], rows, angios, uris: list[str]
+    sc,
+    o: Outcome,
+    meta: dict,
+    agents_used: list[dict],
+    rows,
+    angios,
+    uris: list[str],
+    nuclear: str = "",
 ) -> str:
-    """The whole document as a string (see the module docstring for its sections)."""
+    """The whole document as a string (see the module docstring for its sections);
+    ``nuclear``: the nuclear-medicine section's HTML, when the case had one."""
     agents = {a["id"] for a in agents_used}
     who = " · ".join(
         x
@@ -282,6 +291,7 @@ def render_page(
         non_target_section(o, sc.scoring),
         timeline_section(rows),
         angiograms_section(angios, uris),
+        nuclear,
         notes_section(sc),
         disclaimer_section(o),
     ]

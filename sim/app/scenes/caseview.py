@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from sim.app.scenes.agent_help import agent_help_lines
 from sim.app.session import ProcedureSession
+from sim.engine.scans import studies
 from sim.render.canvas import Rect, line, veil
 from sim.render.fluoro import FluoroView, run_peak
 from sim.render.projection import AP, PRESETS, STEP_DEG, CArm, projection_note
+from sim.render.scintigraphy import draw_studies
 from sim.render.text import draw_lines, font, wrap
 from sim.transport.contrast import DSA_FPS
 
+SCAN_EVERY_TICKS = 40  # the nuclear-medicine view follows the deposition every 2 s (speed, U)
 NEXT_BRANCH_COLOR = (90, 220, 255)  # the branch Up takes: cyan, unlike any tissue or flag
 
 HELP = [
@@ -33,6 +36,7 @@ HELP = [
     ("J L   I K", "C-arm RAO / LAO, cranial / caudal by 5 degrees"),
     ("O", "roadmap opacity 25 / 50 / 75 / 100 %"),
     ("V", "cine loop of the last run, open / close"),
+    ("N", "nuclear medicine: MAA mapping and Y-90 scans, open / close"),
     ("  Left / Right   Enter", "  in the cine: step a frame / play, pause"),
     ("P   S", "pause / time scale 1x 2x 4x"),
     ("F", "finish the case (debrief)"),
@@ -54,6 +58,8 @@ class CaseView:
         self.teaching = False
         self.show_help = False
         self.show_agents = False
+        self.show_scan = False  # the nuclear-medicine studies instead of the angiogram
+        self._scan: tuple | None = None  # (key, picture) drawn last
         self.exam = False  # exam mode: no teaching overlay (what a real room shows)
         self.frame_i = 0
         self.arm: CArm = AP
@@ -123,6 +129,8 @@ class CaseView:
             self.teaching = not self.teaching and not self.exam
             if self.exam:
                 self.session.say("Exam mode: no teaching overlay before the debrief")
+        elif name == "scan":
+            self.show_scan = not self.show_scan
         elif name == "help":
             self.show_help, self.show_agents = not self.show_help, False
         elif name == "agents":
@@ -158,6 +166,9 @@ class CaseView:
         self.note_runs()
         self.fluoro.set_arm(self.arm)
         cine = self.session.cine
+        if self.show_scan and mode is None:
+            surface.blit(self.scan_image(), self.rect.topleft)
+            return
         if cine is not None and mode is None:
             img = self.fluoro.render(cine.time(), mode="dsa")
             surface.blit(img, self.rect.topleft)
@@ -171,6 +182,14 @@ class CaseView:
             seed_frame=self.frame_i,
         )
         surface.blit(img, self.rect.topleft)
+
+    def scan_image(self):
+        """The MAA and Y-90 studies as they stand (redrawn at most once a simulated 2 s)."""
+        proc = self.session.proc
+        key = (proc.tick // SCAN_EVERY_TICKS, proc.finished, self.rect.size)
+        if self._scan is None or self._scan[0] != key:
+            self._scan = (key, draw_studies(studies(proc), self.rect.size))
+        return self._scan[1]
 
     # ------------------------------------------------------------------ overlay
     def draw_overlay(self, surface) -> None:

@@ -1,5 +1,6 @@
 """The debrief: score and reasons, tumours, normal liver, non-target deposits with their
-complications and sources, complication risks, the timeline, before/after angiograms."""
+complications and sources, complication risks, the timeline, before/after angiograms — or,
+after an MAA mapping or a Y-90 treatment, the nuclear-medicine pictures (S switches)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from sim.app.report_text import points_text, score_text
 from sim.app.scene import Scene
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
+from sim.engine.scans import studies
 from sim.outcome.lu177 import lu177_lines
 from sim.outcome.penalties import FAIL_CAP
 from sim.outcome.response import lesson_lines
 from sim.outcome.result import Outcome
+from sim.render.scintigraphy import draw_studies
 from sim.render.text import draw_lines, wrap
 from sim.scenario.load import LoadedCase
 from sim.ui.inputs import Input, Key, Wheel, WidgetEvent
@@ -43,6 +46,9 @@ class DebriefScene(Scene):
         self.exit_after = exit_after  # demo: frames to show before closing
         self.shot_dir = shot_dir  # demo: where the last screenshot goes
         self.projections = projections or []  # the C-arm comment (render.projection)
+        self.studies = studies(proc)  # the MAA mapping and the Y-90 scan, when given
+        self.show_scan = self.studies.maa is not None or self.studies.y90 is not None
+        self._scan_img = None  # (size, picture)
 
     def resize(self, size) -> None:
         self.report, self.whatif, self.retry, self.next, self.lib = self.button_row(
@@ -108,6 +114,8 @@ class DebriefScene(Scene):
                 self._go("whatif")
             elif k == "e":
                 self._report()
+            elif k == "s":
+                self.show_scan = not self.show_scan
             elif k in ("l", "escape"):
                 self._go("library")
             elif k in ("down", "pagedown"):
@@ -175,6 +183,7 @@ class DebriefScene(Scene):
         for line in lu177_lines(o.lu177):
             add(line, 15)
         self._y90_plan_lines(add)
+        self._scan_lines(add)
         add("Non-target", 17, True)
         if not o.non_target:
             add("None.")
@@ -222,6 +231,22 @@ class DebriefScene(Scene):
             )
         add(f"Given in all: {self.out.metrics.activity_gbq:.2f} GBq", 14, col=(200, 210, 225))
 
+    def _scan_lines(self, add) -> None:
+        """The nuclear-medicine studies in words (S shows their pictures)."""
+        st = self.studies
+        if st.maa is None and st.y90 is None:
+            return
+        add("Nuclear medicine (S: pictures / angiograms)", 17, True)
+        for label, scan in (("MAA mapping (predicted)", st.maa), ("Y-90 (delivered)", st.y90)):
+            if scan is not None:
+                add(f"{label}: " + " · ".join(scan.notes), 14, col=(200, 210, 225))
+
+    def _draw_scan(self, surface, x: int, y: int, w: int, h: int) -> None:
+        """Predicted (MAA) above delivered (Y-90), scaled into the right column."""
+        if self._scan_img is None or self._scan_img[0] != (w, h):
+            self._scan_img = ((w, h), draw_studies(self.studies, (w, h)))
+        surface.blit(self._scan_img[1], (x, y))
+
     def update(self, dt: float) -> None:
         if self.exit_after is not None:
             self.exit_after -= 1
@@ -247,6 +272,9 @@ class DebriefScene(Scene):
         x = col_w + px(40)
         img_w = w - x - px(20)
         yy = px(16)
+        if self.show_scan:
+            self._draw_scan(surface, x, yy, img_w, h - px(16) - px(76) - px(16))
+            return
         room = (h - px(16) - px(76) - 2 * px(32)) // 2  # two images above the buttons
         for label, img in (("Before", self.before), ("After", self.after)):
             if img is None:

@@ -21,6 +21,7 @@ KEY_COMMANDS = {
     "r": "roadmap",
     "o": "roadmap_opacity",
     "v": "cine",
+    "n": "scan",
     "t": "teaching",
     "p": "pause",
     "s": "speed",
