@@ -4,11 +4,15 @@
 
     python main.py dosimetry SCENARIO --at VESSEL --agent y90_glass|y90_resin
         [--method mird|partition|bsa] [--target-gy G] [--tn R] [--lsf F] [--hours H]
-        [--prior-lung-gy G] [--json]
+        [--prior-lung-gy G] [--maa PLAN_OR_RECORD] [--json]
 
 The case is built as ``run`` builds it, the tip resolved as ``navigate`` resolves it, and the
 plan is :func:`sim.engine.y90_plan.plan_from_tip`, the function the window's calculator uses.
-Bad input prints one line and exits 2, never a traceback.
+With ``--maa`` the lung shunt and the T/N come from an MAA mapping instead of the case's declared
+values: a plan file (``*.yaml``) is run on the case, a replay file (``*.siphon.json``) is replayed,
+and :mod:`sim.outcome.scintigraphy` measures the lung shunt (conjugate views) and the T/N of the
+tumours the planned tip perfuses; ``--lsf``/``--tn`` still override. Bad input — including an
+untrusted plan or replay file — prints one line and exits 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import argparse
 import json
 import math
 import sys
+from dataclasses import dataclass
 
 # option: (lowest, highest) accepted
 BOUNDS = {
@@ -47,6 +52,49 @@ def _number(option: str, text: str | None) -> float | None:
     return x
 
 
+@dataclass(frozen=True)
+class MaaSource:
+    """An MAA mapping read for the plan: where from and what it measured."""
+
+    path: str
+    study: object  # sim.outcome.scintigraphy.MaaStudy
+
+    def to_dict(self, tn: float | None) -> dict:
+        """The ``maa`` object of ``dosimetry --json``: the source and what it measured (the T/N
+        of the perfused tumours, ``tn``)."""
+        return {
+            "source": self.path,
+            "lung_shunt_fraction": round(self.study.lung_shunt_fraction, 4),
+            "tn_ratio": None if tn is None else round(tn, 3),
+        }
+
+
+def maa_study(path: str, scenario: str) -> MaaSource:
+    """Run the mapping plan ``path`` on ``scenario`` (or replay the record ``path``) and measure
+    its MAA; raises DosimetryInputError with one line."""
+    from sim.app.runner import RunError, prepare_run, run_steps
+    from sim.engine.final import assess_procedure
+    from sim.records.exchange import ReplayFileError, read_replay_file
+    from sim.records.replay import ReplayError, replay
+
+    try:
+        if path.endswith(".json"):
+            _, out = replay(read_replay_file(path), check_digest=False)
+            if out is None:
+                raise DosimetryInputError(f"--maa: {path}: the record was not finished")
+        else:
+            proc, steps = prepare_run(scenario, path)
+            run_steps(proc, steps)
+            out = assess_procedure(proc)
+    except RunError as exc:
+        raise DosimetryInputError(f"--maa: {exc.problems[0]}") from None
+    except (ReplayFileError, ReplayError) as exc:
+        raise DosimetryInputError(f"--maa: {str(exc).splitlines()[0]}") from None
+    if out.maa is None:
+        raise DosimetryInputError(f"--maa: {path}: no MAA was given (select_agent: maa)")
+    return MaaSource(path, out.maa)
+
+
 def plan_for_args(args: argparse.Namespace):
     """The :class:`TipPlan` the command's arguments ask for; raises DosimetryInputError."""
     from sim.app.check import build
@@ -62,6 +110,22 @@ def plan_for_args(args: argparse.Namespace):
     sc, problems = load_scenario(args.scenario)
     if sc is None:
         raise DosimetryInputError(str(problems[0]) if problems else f"{args.scenario}: unreadable")
+    proc, problems = build(sc, args.scenario)
+    if proc is None:
+        raise DosimetryInputError(str(problems[0]))
+    try:
+        node, _ = resolve_target(
+            proc.c, proc.flow, args.at, proc.catheter_radius, proc.liver.tumors
+        )
+    except NavigationError as exc:
+        raise DosimetryInputError(f"--at: {exc}") from None
+    territory = perfused_territory(proc.c, node, args.at)
+    mapping = maa_study(args.maa, args.scenario) if getattr(args, "maa", None) else None
+    if mapping is not None:
+        if nums["--lsf"] is None:
+            nums["--lsf"] = mapping.study.lung_shunt_fraction
+        if nums["--tn"] is None:
+            nums["--tn"] = mapping.study.tn_for(territory.tumor_ids)
     try:
         inputs = inputs_for(
             sc,
@@ -75,26 +139,34 @@ def plan_for_args(args: argparse.Namespace):
         )
     except ValueError as exc:
         raise DosimetryInputError(str(exc)) from None
-    proc, problems = build(sc, args.scenario)
-    if proc is None:
-        raise DosimetryInputError(str(problems[0]))
-    try:
-        node, _ = resolve_target(
-            proc.c, proc.flow, args.at, proc.catheter_radius, proc.liver.tumors
+    plan = plan_from_tip(territory, inputs, sc)
+    if mapping is not None:
+        tn = nums["--tn"]
+        plan.working.insert(
+            1,
+            f"MAA mapping ({mapping.path}): lung shunt "
+            f"{100 * mapping.study.lung_shunt_fraction:.1f} % (conjugate views), T/N of the "
+            f"perfused tumours {'not measured' if tn is None else f'{tn:.2f}'}",
         )
-    except NavigationError as exc:
-        raise DosimetryInputError(f"--at: {exc}") from None
-    return plan_from_tip(perfused_territory(proc.c, node, args.at), inputs, sc)
+        if mapping.study.extrahepatic:
+            extra = ", ".join(
+                f"{k} {100 * v:.1f} %" for k, v in mapping.study.extrahepatic.items()
+            )
+            plan.warnings.append(f"MAA shows extrahepatic uptake: {extra}")
+    return plan, mapping
 
 
 def _cmd_dosimetry(args: argparse.Namespace) -> int:
     try:
-        plan = plan_for_args(args)
+        plan, mapping = plan_for_args(args)
     except DosimetryInputError as exc:
         print(f"dosimetry: {exc}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(plan.to_dict(), ensure_ascii=False, allow_nan=False))
+        d = plan.to_dict()
+        if mapping is not None:
+            d["maa"] = mapping.to_dict(mapping.study.tn_for(plan.territory.tumor_ids))
+        print(json.dumps(d, ensure_ascii=False, allow_nan=False))
         return 0
     a = plan.activity_gbq
     head = "do not treat" if a is None else f"{a:.2f} GBq"
@@ -112,8 +184,8 @@ def add_command(sub) -> None:
         "dosimetry",
         help="Y-90 activity planned from a catheter tip (MIRD, partition or resin BSA)",
         description="Plan the Y-90 activity for the territory a catheter tip perfuses. The lung "
-        "shunt and T/N are the case's declared values or --lsf/--tn; planning from an MAA "
-        "study (--maa) is not yet available.",
+        "shunt and T/N are the case's declared values, an MAA mapping's measurements (--maa) "
+        "or --lsf/--tn.",
     )
     d.add_argument("scenario")
     d.add_argument("--at", help="catheter tip: a vessel name or feeder:T")
@@ -127,6 +199,11 @@ def add_command(sub) -> None:
     d.add_argument("--hours", help="hours from vial calibration to treatment (default 0)")
     d.add_argument(
         "--prior-lung-gy", help="lung dose of earlier treatments, Gy (default the case's)"
+    )
+    d.add_argument(
+        "--maa",
+        help="an MAA mapping: a plan file run on the case, or a replay file (.siphon.json); "
+        "its measured lung shunt and T/N go into the plan",
     )
     d.add_argument("--json", action="store_true", help="print one JSON object")
     d.set_defaults(fn=_cmd_dosimetry)
