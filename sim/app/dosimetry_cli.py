@@ -149,9 +149,7 @@ def plan_for_args(args: argparse.Namespace):
             f"perfused tumours {'not measured' if tn is None else f'{tn:.2f}'}",
         )
         if mapping.study.extrahepatic:
-            extra = ", ".join(
-                f"{k} {100 * v:.1f} %" for k, v in mapping.study.extrahepatic.items()
-            )
+            extra = ", ".join(f"{k} {100 * v:.1f} %" for k, v in mapping.study.extrahepatic.items())
             plan.warnings.append(f"MAA shows extrahepatic uptake: {extra}")
     return plan, mapping
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.actions import Navigate, SelectAgent, SetInjection, StartContrast
+from sim.actions import Inject, Navigate, SelectAgent, SetInjection, StartContrast
 from sim.app.scenes.picker import PickerScene
 from sim.app.scenes.procedure import ProcedureScene
 from sim.app.window import App
@@ -142,9 +142,38 @@ def _what_if_and_history(app: App, out: Path) -> list[Path]:
     return saved
 
 
+def take_nuclear(out: Path, library: Path, data=None, size=(1280, 800)) -> list[Path]:
+    """The nuclear-medicine pictures of the 12 %-shunt resin case: the MAA mapping from the
+    common hepatic artery (GDA uptake) in the window's N view, then resin from the right
+    hepatic artery and the debrief's predicted-versus-delivered scans."""
+    app = App(size=size, data=data)
+    app.library_folder = library
+    case = next(c for c in load_library(library) if c.path.name == "y90_resin_lsf12.yaml")
+    scene = ProcedureScene(app, case)
+    app.switch(scene)
+    p = scene.proc
+    p.apply(Navigate(target="CHA"))
+    p.apply(SelectAgent(agent="maa", activity_mbq=150.0))
+    p.apply(Inject(volume_ml=5.0, rate_ml_min=5.0))
+    scene.panel.build()
+    scene.controls.command("scan")
+    for _ in range(3):
+        app.frame(1 / 60)
+    saved = [app.screenshot(out / "procedure_scan.png")]
+    scene.controls.command("scan")
+    p.apply(Navigate(target="RHA", beyond="cystic"))
+    p.apply(SelectAgent(agent="y90_resin", activity_gbq=1.3))
+    p.apply(Inject(volume_ml=25.0, rate_ml_min=5.0))
+    scene.finish()
+    for _ in range(3):
+        app.frame(1 / 60)
+    saved.append(app.screenshot(out / "debrief_scan.png"))
+    return saved
+
+
 def main(out: str = "docs/img", library: str | None = None) -> list[Path]:
     from sim.app.settings import SCENARIOS
 
     lib = Path(library) if library else SCENARIOS
     assert load_library(lib), f"no cases in {lib}"
-    return take(Path(out), lib)
+    return take(Path(out), lib) + take_nuclear(Path(out), lib)

@@ -20,7 +20,7 @@ from sim.outcome.scintigraphy import (
     axes,
     depth_axis,
 )
-from sim.render.text import draw_lines, rendered
+from sim.render.text import draw_lines, rendered, wrap
 
 BG = (18, 20, 26)
 INK = (225, 228, 235)
@@ -28,7 +28,7 @@ DIM = (150, 156, 170)
 DISPLAY_PERCENTILE = 99.7  # the brightest 0.3 % of pixels saturate (a display window, U)
 PLANAR_GAMMA = 0.55
 TOMO_GAMMA = 0.75
-NOTE_LINES = 3  # room kept under every row, so both rows' pictures have one size
+NOTE_LINES = 4  # room kept under every row, so both rows' pictures have one size
 
 
 def _norm(img: np.ndarray) -> np.ndarray:
@@ -71,7 +71,10 @@ def _body_outline(surf: pygame.Surface, r: pygame.Rect, depth: np.ndarray) -> No
 def draw_row(surf: pygame.Surface, s: Scan, title: str, r: pygame.Rect) -> None:
     """One study in ``r``: its title, ANT and POST views, the axial slice and its notes."""
     pad, fs = 8, max(12, min(18, r.height // 22))
-    surf.blit(rendered(title, fs + 2, INK, True), (r.left + pad, r.top + pad))
+    head = rendered(title, fs + 2, INK, True)
+    surf.blit(head, (r.left + pad, r.top + pad))
+    kind = f"  {s.modality.planar} · {s.modality.tomo}"
+    surf.blit(rendered(kind, fs - 2, DIM), (r.left + pad + head.get_width(), r.top + pad + 4))
     notes_h = int(fs * 1.25) * NOTE_LINES + pad
     top = r.top + pad + fs + 10
     p = max(40, min((r.width - 4 * pad) // 3, r.bottom - top - notes_h - fs - 2 * pad))
@@ -80,7 +83,7 @@ def draw_row(surf: pygame.Surface, s: Scan, title: str, r: pygame.Rect) -> None:
     for img, name, left, right in planar:
         box = pygame.Rect(x, top, p, p)
         surf.blit(_surface(planar_rgb(img), box.size), box.topleft)
-        surf.blit(rendered(f"{s.modality.planar} {name}", fs - 2, DIM), (x, box.bottom + 3))
+        surf.blit(rendered(name, fs - 2, DIM), (x, box.bottom + 3))
         surf.blit(rendered(left, fs - 2, (60, 60, 60), True), (x + 4, top + 4))
         surf.blit(rendered(right, fs - 2, (60, 60, 60), True), (box.right - fs, top + 4))
         x += p + pad
@@ -90,9 +93,10 @@ def draw_row(surf: pygame.Surface, s: Scan, title: str, r: pygame.Rect) -> None:
     surf.blit(_surface(hot_rgb(s.axial), box.size), box.topleft)
     _body_outline(surf, box, depth_axis())
     surf.blit(rendered("ANT", fs - 3, DIM), (box.centerx - fs, box.top + 2))
-    caption = f"{s.modality.tomo}, axial slice {s.slice_y_mm:.0f} mm"
+    caption = f"axial slice at {s.slice_y_mm:.0f} mm"
     surf.blit(rendered(caption, fs - 2, DIM), (x, top + p + 3))
-    draw_lines(surf, s.notes, (r.left + pad, top + p + fs + 8), fs - 1, INK, max_y=r.bottom)
+    lines = [part for n in s.notes for part in wrap(n, fs - 1, r.width - 2 * pad)]
+    draw_lines(surf, lines, (r.left + pad, top + p + fs + 8), fs - 1, INK, max_y=r.bottom)
 
 
 def draw_studies(studies, size: tuple[int, int], surf: pygame.Surface | None = None):

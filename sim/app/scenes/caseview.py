@@ -195,6 +195,15 @@ class CaseView:
     def draw_overlay(self, surface) -> None:
         """Breadcrumb, state flags, view mode and the current notice."""
         px, s = self.app.px, self.session
+        if self.show_scan:  # the studies carry their own titles; no catheter to point at
+            draw_lines(
+                surface,
+                ["NUCLEAR MEDICINE · N closes"],
+                (px(12), self.rect.bottom - px(28)),
+                px(15),
+                (180, 190, 200),
+            )
+            return
         self.draw_next_branch(surface)
         draw_lines(
             surface, [s.breadcrumb_text()], (px(12), px(10)), px(18), (255, 255, 200), bold=True
