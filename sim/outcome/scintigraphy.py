@@ -17,7 +17,7 @@ collimator resolution that worsens with distance, and draws Poisson counts. The 
 √(A·P) of a source does not depend on its depth, only on the body's thickness there, so the
 conjugate-view LSF corrected with the thorax and abdomen transmission is the particle share;
 the uncorrected ratio overestimates the shunt, as planar MAA does (Allred 2018, R). Values
-tagged U are teaching choices (docs/physics.md §3.12).
+tagged U are teaching choices (docs/physics.md §8.2).
 """
 
 from __future__ import annotations
