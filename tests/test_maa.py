@@ -181,3 +181,44 @@ def test_dosimetry_maa_bad_record_is_one_line_and_exit_2(tmp_path, capsys):
     rc = main(["dosimetry", str(RESIN), "--at", "RHA", "--agent", "y90_resin", "--maa", str(bad)])
     err = capsys.readouterr().err
     assert rc == 2 and err.startswith("dosimetry: --maa: ") and err.count("\n") == 1
+
+
+def test_report_has_the_nuclear_section_only_after_a_mapping(tmp_path, from_cha):
+    from sim.app.report.build import build_report
+
+    html = build_report(from_cha, assess_procedure(from_cha), {}, tmp_path / "maa").read_text()
+    assert '<section id="nuclear">' in html and "Lung shunt" in html
+    assert html.count("data:image/png;base64,") >= 1
+    sc, _ = load_scenario(RESIN)
+    plain = Procedure(sc, seed=1)
+    plain.apply(Finish())
+    other = build_report(plain, assess_procedure(plain), {}, tmp_path / "none").read_text()
+    assert '<section id="nuclear">' not in other
+
+
+def test_window_n_key_shows_the_scan(tmp_path):
+    from helpers import frames, open_app
+
+    from sim.app.scenes.procedure import ProcedureScene
+    from sim.scenario.load import LoadedCase
+    from sim.ui.inputs import Key
+
+    app = open_app(tmp_path)
+    sc, _ = load_scenario(RESIN)
+    scene = ProcedureScene(app, LoadedCase(RESIN, sc, []))
+    app.switch(scene)
+    scene.proc.apply(Navigate(target="PHA"))
+    scene.proc.apply(SelectAgent(agent="maa", activity_mbq=150.0))
+    scene.proc.apply(Inject(volume_ml=2.0, rate_ml_min=6.0))
+    frames(app, 2)
+    r = scene.view.rect
+    before = app.screen.subsurface(r).copy()
+    scene.handle(Key("n", down=True))
+    frames(app, 2)
+    assert scene.view.show_scan
+    import pygame
+
+    shown = pygame.surfarray.array3d(app.screen.subsurface(r))
+    # the planar views are printed dark on white: a large bright area the angiogram never has
+    assert (shown.min(axis=2) > 230).mean() > 0.1
+    assert (pygame.surfarray.array3d(before).min(axis=2) > 230).mean() < 0.05

@@ -216,6 +216,7 @@ AGENT_NAMES = {
         "lipiodol": "lipiodol emulsion",
         "y90_resin": "Y-90 resin microspheres",
         "y90_glass": "Y-90 glass microspheres",
+        "maa": "Tc-99m MAA (mapping)",
     },
     "de": {
         "bland": "blande Mikrosphären",
@@ -224,6 +225,7 @@ AGENT_NAMES = {
         "lipiodol": "Lipiodol-Emulsion",
         "y90_resin": "Y-90-Harzmikrosphären",
         "y90_glass": "Y-90-Glasmikrosphären",
+        "maa": "Tc-99m-MAA (Mapping)",
     },
     "fr": {
         "bland": "microsphères non chargées",
@@ -232,6 +234,7 @@ AGENT_NAMES = {
         "lipiodol": "émulsion de lipiodol",
         "y90_resin": "microsphères de résine Y-90",
         "y90_glass": "microsphères de verre Y-90",
+        "maa": "MAA marqué au Tc-99m (cartographie)",
     },
 }
 

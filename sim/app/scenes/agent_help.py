@@ -75,6 +75,14 @@ AGENT_HELP: dict[str, AgentHelp] = {
         " one first pass: tumour uptake about 1.17× intravenous (LUTIA, 95 % CI 1.00–1.37)",
         "Lutathera SmPC; Ebbers EJNMMI 2024 (LUTIA, reference §3.5, §9)",
     ),
+    "maa": AgentHelp(
+        "Tc-99m MAA (mapping)",
+        "macroaggregated albumin, 10–90 µm, about 150 MBq: lodges like Y-90 spheres but occludes"
+        " nothing; press N to see the scan (lung shunt, T/N, extrahepatic uptake)",
+        "the mapping before radioembolization, from the tip you would treat from; GDA or gastric"
+        " uptake means coil or go distal",
+        "Pulmotech MAA label; reference §2.4, §9; docs/physics.md §8.2",
+    ),
 }
 
 SIZE_HELP = (
