@@ -3,16 +3,17 @@
 A *wording* is a table of templates, one per kind of action (``navigate``,
 ``navigate_feeder``, ``select_agent``, ``inject``, ``set_injection``, ``stop_injection``,
 ``contrast``, ``start_contrast``, ``wait``, ``finish``) plus optional fragments for an agent's
-``size``, ``activity``, ``doxorubicin`` and ``route`` (left out when the action does not set
-them). The
-numbers and their defaults always come from the typed action (:mod:`sim.actions`) through
-:func:`describe`; a wording only says how to put them. The English wordings are here; the
-kiosk's translations (:mod:`sim.app.kiosk.i18n`) use the same keys and placeholders:
+``size``, ``activity`` (Y-90, GBq), ``mbq`` (MAA), ``doxorubicin`` and ``route`` (left out when
+the action does not set them). The numbers and their defaults always come from the typed action
+(:mod:`sim.actions`) through :func:`describe`; a wording only says how to put them. The English
+wordings are here; the kiosk's translations (:mod:`sim.app.kiosk.i18n`) use the same keys and
+placeholders:
 
 ``{target}`` the raw target, ``{vessel}`` its readable name, ``{tumor}`` the tumour of a
 ``feeder:`` target, ``{agent}`` the agent's name, ``{agent_id}``, ``{lo}``/``{hi}`` the size
-range (µm), ``{activity_gbq}``, ``{doxorubicin_mg_ml}``, ``{route}`` (Lu-177: ``ia`` or
-``iv``), ``{volume}`` (mL), ``{rate}`` (mL/min, mL/s for contrast), ``{seconds}``.
+range (µm), ``{activity_gbq}``, ``{activity_mbq}``, ``{doxorubicin_mg_ml}``, ``{route}``
+(Lu-177: ``ia`` or ``iv``), ``{volume}`` (mL), ``{rate}`` (mL/min, mL/s for contrast),
+``{seconds}``.
 """
 
 from __future__ import annotations
@@ -48,9 +49,10 @@ MENU: Wording = {  # the what-if chooser: short imperative lines
 }
 
 DONE: Wording = {  # the report's timeline: what the trainee did, in the past tense
-    "select_agent": "{agent} prepared{size}{activity}{doxorubicin}{route_part}",
+    "select_agent": "{agent} prepared{size}{activity}{mbq}{doxorubicin}{route_part}",
     "size": ", {lo}–{hi} µm",
     "activity": ", {activity_gbq} GBq",
+    "mbq": ", {activity_mbq} MBq",
     "route_part": ", route {route}",
     "doxorubicin": ", doxorubicin {doxorubicin_mg_ml} mg/mL",
     "inject": "injected {volume} mL at {rate} mL/min",
@@ -76,6 +78,7 @@ CAPTION: Wording = {  # demos and playback: what an expert says while doing it
 _FRAGMENTS = {
     "size": "lo",
     "activity": "activity_gbq",
+    "mbq": "activity_mbq",
     "doxorubicin": "doxorubicin_mg_ml",
     "route_part": "route",
 }
@@ -142,6 +145,8 @@ def _key_values(action, num: Callable[[float], str]) -> tuple[str, dict[str, str
             v.update(lo=num(action.size_um[0]), hi=num(action.size_um[1]))
         if action.activity_gbq:
             v["activity_gbq"] = num(action.activity_gbq)
+        if action.activity_mbq:
+            v["activity_mbq"] = num(action.activity_mbq)
         if action.doxorubicin_mg_ml:
             v["doxorubicin_mg_ml"] = num(action.doxorubicin_mg_ml)
         if action.route:

@@ -83,6 +83,14 @@ class SelectAgent(_Action):
         le=400.0,
         description="Tc-99m MAA activity drawn up for the mapping, MBq (about 150–185).",
     )
+
+    @field_validator("activity_mbq")
+    @classmethod
+    def _mbq_for_maa(cls, v: float | None, info) -> float | None:
+        if v is not None and info.data.get("agent") != "maa":
+            raise ValueError("activity_mbq goes with agent maa (Y-90 takes activity_gbq)")
+        return v
+
     oil_ratio: float | None = Field(
         None,
         ge=1.0,

@@ -77,9 +77,10 @@ def readable_date(text) -> str:
 
 
 PREPARATION = {  # how an agent was prepared, for the agents table (sim.action_text wording)
-    "select_agent": "{size}{activity}{doxorubicin}",
+    "select_agent": "{size}{activity}{mbq}{doxorubicin}",
     "size": ", {lo}–{hi} µm",
     "activity": ", {activity_gbq} GBq drawn up",
+    "mbq": ", {activity_mbq} MBq Tc-99m",
     "doxorubicin": ", doxorubicin {doxorubicin_mg_ml} mg/mL",
 }
 
