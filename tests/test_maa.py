@@ -240,3 +240,10 @@ def test_a_recorded_mapping_replays_to_its_digest_and_plans_the_dose(tmp_path, c
     assert main([*args, "--maa", str(path)]) == 0
     got = json.loads(capsys.readouterr().out)
     assert got["lung_shunt_fraction"] == pytest.approx(out.maa.lung_shunt_fraction, abs=1e-4)
+
+
+def test_activity_mbq_goes_with_maa_only(tmp_path, capsys):
+    bad = tmp_path / "mbq.plan.yaml"
+    bad.write_text("actions:\n  - select_agent: {agent: y90_resin, activity_mbq: 150}\n")
+    assert main(["run", str(RESIN), "--plan", str(bad)]) == 2
+    assert "activity_mbq goes with agent maa" in capsys.readouterr().err
