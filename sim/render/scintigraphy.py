@@ -70,7 +70,8 @@ def _body_outline(surf: pygame.Surface, r: pygame.Rect, depth: np.ndarray) -> No
 
 def draw_row(surf: pygame.Surface, s: Scan, title: str, r: pygame.Rect) -> None:
     """One study in ``r``: its title, ANT and POST views, the axial slice and its notes."""
-    pad, fs = 8, max(12, min(18, r.height // 22))
+    fs = max(12, min(r.height // 24, r.width // 42, 36))  # type grows with the window
+    pad = max(8, fs // 2)
     head = rendered(title, fs + 2, INK, True)
     surf.blit(head, (r.left + pad, r.top + pad))
     kind = f"  {s.modality.planar} · {s.modality.tomo}"
