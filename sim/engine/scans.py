@@ -90,7 +90,7 @@ def studies(proc: Procedure) -> Studies:
     if y90_bed is not None:
         s = sources(c, y90_bed, y90_lung, radius, z)
         y90 = scan(s, Y90, proc.metrics.activity_gbq * 1000.0, y0, rng)
-        y90.notes.extend(delivered_lines(proc, y90_bed, y90_lung))
+        y90.notes.extend(delivered_lines(proc, y90_bed, y90_lung, z))
     return Studies(maa, y90)
 
 
@@ -106,14 +106,18 @@ def study_lines(m: MaaStudy) -> list[str]:
     ]
 
 
-def delivered_lines(proc: Procedure, bed: np.ndarray, lung: float) -> list[str]:
-    """What the Y-90 scan shows, in words: activity given, lung share, tumour share."""
+def delivered_lines(proc: Procedure, bed: np.ndarray, lung: float, z: np.ndarray) -> list[str]:
+    """What the Y-90 scan shows, in words: activity given and where it went, and the T/N the
+    PET reads — measured by the same code as the MAA's, so the two compare line by line."""
     total = float(bed.sum()) + lung
     share = lambda m: 100 * float(bed[m].sum()) / total if total > 0 else 0.0  # noqa: E731
     kinds = np.array([b.kind for b in proc.c.beds])
     hepatic = np.isin(kinds, ("liver", "tumor"))
+    m = measure(proc.c, bed, lung, bed_z=z)
+    tn = ", ".join(f"{t.id} {t.tn_ratio:.1f}" for t in m.tumors)
     return [
         f"{proc.metrics.activity_gbq:.2f} GBq delivered: tumours {share(kinds == 'tumor'):.1f} %"
         f", normal liver {share(kinds == 'liver'):.1f} %, lungs "
         f"{100 * lung / total if total > 0 else 0.0:.1f} %, elsewhere {share(~hepatic):.1f} %",
+        f"Tumour-to-normal (PET): {tn or 'no tumour'}",
     ]

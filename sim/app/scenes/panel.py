@@ -145,7 +145,7 @@ class ControlPanel:
         speed = f"{SPEEDS[self.session.speed_i]:g}x"
         rows = (
             (("dsa", "DSA"), ("roadmap", "Roadmap"), ("teaching", "Teaching")),
-            (("pause", "Pause"), ("speed", speed), ("help", "Help")),
+            (("pause", "Pause"), ("speed", speed), ("help", "Help"), ("scan", "Scan")),
         )
         self.speed_btn = None
         for names in rows:
