@@ -247,3 +247,9 @@ def test_activity_mbq_goes_with_maa_only(tmp_path, capsys):
     bad.write_text("actions:\n  - select_agent: {agent: y90_resin, activity_mbq: 150}\n")
     assert main(["run", str(RESIN), "--plan", str(bad)]) == 2
     assert "activity_mbq goes with agent maa" in capsys.readouterr().err
+
+
+def test_run_prints_the_mapping(tmp_path, capsys):
+    assert main(["run", str(RESIN), "--plan", _plan(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "MAA mapping:" in out and "Lung shunt" in out and "Tumour-to-normal (SPECT)" in out

@@ -52,6 +52,8 @@ def render_text(o: Outcome) -> str:
     for d in o.non_target:
         lines.append(f"  NON-TARGET {d.territory}: {100 * d.fraction:.2f} % — {d.complication}")
     lines.append(f"Lung dose {o.lung_dose_gy:.1f} Gy; endpoint SACE {o.sace_level or '–'}")
+    if o.maa is not None:
+        lines += ["MAA mapping:"] + [f"  {line}" for line in o.maa.lines()]
     m = o.metrics
     lines.append(
         f"Procedure {m.procedure_s / 60:.1f} min, fluoroscopy {m.fluoro_s / 60:.1f}"

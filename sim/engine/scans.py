@@ -17,7 +17,6 @@ from sim.agents import MAA_DEFAULT_MBQ
 from sim.outcome.scintigraphy import (
     MAA,
     Y90,
-    MaaStudy,
     Scan,
     activity_deposit,
     agent_deposit,
@@ -86,24 +85,12 @@ def studies(proc: Procedure) -> Studies:
     if maa_bed is not None:
         s = sources(c, maa_bed, maa_lung, radius, z)
         maa = scan(s, MAA, maa_activity_mbq(proc), y0, rng)
-        maa.notes.extend(study_lines(measure(c, maa_bed, maa_lung, bed_z=z)))
+        maa.notes.extend(measure(c, maa_bed, maa_lung, bed_z=z).lines())
     if y90_bed is not None:
         s = sources(c, y90_bed, y90_lung, radius, z)
         y90 = scan(s, Y90, proc.metrics.activity_gbq * 1000.0, y0, rng)
         y90.notes.extend(delivered_lines(proc, y90_bed, y90_lung, z))
     return Studies(maa, y90)
-
-
-def study_lines(m: MaaStudy) -> list[str]:
-    """What the MAA study measured, in words (the picture's notes, the report)."""
-    tn = ", ".join(f"{t.id} {t.tn_ratio:.1f}" for t in m.tumors)
-    extra = ", ".join(f"{k} {100 * v:.1f} %" for k, v in m.extrahepatic.items()) or "none"
-    return [
-        f"Lung shunt {100 * m.lung_shunt_fraction:.1f} % (conjugate views, transmission-"
-        f"corrected; {100 * m.lung_shunt_uncorrected:.1f} % uncorrected)",
-        f"Tumour-to-normal (SPECT): {tn or 'no tumour'}",
-        f"Extrahepatic uptake: {extra}",
-    ]
 
 
 def delivered_lines(proc: Procedure, bed: np.ndarray, lung: float, z: np.ndarray) -> list[str]:

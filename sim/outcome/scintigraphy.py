@@ -298,6 +298,17 @@ class MaaStudy:
             return None
         return sum(t.counts for t in up) / mass / self.normal_concentration
 
+    def lines(self) -> list[str]:
+        """What the study measured, in words (the picture's notes, ``run``, the report)."""
+        tn = ", ".join(f"{t.id} {t.tn_ratio:.1f}" for t in self.tumors)
+        extra = ", ".join(f"{k} {100 * v:.1f} %" for k, v in self.extrahepatic.items())
+        return [
+            f"Lung shunt {100 * self.lung_shunt_fraction:.1f} % (conjugate views, transmission-"
+            f"corrected; {100 * self.lung_shunt_uncorrected:.1f} % uncorrected)",
+            f"Tumour-to-normal (SPECT): {tn or 'no tumour'}",
+            f"Extrahepatic uptake: {extra or 'none'}",
+        ]
+
     def to_dict(self) -> dict:
         """The ``maa`` object of ``run --json``."""
         return {
