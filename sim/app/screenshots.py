@@ -162,7 +162,7 @@ def take_nuclear(out: Path, library: Path, data=None, size=(1280, 800)) -> list[
     saved = [app.screenshot(out / "procedure_scan.png")]
     scene.controls.command("scan")
     p.apply(Navigate(target="RHA", beyond="cystic"))
-    p.apply(SelectAgent(agent="y90_resin", activity_gbq=1.3))
+    p.apply(SelectAgent(agent="y90_resin", activity_gbq=0.94))  # the BSA plan for the RHA
     p.apply(Inject(volume_ml=25.0, rate_ml_min=5.0))
     scene.finish()
     for _ in range(3):
