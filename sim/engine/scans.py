@@ -73,7 +73,8 @@ def studies(proc: Procedure) -> Studies:
     maa_bed = y90_bed = None
     if given[AGENT_IDS.index("maa")] > 0:
         maa_bed, maa_lung, _ = agent_deposit(c, tl, flow0, "maa")
-    if proc.metrics.activity_gbq > 0:
+    y90_mbq = float(proc.transport.delivered_activity.sum()) * 1e-6  # only Y-90 packets carry it
+    if y90_mbq > 0:
         y90_bed, y90_lung = activity_deposit(c, tl, flow0)
     ref = maa_bed if maa_bed is not None else y90_bed
     if ref is None:
@@ -88,7 +89,7 @@ def studies(proc: Procedure) -> Studies:
         maa.notes.extend(measure(c, maa_bed, maa_lung, bed_z=z).lines())
     if y90_bed is not None:
         s = sources(c, y90_bed, y90_lung, radius, z)
-        y90 = scan(s, Y90, proc.metrics.activity_gbq * 1000.0, y0, rng)
+        y90 = scan(s, Y90, y90_mbq, y0, rng)
         y90.notes.extend(delivered_lines(proc, y90_bed, y90_lung, z))
     return Studies(maa, y90)
 
