@@ -13,7 +13,8 @@ SIM = Path(__file__).resolve().parents[1] / "sim"
 
 # Lowest first. A package may import from its own layer and the layers before it.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"units", "rng", "physiology", "agents", "actions", "action_text"}),  # leaves
+    # leaves
+    frozenset({"units", "rng", "physiology", "agents", "actions", "action_text", "labels"}),
     frozenset({"scenario"}),  # the case file: models, strict YAML, plans
     frozenset({"anatomy"}),  # the tree built from the case
     frozenset({"flow"}),  # pressures and flows on the compiled tree

@@ -7,6 +7,7 @@ component's points through :func:`points_text`, so the same case never reads 93.
 
 from __future__ import annotations
 
+from sim.labels import label
 from sim.outcome.lu177 import lu177_lines
 from sim.outcome.response import treated_territory_lines
 from sim.outcome.result import Outcome
@@ -50,7 +51,8 @@ def render_text(o: Outcome) -> str:
     lines += [f"  {x}" for x in treated_territory_lines(o)]
     lines += lu177_lines(o.lu177)
     for d in o.non_target:
-        lines.append(f"  NON-TARGET {d.territory}: {100 * d.fraction:.2f} % — {d.complication}")
+        where = label(d.territory)
+        lines.append(f"  NON-TARGET {where}: {100 * d.fraction:.2f} % — {d.complication}")
     lines.append(f"Lung dose {o.lung_dose_gy:.1f} Gy; endpoint SACE {o.sace_level or '–'}")
     if o.maa is not None:
         lines += ["MAA mapping:"] + [f"  {line}" for line in o.maa.lines()]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sim.flow.territory import COMPLICATION
+from sim.labels import label
 
 
 def _navigate(e) -> str:
@@ -31,7 +32,7 @@ def _non_target(e) -> str:
     if e.into_aorta:
         return f"particles refluxed into the aorta: {COMPLICATION['systemic']}"
     harm = COMPLICATION.get(e.bed_kind, "non-target embolization")
-    return f"particles in the {e.territory} territory: {harm}"
+    return f"particles in the {label(e.territory)} territory: {harm}"
 
 
 _WORDS: dict[str, Callable[..., str]] = {

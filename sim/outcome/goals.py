@@ -9,6 +9,7 @@ A goal without a check is shown, not graded.
 
 from __future__ import annotations
 
+from sim.labels import label
 from sim.outcome.result import GoalResult, Outcome
 
 
@@ -41,7 +42,7 @@ def _coverage(c, out: Outcome) -> tuple[bool, str]:
 def _non_target(c, out: Outcome) -> tuple[bool, str]:
     by = {d.territory: d.fraction for d in out.non_target}
     frac = sum(by.values()) if c.territory == "any" else by.get(c.territory, 0.0)
-    where = "outside the liver" if c.territory == "any" else f"in {c.territory.replace('_', ' ')}"
+    where = "outside the liver" if c.territory == "any" else f"in {label(c.territory)}"
     met = 100 * frac <= c.max_percent
     return (
         met,

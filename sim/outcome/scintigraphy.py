@@ -31,6 +31,7 @@ from sim.agents import AGENTS
 from sim.anatomy.depth import ORGAN_DEPTH_MM, node_depths
 from sim.flow.compile import Compiled
 from sim.flow.territory import push_down
+from sim.labels import label
 from sim.transport.flight import AGENT_IDS
 
 BODY_FRONT_MM = ORGAN_DEPTH_MM["skin"]  # anterior skin, mm anterior of the hilum plane
@@ -301,7 +302,7 @@ class MaaStudy:
     def lines(self) -> list[str]:
         """What the study measured, in words (the picture's notes, ``run``, the report)."""
         tn = ", ".join(f"{t.id} {t.tn_ratio:.1f}" for t in self.tumors)
-        extra = ", ".join(f"{k} {100 * v:.1f} %" for k, v in self.extrahepatic.items())
+        extra = ", ".join(f"{label(k)} {100 * v:.1f} %" for k, v in self.extrahepatic.items())
         return [
             f"Lung shunt {100 * self.lung_shunt_fraction:.1f} % (conjugate views, transmission-"
             f"corrected; {100 * self.lung_shunt_uncorrected:.1f} % uncorrected)",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sim.app.report.images import thumbnail
 from sim.app.report_text import points_text, score_text
+from sim.labels import label
 from sim.outcome.result import Outcome
 from sim.render import canvas
 from sim.render.canvas import Rect
@@ -27,14 +28,6 @@ BAR_COLORS = [
     (230, 159, 0),
     (86, 180, 233),
 ]
-LABELS = {
-    "tumor_coverage": "Tumour coverage",
-    "normal_liver": "Normal liver spared",
-    "non_target": "No non-target",
-    "lung": "Lung dose",
-    "efficiency": "Efficiency",
-    "complications": "Complication risk",
-}
 
 
 def _text(surf, text: str, pos, size: int, color=INK, bold=False, anchor="topleft") -> Rect:
@@ -95,7 +88,7 @@ def render_card(o: Outcome, meta: dict, title: str, after, size=CARD_SIZE):
     for i, c in enumerate(o.components[:6]):
         f = c.points / c.max if c.max else 0.0
         yy = 392 + i * 40
-        _text(surf, LABELS.get(c.name, c.name), (pad, yy), 21, INK)
+        _text(surf, label(c.name), (pad, yy), 21, INK)
         track = Rect(track_x, yy + 4, track_w, 20)
         canvas.rect(surf, TRACK, track, border_radius=5)
         fill = track.copy()
@@ -141,8 +134,8 @@ def _figures(surf, o: Outcome, w: int, pad: int) -> None:
         (f"{lung:.1f} Gy", "lung dose", INK),
     ]
     fw = (w - 2 * pad - 3 * 24) // 4
-    for i, (v, label, col) in enumerate(figs):
-        _figure(surf, Rect(pad + i * (fw + 24), 660, fw, 140), v, label, col)
+    for i, (v, caption, col) in enumerate(figs):
+        _figure(surf, Rect(pad + i * (fw + 24), 660, fw, 140), v, caption, col)
 
 
 def _coverage_colour(o: Outcome):

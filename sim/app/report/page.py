@@ -28,6 +28,7 @@ from sim.app.report.sections import (
     tumors_section,
 )
 from sim.app.report_text import points_text, score_text
+from sim.labels import label
 from sim.outcome.result import Outcome
 
 e = html.escape
@@ -42,14 +43,6 @@ SECTION_IDS = (
     "notes",
     "disclaimer",
 )
-COMPONENT_LABELS = {
-    "tumor_coverage": "Tumour coverage",
-    "normal_liver": "Normal liver spared",
-    "non_target": "No non-target embolization",
-    "lung": "Lung dose",
-    "efficiency": "Efficiency (fluoroscopy)",
-    "complications": "Complication risk",
-}
 CSS = """
 :root { --ink: #1d2330; --muted: #5b6475; --line: #d8dce3; --accent: #0072B2; --warn: #b3261e; }
 * { box-sizing: border-box; }
@@ -206,14 +199,14 @@ def score_section(o: Outcome) -> str:
         frac = c.points / c.max if c.max else 0.0
         rows.append(
             [
-                e(COMPONENT_LABELS.get(c.name, c.name.replace("_", " "))),
+                e(label(c.name)),
                 meter(frac, color=PALETTE[i % len(PALETTE)]),
                 points_text(c.points, c.max),
                 e(c.reason),
             ]
         )
     for p in o.penalties:
-        rows.append([e(p.name.replace("_", " ")), "", f"− {p.points:.1f}", e(p.reason)])
+        rows.append([e(label(p.name)), "", f"− {p.points:.1f}", e(p.reason)])
     m = o.metrics
     body = "".join(f'<p class="failed"><b>Failed:</b> {e(why)}</p>' for why in o.failures)
     body += (

@@ -14,6 +14,7 @@ import html
 from sim.app.report.charts import bar_chart, dvh_chart
 from sim.app.report.images import Angiogram
 from sim.app.report.timeline import Row, clock
+from sim.labels import deposition_label, label
 from sim.outcome.dose_volume import dose_at_volume_gy
 from sim.outcome.dosimetry import GLASS_TO_RESIN_EQUIVALENT
 from sim.outcome.lu177 import CYCLES, KIDNEY_LIMIT_GY, MARROW_LIMIT_GY, lutia_sentence
@@ -21,13 +22,6 @@ from sim.outcome.response import treated_territory_lines
 from sim.outcome.result import Outcome
 
 e = html.escape
-DEPOSITION_LABELS = {
-    "tumor": "tumours",
-    "normal_liver": "normal liver",
-    "non_target": "outside the liver",
-    "lung": "lungs (shunted)",
-    "in_flight": "still in flight",
-}
 
 
 def pct(x: float, digits: int = 0) -> str:
@@ -187,7 +181,7 @@ def non_target_section(o: Outcome, scoring) -> str:
         rows = []
         for d in o.non_target:
             what, src = split_source(d.complication)
-            terr = e(d.territory.replace("_", " "))
+            terr = e(label(d.territory))
             rows.append([f"<b>{terr}</b>", pct(d.fraction, 2), e(what or "–"), e(src or "–")])
         body = table(
             ["Territory", "Share of agent", "Complication risked", "Vessel / source"], rows, "nt"
@@ -196,7 +190,7 @@ def non_target_section(o: Outcome, scoring) -> str:
         body = "<p>No agent reached a non-target territory.</p>"
     d = o.deposition.to_dict()
     body += "<p>Where the agent went: " + ", ".join(
-        f"{e(DEPOSITION_LABELS.get(k, k.replace('_', ' ')))} {pct(v, 1)}" for k, v in d.items()
+        f"{e(deposition_label(k))} {pct(v, 1)}" for k, v in d.items()
     )
     body += (
         f". Lung dose {o.lung_dose_gy:.1f} Gy (limit {scoring.lung_dose_limit_gy:g} Gy per "

@@ -9,6 +9,7 @@ from sim.app.scene import Scene
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
 from sim.engine.scans import studies
+from sim.labels import label
 from sim.outcome.lu177 import lu177_lines
 from sim.outcome.penalties import FAIL_CAP
 from sim.outcome.response import lesson_lines
@@ -141,9 +142,9 @@ class DebriefScene(Scene):
                 add("• " + why, 15, col=(255, 170, 160))
         add(f"Score {score_text(o.score)} / 100", 26, True, (255, 230, 140))
         for c in o.components:
-            add(f"{c.name.replace('_', ' ')}: {points_text(c.points, c.max)} — {c.reason}")
+            add(f"{label(c.name)}: {points_text(c.points, c.max)} — {c.reason}")
         for p in o.penalties:
-            add(f"− {p.points:.1f} {p.name.replace('_', ' ')} — {p.reason}", col=(255, 200, 160))
+            add(f"− {p.points:.1f} {label(p.name)} — {p.reason}", col=(255, 200, 160))
         if o.goals:
             add("Learning goals", 17, True)
         for g in o.goals:
@@ -188,7 +189,8 @@ class DebriefScene(Scene):
         if not o.non_target:
             add("None.")
         for d in o.non_target:
-            add(f"{d.territory}: {100 * d.fraction:.2f} % — {d.complication}", col=(255, 170, 160))
+            where = label(d.territory)
+            add(f"{where}: {100 * d.fraction:.2f} % — {d.complication}", col=(255, 170, 160))
         add("Complication risks", 17, True)
         if not o.complications:
             add("None for this patient and what was given.")
@@ -237,9 +239,9 @@ class DebriefScene(Scene):
         if st.maa is None and st.y90 is None:
             return
         add("Nuclear medicine (S: pictures / angiograms)", 17, True)
-        for label, scan in (("MAA mapping (predicted)", st.maa), ("Y-90 (delivered)", st.y90)):
+        for title, scan in (("MAA mapping (predicted)", st.maa), ("Y-90 (delivered)", st.y90)):
             if scan is not None:
-                add(f"{label}: " + " · ".join(scan.notes), 14, col=(200, 210, 225))
+                add(f"{title}: " + " · ".join(scan.notes), 14, col=(200, 210, 225))
 
     def _draw_scan(self, surface, x: int, y: int, w: int, h: int) -> None:
         """Predicted (MAA) above delivered (Y-90), scaled into the right column."""
@@ -276,11 +278,11 @@ class DebriefScene(Scene):
             self._draw_scan(surface, x, yy, img_w, h - px(16) - px(76) - px(16))
             return
         room = (h - px(16) - px(76) - 2 * px(32)) // 2  # two images above the buttons
-        for label, img in (("Before", self.before), ("After", self.after)):
+        for title, img in (("Before", self.before), ("After", self.after)):
             if img is None:
                 continue
             ih = min(int(img_w * img.get_height() / img.get_width()), room)
             iw = int(ih * img.get_width() / img.get_height())
             surface.blit(self.scaled(img, (iw, ih)), (x, yy + px(22)))
-            draw_lines(surface, [f"{label} (DSA)"], (x, yy), px(15), bold=True)
+            draw_lines(surface, [f"{title} (DSA)"], (x, yy), px(15), bold=True)
             yy += ih + px(32)

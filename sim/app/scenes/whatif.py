@@ -14,6 +14,7 @@ from sim.action_text import MENU, describe
 from sim.app.report_text import points_text, score_text
 from sim.app.scene import Scene
 from sim.app.scenes.progress import Work, draw_progress
+from sim.labels import label
 from sim.outcome.result import Outcome
 from sim.records.whatif import (
     Alternative,
@@ -216,8 +217,7 @@ class CompareScene(Scene):
         """The lines compared for one outcome."""
         rows = [f"Score {score_text(o.score)} / 100"]
         rows += [
-            f"{c.name.replace('_', ' ')}: {points_text(c.points, c.max)} — {c.reason}"
-            for c in o.components
+            f"{label(c.name)}: {points_text(c.points, c.max)} — {c.reason}" for c in o.components
         ]
         rows += [
             f"{t.id}: coverage {100 * t.coverage:.0f} %"
@@ -225,7 +225,8 @@ class CompareScene(Scene):
             for t in o.tumors
         ]
         rows.append(f"normal liver injured {100 * o.normal_liver.damage:.1f} %")
-        nt = ", ".join(f"{d.territory} {100 * d.fraction:.2f} %" for d in o.non_target) or "none"
+        nt = ", ".join(f"{label(d.territory)} {100 * d.fraction:.2f} %" for d in o.non_target)
+        nt = nt or "none"
         rows.append(f"non-target: {nt}")
         rows.append(f"lung dose {o.lung_dose_gy:.1f} Gy · endpoint SACE {o.sace_level}")
         return rows
