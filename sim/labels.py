@@ -24,6 +24,10 @@ LABELS: dict[str, str] = {
     "lu177_activity": "Lu-177 activity",
     "failed": "failing plan",
 }
+SHORT_LABELS: dict[str, str] = {
+    "non_target": "No non-target",
+    "efficiency": "Efficiency",
+}
 DEPOSITION_LABELS: dict[str, str] = {
     "tumor": "tumours",
     "normal_liver": "normal liver",
@@ -33,8 +37,13 @@ DEPOSITION_LABELS: dict[str, str] = {
 }
 
 
-def label(name: str) -> str:
-    """The reader's words for ``name`` (an identifier); unknown ones with spaces for ``_``."""
+def label(name: str, short: bool = False) -> str:
+    """The reader's words for ``name`` (an identifier); unknown ones with spaces for ``_``.
+
+    ``short`` gives the narrow form where a picture has a fixed column (the share card).
+    """
+    if short and name in SHORT_LABELS:
+        return SHORT_LABELS[name]
     return LABELS.get(name, name.replace("_", " "))
 
 

@@ -88,7 +88,7 @@ def render_card(o: Outcome, meta: dict, title: str, after, size=CARD_SIZE):
     for i, c in enumerate(o.components[:6]):
         f = c.points / c.max if c.max else 0.0
         yy = 392 + i * 40
-        _text(surf, label(c.name), (pad, yy), 21, INK)
+        _text(surf, label(c.name, short=True), (pad, yy), 21, INK)
         track = Rect(track_x, yy + 4, track_w, 20)
         canvas.rect(surf, TRACK, track, border_radius=5)
         fill = track.copy()
