@@ -2,12 +2,12 @@
 
 A *wording* is a table of templates, one per kind of action (``navigate``,
 ``navigate_feeder``, ``select_agent``, ``inject``, ``set_injection``, ``stop_injection``,
-``contrast``, ``start_contrast``, ``wait``, ``finish``) plus optional fragments for an agent's
-``size``, ``activity`` (Y-90, GBq), ``mbq`` (MAA), ``doxorubicin`` and ``route`` (left out when
-the action does not set them). The numbers and their defaults always come from the typed action
-(:mod:`sim.actions`) through :func:`describe`; a wording only says how to put them. The English
-wordings are here; the kiosk's translations (:mod:`sim.app.kiosk.i18n`) use the same keys and
-placeholders:
+``contrast``, ``start_contrast``, ``wait``, ``finish``, ``next_visit``) plus optional fragments
+for an agent's ``size``, ``activity`` (Y-90, GBq), ``mbq`` (MAA), ``doxorubicin`` and ``route``
+(left out when the action does not set them). The numbers and their defaults always come from
+the typed action (:mod:`sim.actions`) through :func:`describe`; a wording only says how to put
+them. The English wordings are here; the kiosk's translations (:mod:`sim.app.kiosk.i18n`) use
+the same keys and placeholders:
 
 ``{target}`` the raw target, ``{vessel}`` its readable name, ``{tumor}`` the tumour of a
 ``feeder:`` target, ``{agent}`` the agent's name, ``{agent_id}``, ``{lo}``/``{hi}`` the size
@@ -25,6 +25,7 @@ from sim.actions import (
     Finish,
     Inject,
     Navigate,
+    NextVisit,
     SelectAgent,
     SetInjection,
     StartContrast,
@@ -46,6 +47,7 @@ MENU: Wording = {  # the what-if chooser: short imperative lines
     "start_contrast": "contrast {volume} mL",
     "wait": "wait {seconds} s",
     "finish": "finish",
+    "next_visit": "end this visit, go to the next",
 }
 
 DONE: Wording = {  # the report's timeline: what the trainee did, in the past tense
@@ -59,6 +61,7 @@ DONE: Wording = {  # the report's timeline: what the trainee did, in the past te
     "set_injection": "hand injection started at {rate} mL/min",
     "stop_injection": "injection stopped",
     "wait": "waited {seconds} s without injecting",
+    "next_visit": "visit ended; the next visit began",
 }
 
 CAPTION: Wording = {  # demos and playback: what an expert says while doing it
@@ -72,6 +75,7 @@ CAPTION: Wording = {  # demos and playback: what an expert says while doing it
     "contrast": "Contrast run: {volume} mL — look for the tumour blush and any reflux",
     "wait": "Wait {seconds} s",
     "finish": "Finish: the debrief explains the result",
+    "next_visit": "End this visit: coils and the measured shunt carry into the next",
 }
 
 
@@ -163,4 +167,6 @@ def _key_values(action, num: Callable[[float], str]) -> tuple[str, dict[str, str
         return "wait", {"seconds": num(action.seconds)}
     if isinstance(action, Finish):
         return "finish", {}
+    if isinstance(action, NextVisit):
+        return "next_visit", {}
     raise TypeError(f"not an action: {action!r}")

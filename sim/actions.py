@@ -136,6 +136,13 @@ class Finish(_Action):
     kind: Literal["finish"] = "finish"
 
 
+class NextVisit(_Action):
+    """End this visit of a staged case and begin the next (the catheter is withdrawn; coils
+    and the mapping's measurements carry over, see :mod:`sim.engine.visits`)."""
+
+    kind: Literal["next_visit"] = "next_visit"
+
+
 class SetInjection(_Action):
     """Start (rate > 0) or stop (0) a continuous injection — the window's hold-to-inject.
 
@@ -154,7 +161,17 @@ class StartContrast(_Action):
     rate_ml_s: float = Field(1.0, ge=MIN_RATE_ML_S, le=5.0)
 
 
-Action = Navigate | SelectAgent | Inject | Contrast | Wait | Finish | SetInjection | StartContrast
+Action = (
+    Navigate
+    | SelectAgent
+    | Inject
+    | Contrast
+    | Wait
+    | Finish
+    | NextVisit
+    | SetInjection
+    | StartContrast
+)
 ACTION_TYPES: dict[str, type[_Action]] = {
     "navigate": Navigate,
     "select_agent": SelectAgent,
@@ -162,6 +179,7 @@ ACTION_TYPES: dict[str, type[_Action]] = {
     "contrast": Contrast,
     "wait": Wait,
     "finish": Finish,
+    "next_visit": NextVisit,
     "set_injection": SetInjection,
     "start_contrast": StartContrast,
 }

@@ -19,6 +19,7 @@ from sim.actions import (
     Finish,
     Inject,
     Navigate,
+    NextVisit,
     SelectAgent,
     SetInjection,
     StartContrast,
@@ -31,6 +32,7 @@ from sim.engine.events import ContrastStarted, Event, Finished, Navigated, TimeU
 from sim.engine.navigation import NavigationError, resolve_target
 from sim.engine.peptide import PeptideTally, is_peptide, tip_rate_ml_min
 from sim.engine.status import Metrics, Status
+from sim.engine.visits import VisitLedger, apply_closures, next_visit, visit_scenario
 from sim.engine.watch import STASIS_RESIDUAL, Watch
 from sim.flow.catheter import WEDGE_FACTOR, annulus_factor
 from sim.flow.compile import Compiled, compile_liver
@@ -69,48 +71,52 @@ class Procedure:
     """
 
     def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
-        self.scenario = scenario
+        self.case = scenario  # the case file; self.scenario is the visit's (sim.engine.visits)
         self.seed = scenario.seed if seed is None else int(seed)
         anat_streams = make_streams(scenario.anatomy.seed)
         self.streams = make_streams(self.seed)
         self.liver: Liver = build_liver(scenario, anat_streams.tree, anat_streams.tumors)
         self.c: Compiled = compile_liver(self.liver)
-        self.flow = FlowModel(self.c)
-        self.transport = Transport(self.c, self.streams.transport)
         self.territory = edge_territory(self.c)
         self.catheter_radius = french_to_m(scenario.catheter.french) / 2.0
         self.tick = 0
         self.log: list[tuple[int, Action]] = []  # (tick, action) as applied
+        # called with the procedure once a simulated second from step(); they only read it
+        self.observers: list[Callable[[Procedure], None]] = []
+        self.visits = VisitLedger()
+        self._begin_visit(visit_scenario(scenario, 0))
+
+    def _begin_visit(self, scenario: Scenario) -> None:
+        """A visit's own state: flow (with the carry's closures), transport, syringe, limits."""
+        self.scenario = scenario
+        self.flow = FlowModel(self.c)
+        apply_closures(self)
+        self.transport = Transport(self.c, self.streams.transport)
+        self.visit_tick0 = self.tick
         self.events: list[Event] = []
         self.agent = Syringe()  # what is drawn up (replaced, never changed in place)
         self.peptide = PeptideTally(self.c)  # Lu-177 DOTATATE given (not embolic)
         self.metrics = Metrics()
-        self.injection_ml_min = 0.0
-        self.contrast_m3_s = 0.0
+        self.injection_ml_min = self.contrast_m3_s = 0.0
         self.contrast_runs: list[ContrastRun] = []
         self.finished = False
-        self.limit_tick = time_limit_tick(scenario)
+        self.limit_tick = self.tick + time_limit_tick(scenario)
         self._closing = False  # finish has begun (its settling steps run no limit check)
         self._timed_out = False  # the limit ended it: what follows is not procedure time
-        self._pending_occ = 0.0
-        self._ticks_since_solve = 0
-        self._packet_carry = 0.0
+        self._pending_occ, self._ticks_since_solve, self._packet_carry = 0.0, 0, 0.0
         self._batch: list[tuple] = []
-        self._contrast_end_tick = 0
-        self._wedged = False
+        self._contrast_end_tick, self._wedged = 0, False
         self.watch = Watch(self.c, self.territory, scenario.scoring.lung_dose_limit_gy)
         self.tip_ref_flow = 0.0
         self.final_sace: int | None = None
         self._rest_tip: tuple[float, float] | None = None  # (tip flow, injection) sans contrast
-        # called with the procedure once a simulated second from step(); they only read it
-        self.observers: list[Callable[[Procedure], None]] = []
         self._set_catheter(self.c.vessel_edges("coeliac"))
 
     # ------------------------------------------------------------------ clock
     @property
     def t(self) -> float:
-        """Simulated time, s."""
-        return self.tick * DT
+        """Simulated time since the visit began, s."""
+        return (self.tick - self.visit_tick0) * DT
 
     def apply(self, action) -> None:
         """Apply one action (recorded with its tick); raises NavigationError if refused.
@@ -133,6 +139,9 @@ class Procedure:
             raise NavigationError("the case is finished")
         if isinstance(action, Navigate):
             yield from self._navigate(action)  # logs itself once the target resolves
+            return
+        if isinstance(action, NextVisit):
+            yield from next_visit(self, action)  # logs itself if the case has a next visit
             return
         self.log.append((self.tick, action))
         if isinstance(action, SelectAgent):

@@ -6,7 +6,8 @@ the beds downstream of the tip (their tumour and normal-liver masses), the lung 
 :func:`plan_from_tip` gives the activity by MIRD single-compartment, the partition model or the
 resin BSA method, the predicted tumour, normal-liver and lung doses, the vial and the warnings.
 The window's calculator and the ``dosimetry`` command both use it. Until the MAA study exists
-(issue 14 item 1) the LSF and T/N are the case's declared values or the caller's overrides.
+(issue 14 item 1) the LSF and T/N are the caller's overrides, else what a mapping visit measured
+(``Scenario.mapping_result``, :mod:`sim.engine.visits`), else the case's declared values.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ def inputs_for(
         agent=agent,
         method=method,
         target_gy=sc.tumor_target_dose_gy if target_gy is None else target_gy,
-        lung_shunt_fraction=scenario.shunt.lung_shunt_fraction if lsf is None else lsf,
+        lung_shunt_fraction=known_lsf(scenario) if lsf is None else lsf,
         tn_ratio=tn_ratio,
         weight_kg=scenario.patient.weight_kg,
         height_cm=scenario.patient.height_cm,
@@ -153,10 +154,20 @@ def inputs_for(
     )
 
 
+def known_lsf(scenario: Scenario) -> float:
+    """The lung shunt fraction the team knows: the mapping's measured one, else the case's."""
+    m = scenario.mapping_result
+    if m is not None and m.lung_shunt_fraction is not None:
+        return m.lung_shunt_fraction
+    return scenario.shunt.lung_shunt_fraction
+
+
 def case_tn_ratio(scenario: Scenario, tumor_ids: tuple[str, ...]) -> float:
-    """The highest T/N a perfused target tumour declares (else any target's, else 3)."""
+    """The highest T/N a perfused target tumour has (measured by the mapping, else declared;
+    else any target's, else 3)."""
+    measured = scenario.mapping_result.tn_ratio if scenario.mapping_result else {}
     targets = [t for t in scenario.tumors if t.target]
-    perfused = [t.tn_ratio for t in targets if t.id in tumor_ids]
+    perfused = [measured.get(t.id, t.tn_ratio) for t in targets if t.id in tumor_ids]
     return max(perfused or [t.tn_ratio for t in targets] or [DEFAULT_TN_RATIO])
 
 

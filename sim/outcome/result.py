@@ -253,6 +253,8 @@ class Outcome:
     perfused_territory: tuple[PerfusedTerritory, ...] = ()  # per Y-90 injection position
     lu177: Lu177Result | None = None  # Lu-177 DOTATATE doses (sim.outcome.lu177)
     maa: MaaStudy | None = None  # the Tc-99m MAA mapping's measurements, when MAA was given
+    # a staged case's visits (sim.engine.visits): earlier ones with their outcome, then this one
+    visits: tuple[dict, ...] = ()
 
     @property
     def non_target_fraction(self) -> float:
@@ -306,4 +308,6 @@ class Outcome:
             out["lu177"] = self.lu177.to_dict()
         if self.maa is not None:
             out["maa"] = self.maa.to_dict()
+        if self.visits:
+            out["visits"] = [dict(v) for v in self.visits]
         return out

@@ -9,7 +9,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 
 from sim.agents import AgentId
 from sim.physiology import LUNG_LIMIT_GY, NORMAL_LIVER_TOLERANCE_GY
@@ -316,6 +323,31 @@ class Scoring(Strict):
     )
 
 
+class Visit(Strict):
+    kind: Literal["mapping", "treatment"] = Field(
+        description="mapping: the Tc-99m MAA angiogram (measure the lung shunt, find and coil "
+        "extrahepatic feeders); treatment: the radioembolization, 1–2 weeks later."
+    )
+    title: str = Field("", max_length=80, description="Shown on the visit's screens.")
+    days_after: int = Field(
+        0, ge=0, le=90, description="Days after the previous visit (mapping to treatment 7–14)."
+    )
+    briefing: Briefing | None = Field(None, description="This visit's briefing (default: case's).")
+    limits: Limits | None = Field(None, description="This visit's limits (default: the case's).")
+    agents_available: list[AgentOption] | None = Field(
+        None, min_length=1, description="This visit's shelf (default: the case's)."
+    )
+
+
+class MappingResult(Strict):
+    lung_shunt_fraction: float | None = Field(
+        None, ge=0.0, le=1.0, description="Measured lung shunt fraction (MAA planar views)."
+    )
+    tn_ratio: dict[Name, Annotated[float, Field(gt=0, le=100)]] = Field(
+        default_factory=dict, description="Measured tumour-to-normal ratio by tumour id (SPECT)."
+    )
+
+
 class Scenario(Strict):
     schema_version: Literal[1] = Field(1, description="Format version.")
     title: str = Field(description="Case title shown in the library.")
@@ -369,3 +401,22 @@ class Scenario(Strict):
     )
     hints: list[str] = Field(default_factory=list, description="Hints the fellow can ask for.")
     seed: int = Field(0, ge=0, le=SEED_MAX, description="Seed of the procedure (transport).")
+    visits: list[Visit] = Field(
+        default_factory=list,
+        max_length=3,
+        description="Visits of a staged case, in order (none: one visit). The `next_visit` "
+        "action ends one and starts the next: coils and the measured shunt and T/N carry "
+        "over, particles' stasis does not; the catheter starts again at the aorta.",
+    )
+    mapping_result: MappingResult | None = Field(
+        None,
+        description="What the MAA work-up measured, when it was done: the Y-90 planner uses it "
+        "instead of the case's true shunt and T/N (filled by a mapping visit).",
+    )
+
+    @field_validator("visits")
+    @classmethod
+    def _two_visits_or_none(cls, v: list[Visit]) -> list[Visit]:
+        if len(v) == 1:
+            raise ValueError("list two or three visits, or none (allowed: 0, 2 or 3 visits)")
+        return v

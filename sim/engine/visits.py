@@ -1,0 +1,242 @@
+"""Staged cases: a mapping visit whose coils and measurements carry into the treatment visit.
+
+A radioembolization takes two visits (reference §2.4): a mapping angiogram with Tc-99m MAA,
+which measures the lung shunt fraction and the tumour-to-normal ratio and shows the
+extrahepatic uptake that coils must protect, and one to two weeks later the treatment, planned
+with what the mapping measured. A case lists its visits (``visits:`` in the scenario) and the
+``next_visit`` action ends one and begins the next, inside one :class:`~sim.engine.procedure.
+Procedure`: one clock (ticks count on, so a record's timed actions replay both visits), one
+seeded generator, one action log.
+
+What crosses the gap lives in one frozen :class:`VisitCarry`:
+
+- vessels closed for good (coils; :func:`close_for_good`): they stay closed in later visits;
+- the measured lung shunt and T/N of a mapping visit: the Y-90 planner of later visits uses
+  them (:attr:`Scenario.mapping_result`) instead of the case's true values;
+- the lung dose of earlier visits, counted towards the cumulative limit (as
+  ``patient.prior_lung_dose_gy``).
+
+What does not cross: the particles of the mapping (MAA is broken down within hours; their
+stasis is not an occlusion a week later), contrast runs, the syringe, the catheter (it starts
+again at the aorta) and the time, contrast and fluoroscopy counters (each visit has its own
+limits). Each finished visit is kept as a :class:`VisitSummary` with its assessed outcome.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sim.engine.navigation import NavigationError
+from sim.scenario.models import MappingResult, Scenario, Visit
+
+if TYPE_CHECKING:
+    from sim.actions import NextVisit
+    from sim.engine.procedure import Procedure
+
+
+@dataclass(frozen=True)
+class VisitCarry:
+    """What one visit of a case hands to the next.
+
+    Attributes
+    ----------
+    closed : tuple of (int, str)
+        Vessel edges closed for good (coils), with their names, in the order closed.
+    lung_shunt_fraction : float or None
+        Lung shunt fraction measured by a mapping visit (None: not measured).
+    tn_ratio : tuple of (str, float)
+        Tumour-to-normal ratio measured per tumour id.
+    lung_dose_gy : float
+        Lung dose delivered by the earlier visits of this case, Gy.
+    """
+
+    closed: tuple[tuple[int, str], ...] = ()
+    lung_shunt_fraction: float | None = None
+    tn_ratio: tuple[tuple[str, float], ...] = ()
+    lung_dose_gy: float = 0.0
+
+    @property
+    def closed_edges(self) -> tuple[int, ...]:
+        return tuple(e for e, _ in self.closed)
+
+    def to_dict(self) -> dict:
+        return {
+            "closed_vessels": [name for _, name in self.closed],
+            "lung_shunt_fraction": self.lung_shunt_fraction,
+            "tn_ratio": dict(self.tn_ratio),
+            "lung_dose_gy": self.lung_dose_gy,
+        }
+
+
+@dataclass(frozen=True)
+class VisitSummary:
+    """A finished visit: its place, its assessed outcome (``Outcome.to_dict()``) and the carry
+    it handed to the next visit."""
+
+    index: int
+    kind: str
+    title: str
+    outcome: dict
+    carry: VisitCarry
+
+    def to_dict(self) -> dict:
+        return {
+            "index": self.index,
+            "kind": self.kind,
+            "title": self.title,
+            "carry": self.carry.to_dict(),
+            "outcome": self.outcome,
+        }
+
+
+@dataclass
+class VisitLedger:
+    """Where a procedure is in its case: the current visit, its carry, the visits done."""
+
+    index: int = 0
+    carry: VisitCarry = field(default_factory=VisitCarry)
+    done: list[VisitSummary] = field(default_factory=list)
+
+
+def visit_count(case: Scenario) -> int:
+    """How many visits ``case`` has (1 for a case without ``visits:``)."""
+    return max(1, len(case.visits))
+
+
+def visit_of(case: Scenario, index: int) -> Visit | None:
+    """The ``index``-th visit's entry (None for a one-visit case)."""
+    return case.visits[index] if case.visits else None
+
+
+def visit_scenario(case: Scenario, index: int, carry: VisitCarry | None = None) -> Scenario:
+    """The scenario visit ``index`` of ``case`` is played under.
+
+    The visit's briefing, limits and shelf replace the case's where it gives them; with a
+    ``carry`` the earlier visits' lung dose joins ``patient.prior_lung_dose_gy`` and a measured
+    shunt or T/N becomes ``mapping_result``. The anatomy, tumours and true shunt stay the
+    case's (the patient is the same). A one-visit case is returned as it is.
+    """
+    v = visit_of(case, index)
+    if v is None:
+        return case
+    update: dict = {}
+    for name in ("briefing", "limits", "agents_available"):
+        if getattr(v, name) is not None:
+            update[name] = getattr(v, name)
+    if carry is not None and carry.lung_dose_gy > 0:
+        prior = case.patient.prior_lung_dose_gy + carry.lung_dose_gy
+        update["patient"] = case.patient.model_copy(update={"prior_lung_dose_gy": prior})
+    if carry is not None and (carry.lung_shunt_fraction is not None or carry.tn_ratio):
+        update["mapping_result"] = MappingResult(
+            lung_shunt_fraction=carry.lung_shunt_fraction, tn_ratio=dict(carry.tn_ratio)
+        )
+    return case.model_copy(update=update)
+
+
+def visit_scenarios(case: Scenario) -> list[Scenario]:
+    """Every visit's scenario without carry (their limits and shelves, for checks)."""
+    return [visit_scenario(case, i) for i in range(visit_count(case))]
+
+
+def has_next_visit(proc: Procedure) -> bool:
+    """Whether ``proc``'s case has a visit after the current one."""
+    return proc.visits.index + 1 < visit_count(proc.case)
+
+
+def close_for_good(proc: Procedure, edges: list[int]) -> None:
+    """Close vessel ``edges`` for good (a coil): occluded now and in every later visit.
+
+    The flow is solved again at once, so the closure redistributes it (through collaterals
+    where the anatomy has them).
+    """
+    carry = proc.visits.carry
+    new = tuple((int(e), proc.c.names[int(e)]) for e in edges if int(e) not in carry.closed_edges)
+    proc.visits.carry = dataclasses.replace(carry, closed=carry.closed + new)
+    apply_closures(proc)
+    proc._resolve()
+
+
+def apply_closures(proc: Procedure) -> None:
+    """Occlude the carry's closed vessels in ``proc``'s flow (at each visit's start)."""
+    edges = list(proc.visits.carry.closed_edges)
+    if edges:
+        proc.flow.occlusion[edges] = 1.0
+
+
+def measured(outcome: dict) -> tuple[float | None, tuple[tuple[str, float], ...]]:
+    """Lung shunt fraction and T/N per tumour as a mapping visit measures them.
+
+    Counts, not activity: the lung shunt is lung / (lung + liver) of the particles deposited
+    (the planar views' ratio); a tumour's T/N is its deposit per gram over the normal liver's.
+    None and no T/N when nothing reached the liver.
+    """
+    dep = outcome.get("deposition") or {}
+    lung = float(dep.get("lung", 0.0))
+    normal = float(dep.get("normal_liver", 0.0))
+    liver = float(dep.get("tumor", 0.0)) + normal
+    if lung + liver <= 0:
+        return None, ()
+    lsf = lung / (lung + liver)
+    normal_mass = float(outcome.get("normal_liver_mass_g") or 0.0)
+    tn: list[tuple[str, float]] = []
+    for t in outcome.get("tumors", []):
+        frac, mass = float(t.get("deposited_fraction", 0.0)), float(t.get("mass_g", 0.0))
+        if frac > 0 and mass > 0 and normal > 0 and normal_mass > 0:
+            tn.append((str(t["id"]), round((frac / mass) / (normal / normal_mass), 2)))
+    return round(lsf, 4), tuple(tn)
+
+
+def carry_after(carry: VisitCarry, kind: str, outcome: dict) -> VisitCarry:
+    """The carry a finished visit of ``kind`` hands on: its lung dose added, and what a mapping
+    visit measured (a treatment visit measures nothing new)."""
+    lung = carry.lung_dose_gy + float(outcome.get("lung_dose_gy") or 0.0)
+    carry = dataclasses.replace(carry, lung_dose_gy=lung)
+    if kind != "mapping":
+        return carry
+    lsf, tn = measured(outcome)
+    if lsf is None:
+        return carry
+    return dataclasses.replace(carry, lung_shunt_fraction=lsf, tn_ratio=tn)
+
+
+def next_visit(proc: Procedure, action: NextVisit) -> Iterator[None]:
+    """End the current visit and begin the next (the ``next_visit`` action).
+
+    The visit ends as ``finish`` ends a case (the catheter is withdrawn, what is in flight
+    lodges) and is assessed; then the next visit begins from a fresh flow and transport with
+    the carry's closures, the catheter at the aorta, and the visit's own limits.
+
+    Raises
+    ------
+    NavigationError
+        If the case has no next visit (before anything is logged).
+    """
+    from sim.engine.final import final_state  # final imports the procedure module
+    from sim.outcome.assess import assess
+
+    if not has_next_visit(proc):
+        raise NavigationError("this case has no next visit (allowed: finish)")
+    proc.log.append((proc.tick, action))
+    yield from proc._finish()
+    ledger = proc.visits
+    kind = visit_of(proc.case, ledger.index).kind
+    outcome = assess(final_state(proc)).to_dict()
+    carry = carry_after(ledger.carry, kind, outcome)
+    title = visit_of(proc.case, ledger.index).title
+    ledger.done.append(VisitSummary(ledger.index, kind, title, outcome, carry))
+    ledger.index += 1
+    ledger.carry = carry
+    proc._begin_visit(visit_scenario(proc.case, ledger.index, carry))
+
+
+def visits_json(proc: Procedure) -> list[dict]:
+    """Every visit of ``proc``'s case so far, for ``run --json`` and the records: the finished
+    ones with their outcome and the carry they handed on, then the current one with the carry
+    it began with (its outcome is the case's)."""
+    now = proc.visits
+    v = visit_of(proc.case, now.index)
+    current = {"index": now.index, "kind": v.kind, "title": v.title, "carry": now.carry.to_dict()}
+    return [d.to_dict() for d in now.done] + [current]
