@@ -92,7 +92,7 @@ def navigation_problems(proc: Procedure, steps: list[PlanStep]) -> list[Problem]
 
 def plan_problems(proc: Procedure, steps: list[PlanStep]) -> list[Problem]:
     """Everything wrong with a loaded plan on a built case: numbers first, then targets."""
-    return sorted(plan_case_problems(proc.scenario, steps) + navigation_problems(proc, steps))
+    return sorted(plan_case_problems(proc.case, steps) + navigation_problems(proc, steps))
 
 
 def check_case(path: Path, plan_path: Path | None = None, with_plan: bool = True) -> list[Problem]:

@@ -3,7 +3,8 @@
 sha256 over, in a fixed order: the outcome dict as canonical JSON (sorted keys, exact float
 repr), the clock (tick), the raw bytes of the final flow state (occlusion, flows, pressures)
 and of every transport tally (deposits per edge and agent, lung, aorta, delivered), and the
-states of the random streams. Anything that makes two runs differ — one packet lodged
+states of the random streams; for a staged case, the earlier visits (their outcomes and what they
+carried over, :mod:`sim.engine.visits`). Anything that makes two runs differ — one packet lodged
 elsewhere, one more draw from a generator — changes it. Only side-effect-free reads are used
 (``Transport.tallies``), so computing a digest never changes the procedure.
 """
@@ -84,6 +85,10 @@ def state_digest(proc, outcome: dict) -> str:
     _array(h, "delivered_count", tr.delivered_count[:n])
     _array(h, "delivered_activity", tr.delivered_activity[:n])
     _array(h, "in_flight", tr.in_flight_count()[:n])
+    if proc.case.visits:  # a staged case: what the earlier visits measured and closed
+        done = [v.to_dict() for v in proc.visits.done]
+        h.update(json.dumps(done, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+        h.update(f"\nvisit:{proc.visits.index}:{proc.visits.carry.to_dict()}\n".encode())
     streams = proc.streams
     for name in type(streams).__dataclass_fields__:
         state = getattr(streams, name).bit_generator.state

@@ -36,17 +36,23 @@ from pathlib import Path
 import numpy as np
 
 import sim
-from sim.actions import SelectAgent
+from sim.actions import NextVisit, SelectAgent
 from sim.engine.final import assess_procedure
 from sim.engine.navigation import NavigationError
 from sim.engine.procedure import DT, SETTLE_S, Procedure, time_limit_tick
+from sim.engine.visits import visit_scenarios
 from sim.outcome.result import Outcome
 from sim.records.digest import state_digest
 from sim.records.model import MAX_SEED, printable
 from sim.records.store import Record
 from sim.scenario.load import load_scenario
 from sim.scenario.models import Scenario
-from sim.scenario.plan import ActionFormError, action_from_dict, agent_problem
+from sim.scenario.plan import (
+    ActionFormError,
+    action_from_dict,
+    agent_problem,
+    next_visit_problem,
+)
 
 
 class ReplayError(Exception):
@@ -158,8 +164,15 @@ def _extends(text: str) -> str | None:
 
 
 def step_budget(sc: Scenario) -> int:
-    """The furthest a replay's clock may run: the time limit plus the settling of ``finish``."""
-    return time_limit_tick(sc) + math.ceil(SETTLE_S / DT)
+    """The furthest a replay's clock may run: the time limit plus the settling of ``finish``
+    (of every visit, for a staged case)."""
+    return sum(time_limit_tick(v) + math.ceil(SETTLE_S / DT) for v in visit_scenarios(sc))
+
+
+def _limit_text(sc: Scenario) -> str:
+    """The case's time limit in words (the visits' limits added, for a staged case)."""
+    minutes = sum(v.limits.time_min for v in visit_scenarios(sc))
+    return f"{minutes:g} min" + (f" over {len(sc.visits)} visits" if sc.visits else "")
 
 
 def record_scenario(record: Record) -> tuple[Scenario, Path]:
@@ -225,8 +238,8 @@ def parse_actions(record: Record, sc: Scenario | None = None) -> list[tuple[int,
     ReplayError
         Naming the first action that does not parse, goes back in time or lies past the limit.
     """
-    limit = None if sc is None else time_limit_tick(sc)
-    out, last = [], 0
+    limit = None if sc is None else step_budget(sc) - math.ceil(SETTLE_S / DT)
+    out, last, visit = [], 0, 0
     for i, (tick, item) in enumerate(record.actions):
         try:
             action = action_from_dict(item)
@@ -234,13 +247,15 @@ def parse_actions(record: Record, sc: Scenario | None = None) -> list[tuple[int,
             raise ReplayError(f"record {record.id}: action {i}: {exc}") from None
         if int(tick) < last:
             raise ReplayError(f"record {record.id}: action {i} at tick {tick} goes back in time")
-        why = agent_problem(sc, action) if sc and isinstance(action, SelectAgent) else None
+        why = agent_problem(sc, action, visit) if sc and isinstance(action, SelectAgent) else None
+        if sc and isinstance(action, NextVisit):
+            why, visit = next_visit_problem(sc, visit), visit + 1
         if why:
             raise ReplayError(f"record {record.id}: action {i}: {why}")
         if limit is not None and tick > limit:
             raise ReplayError(
                 f"record {record.id}: action {i} at tick {tick} is past the case's time limit "
-                f"({sc.limits.time_min:g} min = tick {limit})"
+                f"({_limit_text(sc)} = tick {limit})"
             )
         last = int(tick)
         out.append((last, action))
@@ -288,7 +303,7 @@ def replay(record: Record, *, check_digest: bool = True) -> tuple[Procedure, Out
     if record.status != "finished" and not 0 <= record.last_tick <= budget:
         raise ReplayError(
             f"record {record.id}: its last heartbeat (tick {record.last_tick}) is past the "
-            f"case's time limit ({sc.limits.time_min:g} min)"
+            f"case's time limit ({_limit_text(sc)})"
         )
     proc = Procedure(sc, record.seed)
     for i, (tick, action) in enumerate(actions):

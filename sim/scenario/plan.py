@@ -154,10 +154,16 @@ def _sub_marks(marks, prefix: tuple, file: str):
     return Marks(file, vals, keys)
 
 
-def agent_problem(sc: Scenario, action: object) -> str | None:
-    """Why a ``select_agent`` does not fit the case (agent not offered, size not on its menu, a
-    route for an embolic agent)."""
-    offered = {opt.agent: opt for opt in sc.agents_available}
+def visit_shelf(sc: Scenario, visit: int) -> list:
+    """The agents offered in visit ``visit`` of a staged case (the case's shelf otherwise)."""
+    v = sc.visits[visit] if visit < len(sc.visits) else None
+    return v.agents_available if v is not None and v.agents_available else sc.agents_available
+
+
+def agent_problem(sc: Scenario, action: object, visit: int = 0) -> str | None:
+    """Why a ``select_agent`` does not fit the case (agent not offered in that visit, size not
+    on its menu, a route for an embolic agent)."""
+    offered = {opt.agent: opt for opt in visit_shelf(sc, visit)}
     agent = getattr(action, "agent", None)
     if agent not in offered:
         return f"'{agent}' is not offered by this case (allowed: {', '.join(offered)})"
@@ -172,17 +178,33 @@ def agent_problem(sc: Scenario, action: object) -> str | None:
     return None
 
 
+def next_visit_problem(sc: Scenario, visit: int) -> str | None:
+    """Why a ``next_visit`` after visit ``visit`` (0-based) does not fit the case."""
+    if visit + 1 < max(1, len(sc.visits)):
+        return None
+    if not sc.visits:
+        return "this case has one visit: next_visit needs a case with visits (allowed: finish)"
+    return f"this case has {len(sc.visits)} visits: there is none after the last (allowed: finish)"
+
+
 def plan_case_problems(sc: Scenario, steps: list[PlanStep]) -> list[Problem]:
     """Problems of a valid plan against its valid case, located at the step.
 
-    The agents and sizes chosen must be offered by the case. Time is not refused here: a plan
-    may ask for more than the case's time limit (a fellow running over is a lesson, not a
-    broken file); the engine ends the procedure at the limit, so no plan runs for hours.
+    The agents and sizes chosen must be offered by the case (in the visit the step falls in);
+    ``next_visit`` needs a next visit. Time is not refused here: a plan may ask for more than
+    the case's time limit (a fellow running over is a lesson, not a broken file); the engine
+    ends the procedure at the limit, so no plan runs for hours.
     """
     out: list[Problem] = []
+    visit = 0
     for st in steps:
-        if getattr(st.action, "kind", "") == "select_agent":
-            why = agent_problem(sc, st.action)
-            if why:
-                out.append(st.problem(why))
+        kind = getattr(st.action, "kind", "")
+        why = None
+        if kind == "select_agent":
+            why = agent_problem(sc, st.action, visit)
+        elif kind == "next_visit":
+            why = next_visit_problem(sc, visit)
+            visit += 1
+        if why:
+            out.append(st.problem(why))
     return out

@@ -90,6 +90,8 @@ debrief_notes:
 hints:
   - "A hint the fellow can ask for."
 seed: 1                       # procedure seed (particle paths)
+visits: []         # staged: [{{kind: mapping, limits: {{time_min: 45}}}}, {{kind: treatment}}]
+mapping_result: null   # an MAA result already known: {{lung_shunt_fraction: 0.08}}
 """
 
 PLAN = """\
