@@ -187,3 +187,50 @@ def test_finish_in_the_mapping_ends_the_case(case):
     proc.apply(Finish())
     assert proc.finished and proc.visits.index == 0
     assert [v["kind"] for v in assess_procedure(proc).to_dict()["visits"]] == ["mapping"]
+
+
+@pytest.mark.slow
+def test_window_goes_from_the_mapping_to_the_treatment_visit(case_file, tmp_path):
+    import pygame
+    from helpers import frames, open_app
+
+    from sim.app.scenes.debrief import DebriefScene
+    from sim.app.scenes.procedure import ProcedureScene
+    from sim.records.replay import replay
+    from sim.scenario.load import LoadedCase
+
+    app = open_app(tmp_path)
+    try:
+        sc, _ = load_scenario(case_file)
+        app.switch(ProcedureScene(app, LoadedCase(case_file, sc, [])))
+        frames(app, 2)
+        scene = app.scene
+        scene.session.select("y90_resin", None, activity_gbq=0.2)
+        scene.session.navigate("PHA")
+        scene.proc.apply(Inject(volume_ml=2.0, rate_ml_min=5.0))
+
+        def press(k):
+            for kind in (pygame.KEYDOWN, pygame.KEYUP):
+                pygame.event.post(pygame.event.Event(kind, key=k, mod=0, unicode="", scancode=0))
+            frames(app, 2)
+
+        press(pygame.K_f)
+        assert app.scene is scene and scene.between is not None  # the between-visits screen
+        text = "\n".join(scene.between)
+        assert "Visit 1 — mapping" in text and "Lung shunt measured:" in text
+        assert "Next: Visit 2 — treatment: Treatment (10 days later)" in text
+        tick = scene.proc.tick
+        frames(app, 30, dt=0.1)
+        assert scene.proc.tick == tick  # the clock waits between the visits
+        press(pygame.K_RETURN)
+        assert scene.between is None and scene.proc.visits.index == 1
+        assert scene.proc.breadcrumb()[-1] == "CHA"  # the window's start, again
+        assert scene.session.agent_ids == ["y90_resin"]  # the treatment visit's shelf
+        press(pygame.K_f)
+        assert isinstance(app.scene, DebriefScene)
+        with RecordStore(app.data_dir) as store:
+            rec = store.list()[0]
+        assert rec.status == "finished" and len(rec.outcome["visits"]) == 2
+        replay(rec)  # both visits reproduced (the digest is checked)
+    finally:
+        pygame.display.quit()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sim.actions import Finish, Navigate, SelectAgent, SetInjection, StartContrast
+from sim.actions import Finish, Navigate, NextVisit, SelectAgent, SetInjection, StartContrast
 from sim.agents import AGENTS
 from sim.app.cine import Cine
 from sim.engine.navigation import NavigationError
@@ -25,6 +25,7 @@ from sim.engine.steering import (
     up_choices,
     up_step,
 )
+from sim.engine.visits import has_next_visit
 from sim.engine.y90_plan import DEVICES, plan_at_tip
 from sim.outcome.result import Outcome
 from sim.scenario.load import LoadedCase
@@ -176,14 +177,33 @@ class ProcedureSession:
         self.turn_offset = 0  # Left/Right away from Up's default branch at the tip's fork
         self._turn_tip = -1
         self._vial_for_tip = False  # the Y-90 vial was drawn up for the tip, not by the trainee
-        opts = case.scenario.agents_available
+        self.agent_ids: list[str] = []
+        self._open_visit()
+
+    def _open_visit(self) -> None:
+        """The visit's shelf in the panel, its first agent ready and the catheter waiting, as
+        the setup says (at the case's start and at each next visit)."""
+        opts = self.proc.scenario.agents_available
         self.agent_ids = [o.agent for o in opts]
-        if setup.prepare_first_agent:
+        if self.setup.prepare_first_agent:
             first = opts[0]
             self.select(first.agent, (first.sizes_um or [None])[0])
-        if setup.start_at:
-            self.proc.apply(Navigate(target=setup.start_at))
+        if self.setup.start_at:
+            self.proc.apply(Navigate(target=self.setup.start_at))
             self._follow_tip()
+
+    def has_next_visit(self) -> bool:
+        """Whether Finish ends only this visit of a staged case (:mod:`sim.engine.visits`)."""
+        return not self.proc.finished and has_next_visit(self.proc)
+
+    def next_visit(self) -> None:
+        """End this visit and begin the next (the record keeps both, in one action log)."""
+        self.stop_injection()
+        self.cine = None
+        self.proc.apply(NextVisit())
+        self._vial_for_tip = False
+        self._open_visit()
+        self.keep_record("sync")
 
     # ------------------------------------------------------------------ record
     def _begin_record(self, store, trainee: str):

@@ -174,7 +174,7 @@ class ControlPanel:
     def sizes(self, agent: str) -> list[str]:
         if not AGENTS[agent].embolic:
             return list(ROUTES)
-        opt = next(o for o in self.session.case.scenario.agents_available if o.agent == agent)
+        opt = next(o for o in self.session.proc.scenario.agents_available if o.agent == agent)
         menu = opt.sizes_um or list(AGENTS[agent].sizes_um)
         return [size_text(s) for s in menu]
 
@@ -373,7 +373,7 @@ class ControlPanel:
         from sim.engine.y90_plan import inputs_for, perfused_territory, plan_from_tip
         from sim.outcome.dosimetry import MIRD_GY_KG_PER_GBQ, lung_dose_gy
 
-        proc, sc = self.session.proc, self.session.case.scenario
+        proc, sc = self.session.proc, self.session.proc.scenario  # the visit's: measured LSF
         if edge < 0:
             return ["Plan: place the catheter to plan from its tip"]
         t = perfused_territory(proc.c, int(proc.c.edge_to[edge]), proc.c.names[edge])

@@ -3,7 +3,8 @@
 Every control turns into an engine action through the session (``Procedure.apply``); the
 physics advances in fixed steps fed by real time × the time scale, capped per frame (a
 "running slowly" flag shows when the machine cannot keep up). Drawing never changes the
-simulation. Finishing opens the debrief.
+simulation. Finishing opens the debrief; in a staged case's earlier visit it shows the visit's
+results between the visits, then the next visit begins (:mod:`sim.engine.visits`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Callable
 
 from sim.app.scenes.case import CaseScene, open_session
 from sim.app.session import SPEEDS
+from sim.app.visit_text import between_visits_lines
+from sim.engine.visits import visit_of, visits_json
 from sim.scenario.load import LoadedCase
 from sim.ui.inputs import Click, Input, Key, Wheel, WidgetEvent
 
@@ -156,19 +159,42 @@ class ProcedureScene(CaseScene):
         exam = getattr(app, "exam", False) if exam is None else exam
         super().__init__(app, open_session(app, case, seed, proc=proc), exam=exam)
         self.controls = TraineeControls(self, self.finish)
+        self.between: list[str] | None = None  # the between-visits screen, while it shows
 
     def finish(self) -> None:
-        """F or the Finish button: the debrief."""
-        self.open_debrief()
+        """F or the Finish button: the debrief, or in a staged case's earlier visit the
+        between-visits screen (the mapping's results) and then the next visit."""
+        if not self.session.has_next_visit():
+            self.open_debrief()
+            return
+        self.session.next_visit()
+        visits = visits_json(self.proc)
+        nxt = visit_of(self.proc.case, self.proc.visits.index)
+        self.between = between_visits_lines(visits[:-1], visits[-1], nxt.days_after)
+        self.resize(self.app.size)  # the panel shows the new visit's shelf
 
     def handle(self, inp: Input) -> None:
+        if self.between is not None:
+            if (isinstance(inp, Key) and inp.down and inp.name in ("return", "enter", "space")) or (
+                isinstance(inp, Click) and inp.down
+            ):
+                self.between = None
+            return
         if not self.leave_prompt(inp):
             self.controls.handle(inp)
 
     def ui_event(self, event: WidgetEvent) -> None:
-        self.controls.ui_event(event)
+        if self.between is None:
+            self.controls.ui_event(event)
 
     def update(self, dt: float) -> None:
+        if self.between is not None:  # the clock waits between the visits
+            return
         self.session.update(dt)
         if self.proc.finished:  # the case's time limit ended it: straight to the debrief
             self.finish()
+
+    def draw(self, surface) -> None:
+        super().draw(surface)
+        if self.between is not None:
+            self.view.draw_box(surface, self.between)
