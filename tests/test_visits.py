@@ -11,6 +11,8 @@ import pytest
 from helpers import run_main
 
 from sim.actions import Finish, Inject, Navigate, NextVisit, SelectAgent, Wait
+from sim.app.report.sections import visits_section
+from sim.app.report.timeline import timeline
 from sim.app.runner import RunError, run_plan, run_recorded
 from sim.engine.final import assess_procedure
 from sim.engine.navigation import NavigationError
@@ -18,7 +20,9 @@ from sim.engine.procedure import Procedure
 from sim.engine.visits import close_for_good
 from sim.engine.y90_plan import inputs_for
 from sim.records import RecordStore
-from sim.records.replay import ReplayError, replay
+from sim.records.exchange import export_record, read_replay_file
+from sim.records.history import format_history, history_json
+from sim.records.replay import ReplayError, replay, verified
 from sim.scenario.load import load_scenario
 
 CASE = """\
@@ -168,6 +172,17 @@ def test_records_keep_both_visits_and_replay_reproduces_them(case_file, tmp_path
     cut = [(t, a) for t, a in rec.actions if a != {"next_visit": None}]
     with pytest.raises(ReplayError):  # one visit played as both: another final state
         replay(dataclasses.replace(rec, actions=cut))
+    listing = format_history([rec])
+    assert "2 visits: mapping → treatment" in listing
+    assert history_json([rec])["records"][0]["visits"] == ["mapping", "treatment"]
+    path = export_record(rec, tmp_path / "two.siphon.json")
+    back = verified(read_replay_file(path))  # the file travels; importing replays both visits
+    assert back.digest == rec.digest and back.outcome["visits"] == rec.outcome["visits"]
+    html = visits_section(out)
+    assert "Visit 1 — mapping" in html and "Lung shunt measured" in html
+    rows = timeline(proc, out)
+    assert [r.kind for r in rows].count("agent") == 1  # the treatment visit's actions only
+    assert max(r.t for r in rows) <= proc.t + 1e-9  # on the treatment's own clock
 
 
 def test_run_json_lists_both_visits(case_file):

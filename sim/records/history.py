@@ -4,6 +4,8 @@ Definitions (kept simple, and honest about what a score can tell):
 
 - *best* — the highest score of the trainee's finished records of that case;
 - *trend* — the last finished score minus the first (``None`` until a case is finished twice);
+- *visits* — a staged case (mapping, then treatment) is one record whose outcome lists its
+  visits; the listing names them under the record's line;
 - *goals met* — a case's learning goals count as met once one finished record of it meets all
   of them: the outcome grades each goal on its own (``outcome["goals"]``, each ``{goal, met,
   reason}``; ``met`` None for a goal without a check). A record from before goals were graded
@@ -162,8 +164,22 @@ def summarize(records: list[Record]) -> list[TraineeSummary]:
     return out
 
 
+MAX_VISITS = 3  # visits of a staged case (the schema's most; a forged outcome may list more)
+
+
+def visit_kinds(outcome: object) -> list[str]:
+    """The kinds of a staged case's visits as its outcome lists them (``["mapping",
+    "treatment"]``); [] for a one-visit case or an outcome that does not say."""
+    visits = outcome.get("visits") if isinstance(outcome, dict) else None
+    if not isinstance(visits, list):
+        return []
+    kinds = [v.get("kind") if isinstance(v, dict) else None for v in visits[:MAX_VISITS]]
+    return [printable(k, 12) if isinstance(k, str) else "?" for k in kinds]
+
+
 def record_row(r: Record) -> dict:
-    """The listing fields of one record (JSON-friendly); ``problem`` only for a damaged row."""
+    """The listing fields of one record (JSON-friendly); ``problem`` only for a damaged row;
+    ``visits`` only for a staged case (its visits' kinds, in order)."""
     row = {
         "id": r.id,
         "date": printable(r.started_at),
@@ -175,6 +191,8 @@ def record_row(r: Record) -> dict:
     }
     if r.damage:
         row["problem"] = printable(r.damage)
+    elif kinds := visit_kinds(r.outcome):
+        row["visits"] = kinds
     return row
 
 
@@ -212,6 +230,8 @@ def format_history(records: list[Record]) -> str:
             f"{status.get(r.status, row['status'])[:11]:11}  "
             f"{'unreadable' if r.damage else _num(r.score):>5}"
         )
+        if row.get("visits"):
+            lines.append(f"{'':>5}  {len(row['visits'])} visits: {' → '.join(row['visits'])}")
     if not records:
         lines.append("(no records)")
     for s in summarize(records):

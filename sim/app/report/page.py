@@ -26,6 +26,7 @@ from sim.app.report.sections import (
     table,
     timeline_section,
     tumors_section,
+    visits_section,
 )
 from sim.app.report_text import points_text, score_text
 from sim.labels import label
@@ -277,6 +278,7 @@ def render_page(
     )
     parts = [
         case_section(sc, meta, agents_used),
+        visits_section(o),
         score_section(o),
         tumors_section(o, sc, agents),
         lu177_section(o),

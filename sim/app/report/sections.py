@@ -1,5 +1,5 @@
-"""The report's result sections as HTML fragments: tumours, normal liver, non-target, timeline,
-angiograms.
+"""The report's result sections as HTML fragments: visits, tumours, normal liver, non-target,
+timeline, angiograms.
 
 Each function takes the :class:`~sim.outcome.result.Outcome` and what else it needs
 and returns one ``<section id=…>`` with its heading. All text is escaped here, at the point where
@@ -14,6 +14,7 @@ import html
 from sim.app.report.charts import bar_chart, dvh_chart
 from sim.app.report.images import Angiogram
 from sim.app.report.timeline import Row, clock
+from sim.app.visit_text import finished_visit_lines, visit_label
 from sim.labels import deposition_label, label
 from sim.outcome.dose_volume import dose_at_volume_gy
 from sim.outcome.dosimetry import GLASS_TO_RESIN_EQUIVALENT
@@ -22,6 +23,7 @@ from sim.outcome.response import treated_territory_lines
 from sim.outcome.result import Outcome
 
 e = html.escape
+MAX_VISITS = 3  # the schema's most (a forged outcome may list more)
 
 
 def pct(x: float, digits: int = 0) -> str:
@@ -259,3 +261,23 @@ def angiograms_section(angios: list[Angiogram], uris: list[str]) -> str:
         "drawn at each run's arterial peak.</p>"
     )
     return section("angiograms", "Angiograms before and after", body)
+
+
+def visits_section(o: Outcome) -> str:
+    """A staged case's visits: each earlier visit's uptake, counters and what it handed on
+    (:mod:`sim.app.visit_text`, the between-visits screen's words); the rest of the report is
+    the last visit's. Empty for a one-visit case."""
+    if not o.visits:
+        return ""
+    items = []
+    for v in o.visits[:MAX_VISITS]:
+        lines = finished_visit_lines(v) if "outcome" in v else [visit_label(v) + " (below)"]
+        head, rest = lines[0], lines[1:]
+        body = "".join(f"<li>{e(t)}</li>" for t in rest)
+        items.append(f"<h3>{e(head)}</h3>\n<ul>{body}</ul>")
+    note = (
+        '<p class="note">Coils and the measured lung shunt and T/N carry from the mapping into '
+        "the treatment; the mapping's particles do not. The sections below are the last "
+        "visit's.</p>"
+    )
+    return section("visits", "Visits", "\n".join(items) + note)

@@ -55,14 +55,16 @@ def timeline(proc, outcome: Outcome) -> list[Row]:
     Parameters
     ----------
     proc : sim.engine.procedure.Procedure, optional
-        Source of the action log; ``None`` gives the events alone.
+        Source of the action log; ``None`` gives the events alone. Of a staged case only the
+        last visit's actions (its events are the outcome's); earlier visits have their section.
     outcome : Outcome
         :func:`sim.outcome.assess.assess` of the procedure.
     """
     keyed: list[tuple[float, int, int, Row]] = []
+    start = getattr(proc, "visit_tick0", 0)  # a staged case: the last visit's own clock
     for i, (tick, action) in enumerate(getattr(proc, "log", []) or []):
-        if action.kind in ROW_KIND:  # the other actions are also events
-            row = Row(tick * DT, ROW_KIND[action.kind], describe(action, DONE))
+        if action.kind in ROW_KIND and tick >= start:  # the other actions are also events
+            row = Row((tick - start) * DT, ROW_KIND[action.kind], describe(action, DONE))
             keyed.append((row.t, 0, i, row))
     for i, e in enumerate(outcome.events):
         row = Row(float(e.t), str(e.kind), str(e.detail))
