@@ -177,14 +177,17 @@ class ProcedureSession:
         self.turn_offset = 0  # Left/Right away from Up's default branch at the tip's fork
         self._turn_tip = -1
         self._vial_for_tip = False  # the Y-90 vial was drawn up for the tip, not by the trainee
-        self.agent_ids: list[str] = []
         self._open_visit()
+
+    @property
+    def agent_ids(self) -> list[str]:
+        """The agents on the shelf (of the current visit, in a staged case)."""
+        return [o.agent for o in self.proc.scenario.agents_available]
 
     def _open_visit(self) -> None:
         """The visit's shelf in the panel, its first agent ready and the catheter waiting, as
         the setup says (at the case's start and at each next visit)."""
         opts = self.proc.scenario.agents_available
-        self.agent_ids = [o.agent for o in opts]
         if self.setup.prepare_first_agent:
             first = opts[0]
             self.select(first.agent, (first.sizes_um or [None])[0])

@@ -39,7 +39,7 @@ def play_next(driver: PlanDriver, session: ProcedureSession, panel: ControlPanel
 def plan_action_done(session: ProcedureSession, panel: ControlPanel | None, kind: str) -> None:
     """After a plan's action: not injecting; a new agent shows in the panel; a wedge is said."""
     session.injecting = False
-    if kind == "select_agent":
+    if kind in ("select_agent", "next_visit"):  # a next visit has its own shelf
         if panel is not None:
             panel.build()
     elif kind == "navigate" and session.proc.events and session.proc.events[-1].kind == "wedge":
