@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -22,7 +23,7 @@ from sim.engine.y90_plan import inputs_for
 from sim.records import RecordStore
 from sim.records.exchange import export_record, read_replay_file
 from sim.records.history import format_history, history_json
-from sim.records.replay import ReplayError, replay, verified
+from sim.records.replay import ReplayError, parse_actions, replay, verified
 from sim.scenario.load import load_scenario
 
 CASE = """\
@@ -146,6 +147,13 @@ def test_next_visit_refused_in_a_one_visit_case_and_in_a_plan(case_file, tmp_pat
     text = str(err.value)
     assert ":3:5: actions[1].next_visit: this case has 2 visits" in text
     assert "actions[2].select_agent: 'bland' is not offered" in text  # not on the treatment shelf
+    forged = SimpleNamespace(id=7, actions=[(0, {"next_visit": None})] * 3)
+    with pytest.raises(ReplayError) as err:  # a record's next_visit must fit its case too
+        parse_actions(forged, plain)
+    assert "\n" not in str(err.value) and "action 0" in str(err.value)
+    two = load_scenario(case_file)[0]
+    with pytest.raises(ReplayError, match="action 1: this case has 2 visits"):
+        parse_actions(forged, two)
 
 
 def test_one_visit_is_refused_with_its_line(tmp_path):
