@@ -15,11 +15,12 @@ from sim.actions import Finish, Inject, Navigate, NextVisit, SelectAgent, Wait
 from sim.app.report.sections import visits_section
 from sim.app.report.timeline import timeline
 from sim.app.runner import RunError, run_plan, run_recorded
-from sim.engine.final import assess_procedure
+from sim.engine.final import assess_procedure, final_state
 from sim.engine.navigation import NavigationError
 from sim.engine.procedure import Procedure
 from sim.engine.visits import close_for_good
 from sim.engine.y90_plan import inputs_for
+from sim.outcome.assess import assess
 from sim.records import RecordStore
 from sim.records.exchange import export_record, read_replay_file
 from sim.records.history import format_history, history_json
@@ -38,7 +39,7 @@ agents_available: [{agent: y90_resin}]
 visits:
   - kind: mapping
     title: "Mapping"
-    limits: {time_min: 20}
+    limits: {time_min: 20, contrast_ml: 10}
     agents_available: [{agent: y90_resin}, {agent: bland}]
   - kind: treatment
     title: "Treatment"
@@ -257,3 +258,24 @@ def test_window_goes_from_the_mapping_to_the_treatment_visit(case_file, tmp_path
         replay(rec)  # both visits reproduced (the digest is checked)
     finally:
         pygame.display.quit()
+
+
+def test_the_mapping_visits_own_limits_count_in_the_case_score(case):
+    from sim.actions import Contrast
+
+    proc = Procedure(case)
+    proc.apply(Navigate(target="CHA"))
+    for _ in range(2):
+        proc.apply(Contrast(volume_ml=8.0))  # 16 mL: 6 mL over the mapping's 10 mL
+    proc.apply(NextVisit())
+    assert proc.metrics.contrast_ml == 0.0  # the treatment visit's own count starts again
+    proc.apply(Navigate(target="RHA"))
+    proc.apply(SelectAgent(agent="y90_resin", activity_gbq=1.0))
+    proc.apply(Inject(volume_ml=25.0, rate_ml_min=10.0))
+    proc.apply(Finish())
+    out = assess_procedure(proc)
+    mine = [p for p in out.penalties if p.name == "mapping: contrast"]
+    assert len(mine) == 1 and "16 mL, 6 mL over the case's 10 mL" in mine[0].reason
+    plain = assess(final_state(proc))  # the treatment visit alone
+    assert plain.score > mine[0].points > 0
+    assert out.score == pytest.approx(plain.score - mine[0].points, abs=0.01)

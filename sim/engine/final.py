@@ -8,12 +8,10 @@ copies, so assessing a running procedure (the attract loop's live score) leaves 
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 
 from sim.engine.procedure import Procedure
-from sim.engine.visits import visits_json
+from sim.engine.visits import staged_outcome
 from sim.engine.y90_plan import injection_tips
 from sim.flow.territory import beds_below
 from sim.outcome.assess import FinalState, Y90Tip, assess
@@ -46,4 +44,4 @@ def assess_procedure(p: Procedure) -> Outcome:
     """The outcome of ``p``: :func:`~sim.outcome.assess.assess` of its :func:`final_state`
     (of the current visit; a staged case lists its visits too, :mod:`sim.engine.visits`)."""
     out = assess(final_state(p))
-    return dataclasses.replace(out, visits=tuple(visits_json(p))) if p.case.visits else out
+    return staged_outcome(p, out) if p.case.visits else out

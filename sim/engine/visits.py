@@ -19,7 +19,9 @@ What crosses the gap lives in one frozen :class:`VisitCarry`:
 What does not cross: the particles of the mapping (MAA is broken down within hours; their
 stasis is not an occlusion a week later), contrast runs, the syringe, the catheter (it starts
 again at the aorta) and the time, contrast and fluoroscopy counters (each visit has its own
-limits). Each finished visit is kept as a :class:`VisitSummary` with its assessed outcome.
+limits). Each finished visit is kept as a :class:`VisitSummary` with its assessed outcome; the
+case's outcome is the last visit's, with the earlier visits' technique penalties (contrast and
+fluoroscopy over each visit's own limits, agent after stasis or into reflux) taken off too.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sim.engine.navigation import NavigationError
+from sim.outcome.result import Outcome, Penalty
 from sim.scenario.models import MappingResult, Scenario, Visit
 
 if TYPE_CHECKING:
@@ -230,6 +233,32 @@ def next_visit(proc: Procedure, action: NextVisit) -> Iterator[None]:
     ledger.index += 1
     ledger.carry = carry
     proc._begin_visit(visit_scenario(proc.case, ledger.index, carry))
+
+
+# The technique penalties of sim.outcome.penalties.technique: what an earlier visit's own limits
+# and technique take off, and the case's score takes off too.
+TECHNIQUE_PENALTIES = ("after_stasis", "reflux", "contrast", "fluoroscopy")
+
+
+def earlier_penalties(proc: Procedure) -> tuple[Penalty, ...]:
+    """The technique penalties of the visits before the current one, each named by its visit
+    (``mapping: contrast``): contrast and fluoroscopy count against each visit's own limits."""
+    return tuple(
+        Penalty(f"{v.kind}: {p['name']}", p["points"], f"{v.title or v.kind}: {p['reason']}")
+        for v in proc.visits.done
+        for p in v.outcome.get("penalties", [])
+        if p.get("name") in TECHNIQUE_PENALTIES
+    )
+
+
+def staged_outcome(proc: Procedure, out: Outcome) -> Outcome:
+    """A staged case's outcome: the current visit's, its visits listed (:func:`visits_json`)
+    and the earlier visits' technique penalties taken off its score as well."""
+    carried = earlier_penalties(proc)
+    score = round(max(0.0, out.score - sum(p.points for p in carried)), 2)
+    return dataclasses.replace(
+        out, visits=tuple(visits_json(proc)), penalties=out.penalties + carried, score=score
+    )
 
 
 def visits_json(proc: Procedure) -> list[dict]:
