@@ -63,13 +63,15 @@ def finished_visit_lines(visit: dict) -> list[str]:
     lines = [visit_label(visit)]
     out = visit.get("outcome")
     if isinstance(out, dict):
-        non_target = out.get("non_target")
-        if isinstance(non_target, dict):
-            fractions = [(k, _num(v)) for k, v in list(non_target.items())[:MAX_LISTED]]
+        maa = out.get("maa")  # the MAA scan's uptake, else what the visit's agents deposited
+        where = maa.get("extrahepatic") if isinstance(maa, dict) else out.get("non_target")
+        if isinstance(where, dict):
+            fractions = [(k, _num(v)) for k, v in list(where.items())[:MAX_LISTED]]
             spots = [
                 f"{printable(k, 24)} {100 * f:.1f} %" for k, f in fractions if f and f > 0.0005
             ]
-            lines.append("Extrahepatic uptake: " + (", ".join(spots) or "none seen"))
+            head = "Extrahepatic uptake (MAA)" if isinstance(maa, dict) else "Extrahepatic deposits"
+            lines.append(f"{head}: " + (", ".join(spots) or "none seen"))
         m = out.get("metrics")
         if isinstance(m, dict):
             contrast = _num(m.get("contrast_ml")) or 0.0
