@@ -354,11 +354,14 @@ class InjectionTip:
 
 
 def injection_tips(proc: Procedure) -> list[InjectionTip]:
-    """Each tip Y-90 was injected from (once per tip and device, in order), from the log."""
+    """Each tip Y-90 was injected from (once per tip and device, in order), from the log (of
+    the current visit, in a staged case: :mod:`sim.engine.visits`)."""
     nav, agent = None, None
     seen: set[tuple[str, str]] = set()
     out: list[InjectionTip] = []
-    for _, act in proc.log:
+    for tick, act in proc.log:
+        if tick < proc.visit_tick0:
+            continue
         if isinstance(act, Navigate):
             nav = act
         elif isinstance(act, SelectAgent):
