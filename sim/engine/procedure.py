@@ -19,7 +19,6 @@ from sim.actions import (
     Finish,
     Inject,
     Navigate,
-    NextVisit,
     SelectAgent,
     SetInjection,
     StartContrast,
@@ -32,6 +31,7 @@ from sim.engine.events import ContrastStarted, Event, Finished, Navigated, TimeU
 from sim.engine.navigation import NavigationError, resolve_target
 from sim.engine.peptide import PeptideTally, is_peptide, tip_rate_ml_min
 from sim.engine.status import Metrics, Status
+from sim.engine.steering import catheter_vessels
 from sim.engine.visits import VisitLedger, apply_closures, next_visit, visit_scenario
 from sim.engine.watch import STASIS_RESIDUAL, Watch
 from sim.flow.catheter import WEDGE_FACTOR, annulus_factor
@@ -81,8 +81,7 @@ class Procedure:
         self.catheter_radius = french_to_m(scenario.catheter.french) / 2.0
         self.tick = 0
         self.log: list[tuple[int, Action]] = []  # (tick, action) as applied
-        # called with the procedure once a simulated second from step(); they only read it
-        self.observers: list[Callable[[Procedure], None]] = []
+        self.observers: list[Callable[[Procedure], None]] = []  # read it each simulated second
         self.visits = VisitLedger()
         self._begin_visit(visit_scenario(scenario, 0))
 
@@ -140,8 +139,8 @@ class Procedure:
         if isinstance(action, Navigate):
             yield from self._navigate(action)  # logs itself once the target resolves
             return
-        if isinstance(action, NextVisit):
-            yield from next_visit(self, action)  # logs itself if the case has a next visit
+        if action.kind == "next_visit":  # sim.engine.visits: logs itself if there is a next
+            yield from next_visit(self, action)
             return
         self.log.append((self.tick, action))
         if isinstance(action, SelectAgent):
@@ -299,12 +298,7 @@ class Procedure:
     # ------------------------------------------------------------------ actions
     def _navigate(self, action: Navigate) -> Iterator[None]:
         node, tight = resolve_target(
-            self.c,
-            self.flow,
-            action.target,
-            self.catheter_radius,
-            self.liver.tumors,
-            action.beyond,
+            self.c, self.flow, action.target, self.catheter_radius, self.liver.tumors, action.beyond
         )
         path = self.c.path_to(node)
         old = set(self.flow.catheter_edges.tolist())
@@ -324,12 +318,7 @@ class Procedure:
 
     def breadcrumb(self) -> list[str]:
         """Vessel names along the catheter, proximal first, without repeats."""
-        out: list[str] = []
-        for e in self.flow.catheter_edges.tolist():
-            n = self.c.names[e]
-            if not out or out[-1] != n:
-                out.append(n)
-        return out
+        return catheter_vessels(self.c, self.flow.catheter_edges.tolist())
 
     def _inject(self, volume_ml: float, rate_ml_min: float) -> Iterator[None]:
         self.injection_ml_min = rate_ml_min

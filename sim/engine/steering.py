@@ -72,6 +72,16 @@ def down_step(c: Compiled, tip: int) -> Step:
     return Step(f"#{int(c.parent_edge[up])}")
 
 
+def catheter_vessels(c: Compiled, path: list[int]) -> list[str]:
+    """Vessel names along the catheter edges ``path``, proximal first, without repeats."""
+    out: list[str] = []
+    for e in path:
+        n = c.names[e]
+        if not out or out[-1] != n:
+            out.append(n)
+    return out
+
+
 def behind_tip(c: Compiled, path: list[int]) -> list[tuple[str, list[str]]]:
     """The breadcrumb: each vessel on the catheter's ``path`` (proximal first) with the side
     branches that leave it behind the tip (not those at the tip itself)."""
