@@ -11,15 +11,16 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.procedure import Procedure
-from sim.engine.visits import staged_outcome
+from sim.engine.visits import EndedVisit, staged_outcome, visits_json
 from sim.engine.y90_plan import injection_tips
 from sim.flow.territory import beds_below
 from sim.outcome.assess import FinalState, Y90Tip, assess
 from sim.outcome.result import Outcome
 
 
-def final_state(p: Procedure) -> FinalState:
-    """What :func:`sim.outcome.assess.assess` needs of ``p``, as it stands now."""
+def final_state(p: Procedure | EndedVisit) -> FinalState:
+    """What :func:`sim.outcome.assess.assess` needs of ``p``, as it stands now (or of a staged
+    case's earlier visit, as it ended)."""
     tr = p.transport
     return FinalState(
         scenario=p.scenario,
@@ -40,8 +41,27 @@ def final_state(p: Procedure) -> FinalState:
     )
 
 
+def visit_outcomes(p: Procedure) -> list[dict]:
+    """The outcome of each earlier visit of a staged case (:mod:`sim.engine.visits`), assessed
+    from what it left the first time it is asked for, then kept."""
+    for v in p.visits.done:
+        if v.outcome is None:
+            v.outcome = assess(final_state(v.ended)).to_dict()
+    return [v.outcome for v in p.visits.done]
+
+
+def staged_visits(p: Procedure) -> list[dict]:
+    """Every visit of a staged case so far, earlier ones with their outcome
+    (:func:`sim.engine.visits.visits_json`): the between-visits screen's and the records'."""
+    visit_outcomes(p)
+    return visits_json(p)
+
+
 def assess_procedure(p: Procedure) -> Outcome:
     """The outcome of ``p``: :func:`~sim.outcome.assess.assess` of its :func:`final_state`
     (of the current visit; a staged case lists its visits too, :mod:`sim.engine.visits`)."""
     out = assess(final_state(p))
-    return staged_outcome(p, out) if p.case.visits else out
+    if not p.case.visits:
+        return out
+    visit_outcomes(p)
+    return staged_outcome(p, out)

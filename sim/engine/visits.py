@@ -29,15 +29,21 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
+import numpy as np
+
+from sim.actions import NextVisit
+from sim.engine.events import Event
 from sim.engine.navigation import NavigationError
+from sim.engine.status import Metrics
+from sim.outcome.dosimetry import lung_dose_gy
 from sim.outcome.result import Outcome, Penalty
 from sim.scenario.models import MappingResult, Scenario, Visit
 
-if TYPE_CHECKING:
-    from sim.actions import NextVisit
-    from sim.engine.procedure import Procedure
+# This module is imported by sim.engine.procedure and so never imports it (nor sim.engine.final,
+# which does): it reads the procedure it is handed by duck typing (``proc``: a Procedure).
+Proc = Any
 
 
 @dataclass(frozen=True)
@@ -75,15 +81,38 @@ class VisitCarry:
 
 
 @dataclass(frozen=True)
+class EndedVisit:
+    """What a finished visit left, as :func:`sim.engine.final.final_state` reads a procedure:
+    the visit's own flow, transport, counters and events (the next visit makes new ones, so
+    these stay as they were) and the case-wide parts they refer to."""
+
+    scenario: Scenario
+    seed: int
+    c: Any  # sim.flow.compile.Compiled
+    liver: Any  # sim.anatomy.build.Liver
+    catheter_radius: float
+    flow: Any  # sim.flow.model.FlowModel
+    transport: Any  # sim.transport.packets.Transport
+    metrics: Metrics
+    events: tuple[Event, ...]
+    peptide: Any  # sim.engine.peptide.PeptideTally
+    final_sace: int | None
+    log: tuple  # the actions up to the end of this visit
+    visit_tick0: int
+
+
+@dataclass
 class VisitSummary:
-    """A finished visit: its place, its assessed outcome (``Outcome.to_dict()``) and the carry
-    it handed to the next visit."""
+    """A finished visit: its place, what it left (:class:`EndedVisit`), the carry it handed to
+    the next visit, and its assessed outcome (``Outcome.to_dict()``, filled in when first
+    asked for by :func:`sim.engine.final.visit_outcomes`)."""
 
     index: int
     kind: str
     title: str
-    outcome: dict
+    ended: EndedVisit
     carry: VisitCarry
+    outcome: dict | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -144,12 +173,12 @@ def visit_scenarios(case: Scenario) -> list[Scenario]:
     return [visit_scenario(case, i) for i in range(visit_count(case))]
 
 
-def has_next_visit(proc: Procedure) -> bool:
+def has_next_visit(proc: Proc) -> bool:
     """Whether ``proc``'s case has a visit after the current one."""
     return proc.visits.index + 1 < visit_count(proc.case)
 
 
-def close_for_good(proc: Procedure, edges: list[int]) -> None:
+def close_for_good(proc: Proc, edges: list[int]) -> None:
     """Close vessel ``edges`` for good (a coil): occluded now and in every later visit.
 
     The flow is solved again at once, so the closure redistributes it (through collaterals
@@ -162,74 +191,82 @@ def close_for_good(proc: Procedure, edges: list[int]) -> None:
     proc._resolve()
 
 
-def apply_closures(proc: Procedure) -> None:
+def apply_closures(proc: Proc) -> None:
     """Occlude the carry's closed vessels in ``proc``'s flow (at each visit's start)."""
     edges = list(proc.visits.carry.closed_edges)
     if edges:
         proc.flow.occlusion[edges] = 1.0
 
 
-def measured(outcome: dict) -> tuple[float | None, tuple[tuple[str, float], ...]]:
-    """Lung shunt fraction and T/N per tumour as a mapping visit measures them.
+def measured(proc: Proc) -> tuple[float | None, tuple[tuple[str, float], ...]]:
+    """Lung shunt fraction and T/N per tumour as the visit just ended measured them.
 
-    Counts, not activity: the lung shunt is lung / (lung + liver) of the particles deposited
-    (the planar views' ratio); a tumour's T/N is its deposit per gram over the normal liver's.
-    None and no T/N when nothing reached the liver.
+    Counts, not activity: the lung shunt is lung / (lung + liver) of the particles of the
+    visit (the planar views' ratio; what lodged in vessels feeding only an extrahepatic
+    territory is left out). None and no T/N when nothing reached the liver or the lungs.
     """
-    dep = outcome.get("deposition") or {}
-    lung = float(dep.get("lung", 0.0))
-    normal = float(dep.get("normal_liver", 0.0))
-    liver = float(dep.get("tumor", 0.0)) + normal
+    tl = proc.transport.tallies()
+    lung = float(tl.lung_count.sum())
+    hepatic = np.array([t is None for t in proc.territory], bool)
+    liver = float(tl.dep_count[hepatic].sum())
     if lung + liver <= 0:
         return None, ()
-    lsf = lung / (lung + liver)
-    normal_mass = float(outcome.get("normal_liver_mass_g") or 0.0)
-    tn: list[tuple[str, float]] = []
-    for t in outcome.get("tumors", []):
-        frac, mass = float(t.get("deposited_fraction", 0.0)), float(t.get("mass_g", 0.0))
-        if frac > 0 and mass > 0 and normal > 0 and normal_mass > 0:
-            tn.append((str(t["id"]), round((frac / mass) / (normal / normal_mass), 2)))
-    return round(lsf, 4), tuple(tn)
+    return round(lung / (lung + liver), 4), ()
 
 
-def carry_after(carry: VisitCarry, kind: str, outcome: dict) -> VisitCarry:
-    """The carry a finished visit of ``kind`` hands on: its lung dose added, and what a mapping
-    visit measured (a treatment visit measures nothing new)."""
-    lung = carry.lung_dose_gy + float(outcome.get("lung_dose_gy") or 0.0)
-    carry = dataclasses.replace(carry, lung_dose_gy=lung)
+def carry_after(proc: Proc, kind: str) -> VisitCarry:
+    """The carry the visit of ``kind`` that ``proc`` just ended hands on: its lung dose added,
+    and what a mapping visit measured (a treatment visit measures nothing new)."""
+    carry = proc.visits.carry
+    visit_lung = lung_dose_gy(float(proc.transport.tallies().lung_activity.sum()) * 1e-9)
+    carry = dataclasses.replace(carry, lung_dose_gy=carry.lung_dose_gy + visit_lung)
     if kind != "mapping":
         return carry
-    lsf, tn = measured(outcome)
+    lsf, tn = measured(proc)
     if lsf is None:
         return carry
     return dataclasses.replace(carry, lung_shunt_fraction=lsf, tn_ratio=tn)
 
 
-def next_visit(proc: Procedure, action: NextVisit) -> Iterator[None]:
+def ended_visit(proc: Proc) -> EndedVisit:
+    """What the visit ``proc`` has just finished left (read before the next one begins)."""
+    return EndedVisit(
+        proc.scenario,
+        proc.seed,
+        proc.c,
+        proc.liver,
+        proc.catheter_radius,
+        proc.flow,
+        proc.transport,
+        proc.metrics,
+        tuple(proc.events),
+        proc.peptide,
+        proc.final_sace,
+        tuple(proc.log),
+        proc.visit_tick0,
+    )
+
+
+def next_visit(proc: Proc, action: NextVisit) -> Iterator[None]:
     """End the current visit and begin the next (the ``next_visit`` action).
 
     The visit ends as ``finish`` ends a case (the catheter is withdrawn, what is in flight
-    lodges) and is assessed; then the next visit begins from a fresh flow and transport with
-    the carry's closures, the catheter at the aorta, and the visit's own limits.
+    lodges) and is kept (:class:`EndedVisit`); then the next visit begins from a fresh flow and
+    transport with the carry's closures, the catheter at the aorta, and the visit's own limits.
 
     Raises
     ------
     NavigationError
         If the case has no next visit (before anything is logged).
     """
-    from sim.engine.final import final_state  # final imports the procedure module
-    from sim.outcome.assess import assess
-
     if not has_next_visit(proc):
         raise NavigationError("this case has no next visit (allowed: finish)")
     proc.log.append((proc.tick, action))
     yield from proc._finish()
     ledger = proc.visits
-    kind = visit_of(proc.case, ledger.index).kind
-    outcome = assess(final_state(proc)).to_dict()
-    carry = carry_after(ledger.carry, kind, outcome)
-    title = visit_of(proc.case, ledger.index).title
-    ledger.done.append(VisitSummary(ledger.index, kind, title, outcome, carry))
+    v = visit_of(proc.case, ledger.index)
+    carry = carry_after(proc, v.kind)
+    ledger.done.append(VisitSummary(ledger.index, v.kind, v.title, ended_visit(proc), carry))
     ledger.index += 1
     ledger.carry = carry
     proc._begin_visit(visit_scenario(proc.case, ledger.index, carry))
@@ -240,18 +277,18 @@ def next_visit(proc: Procedure, action: NextVisit) -> Iterator[None]:
 TECHNIQUE_PENALTIES = ("after_stasis", "reflux", "contrast", "fluoroscopy")
 
 
-def earlier_penalties(proc: Procedure) -> tuple[Penalty, ...]:
+def earlier_penalties(proc: Proc) -> tuple[Penalty, ...]:
     """The technique penalties of the visits before the current one, each named by its visit
     (``mapping: contrast``): contrast and fluoroscopy count against each visit's own limits."""
     return tuple(
         Penalty(f"{v.kind}: {p['name']}", p["points"], f"{v.title or v.kind}: {p['reason']}")
         for v in proc.visits.done
-        for p in v.outcome.get("penalties", [])
+        for p in (v.outcome or {}).get("penalties", [])
         if p.get("name") in TECHNIQUE_PENALTIES
     )
 
 
-def staged_outcome(proc: Procedure, out: Outcome) -> Outcome:
+def staged_outcome(proc: Proc, out: Outcome) -> Outcome:
     """A staged case's outcome: the current visit's, its visits listed (:func:`visits_json`)
     and the earlier visits' technique penalties taken off its score as well."""
     carried = earlier_penalties(proc)
@@ -261,7 +298,7 @@ def staged_outcome(proc: Procedure, out: Outcome) -> Outcome:
     )
 
 
-def visits_json(proc: Procedure) -> list[dict]:
+def visits_json(proc: Proc) -> list[dict]:
     """Every visit of ``proc``'s case so far, for ``run --json`` and the records: the finished
     ones with their outcome and the carry they handed on, then the current one with the carry
     it began with (its outcome is the case's)."""

@@ -16,6 +16,8 @@ import json
 
 import numpy as np
 
+from sim.engine.final import visit_outcomes
+
 # The transport tallies (fields of sim.transport.tallies.Tallies) in the order the digest hashes
 # them, each with the label it has always been hashed under: changing either changes every
 # stored digest.
@@ -86,6 +88,7 @@ def state_digest(proc, outcome: dict) -> str:
     _array(h, "delivered_activity", tr.delivered_activity[:n])
     _array(h, "in_flight", tr.in_flight_count()[:n])
     if proc.case.visits:  # a staged case: what the earlier visits measured and closed
+        visit_outcomes(proc)
         done = [v.to_dict() for v in proc.visits.done]
         h.update(json.dumps(done, sort_keys=True, separators=(",", ":")).encode("utf-8"))
         h.update(f"\nvisit:{proc.visits.index}:{proc.visits.carry.to_dict()}\n".encode())

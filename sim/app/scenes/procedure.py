@@ -14,7 +14,8 @@ from collections.abc import Callable
 from sim.app.scenes.case import CaseScene, open_session
 from sim.app.session import SPEEDS
 from sim.app.visit_text import between_visits_lines
-from sim.engine.visits import visit_of, visits_json
+from sim.engine.final import staged_visits
+from sim.engine.visits import visit_of
 from sim.scenario.load import LoadedCase
 from sim.ui.inputs import Click, Input, Key, Wheel, WidgetEvent
 
@@ -168,7 +169,7 @@ class ProcedureScene(CaseScene):
             self.open_debrief()
             return
         self.session.next_visit()
-        visits = visits_json(self.proc)
+        visits = staged_visits(self.proc)
         nxt = visit_of(self.proc.case, self.proc.visits.index)
         self.between = between_visits_lines(visits[:-1], visits[-1], nxt.days_after)
         self.resize(self.app.size)  # the panel shows the new visit's shelf
