@@ -10,9 +10,11 @@ seeded generator, one action log.
 
 What crosses the gap lives in one frozen :class:`VisitCarry`:
 
-- vessels closed for good (coils; :func:`close_for_good`): they stay closed in later visits;
-- the measured lung shunt and T/N of a mapping visit: the Y-90 planner of later visits uses
-  them (:attr:`Scenario.mapping_result`) instead of the case's true values;
+- vessels closed for good (coils; :func:`close_for_good`, the seam for the ``coil`` action of
+  issue 14 item 2): they stay closed in later visits;
+- the lung shunt (and T/N) a mapping visit measured: the Y-90 planner of later visits uses
+  them (:attr:`Scenario.mapping_result`) instead of the case's true values. Until the MAA study
+  exists (issue 14 item 1) the shunt is counted from the visit's particles (:func:`measured`);
 - the lung dose of earlier visits, counted towards the cumulative limit (as
   ``patient.prior_lung_dose_gy``).
 
