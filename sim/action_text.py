@@ -3,7 +3,6 @@
 A *wording* is a table of templates, one per kind of action (``navigate``,
 ``navigate_feeder``, ``select_agent``, ``inject``, ``set_injection``, ``stop_injection``,
 ``contrast``, ``start_contrast``, ``wait``, ``finish``, ``next_visit``) plus optional fragments
-``contrast``, ``start_contrast``, ``wait``, ``finish``, ``next_visit``) plus optional fragments
 for an agent's ``size``, ``activity`` (Y-90, GBq), ``mbq`` (MAA), ``doxorubicin`` and ``route``
 (left out when the action does not set them). The numbers and their defaults always come from
 the typed action (:mod:`sim.actions`) through :func:`describe`; a wording only says how to put

@@ -19,7 +19,7 @@ from sim.engine.final import assess_procedure, final_state, visit_outcomes
 from sim.engine.navigation import NavigationError
 from sim.engine.procedure import Procedure
 from sim.engine.visits import close_for_good
-from sim.engine.y90_plan import inputs_for
+from sim.engine.y90_plan import case_tn_ratio, inputs_for
 from sim.outcome.assess import assess
 from sim.records import RecordStore
 from sim.records.exchange import export_record, read_replay_file
@@ -40,7 +40,7 @@ visits:
   - kind: mapping
     title: "Mapping"
     limits: {time_min: 20, contrast_ml: 10}
-    agents_available: [{agent: y90_resin}, {agent: bland}]
+    agents_available: [{agent: maa}, {agent: bland}, {agent: y90_resin}]
   - kind: treatment
     title: "Treatment"
     days_after: 10
@@ -51,7 +51,7 @@ seed: 5
 PLAN = """\
 actions:
   - navigate: PHA
-  - select_agent: {agent: y90_resin, activity_gbq: 0.05}
+  - select_agent: {agent: maa, activity_mbq: 150}
   - inject: {volume_ml: 2, rate_ml_min: 5}
   - next_visit
   - navigate: RHA
@@ -76,9 +76,9 @@ def case(case_file):
     return sc
 
 
-def _mapping(proc: Procedure, activity: float = 0.05) -> None:
+def _mapping(proc: Procedure) -> None:
     proc.apply(Navigate(target="PHA"))
-    proc.apply(SelectAgent(agent="y90_resin", activity_gbq=activity))
+    proc.apply(SelectAgent(agent="maa", activity_mbq=150.0))
     proc.apply(Inject(volume_ml=2.0, rate_ml_min=5.0))
 
 
@@ -115,12 +115,27 @@ def test_treatment_planner_sees_the_mapping_measurement(case):
     _mapping(proc)
     proc.apply(NextVisit())
     carry = proc.visits.carry
-    assert carry.lung_shunt_fraction is not None and carry.lung_shunt_fraction != 0.12
+    maa = visit_outcomes(proc)[0]["maa"]  # the mapping visit's MAA study
+    assert carry.lung_shunt_fraction == pytest.approx(maa["lung_shunt_fraction"], abs=1e-4)
+    assert carry.lung_shunt_fraction != 0.12
     assert inputs_for(proc.scenario, "y90_resin").lung_shunt_fraction == carry.lung_shunt_fraction
     assert proc.scenario.shunt.lung_shunt_fraction == 0.12  # the patient's truth is unchanged
-    lung = visit_outcomes(proc)[0]["lung_dose_gy"]  # the mapping visit, assessed
-    assert lung > 0 and carry.lung_dose_gy == pytest.approx(lung, abs=1e-3)
+    assert dict(carry.tn_ratio) == proc.scenario.mapping_result.tn_ratio
+    assert carry.tn_ratio[0] == ("T1", pytest.approx(maa["tumors"][0]["tn_ratio"], abs=1e-3))
+    assert case_tn_ratio(proc.scenario, ("T1",)) == carry.tn_ratio[0][1]  # not the declared 4
+    assert proc.scenario.patient.prior_lung_dose_gy == 2.0  # MAA gives the lungs no dose
+
+
+def test_lung_dose_of_earlier_visits_counts_towards_the_cumulative_limit(case):
+    proc = Procedure(case)
+    proc.apply(Navigate(target="PHA"))
+    proc.apply(SelectAgent(agent="y90_resin", activity_gbq=0.2))
+    proc.apply(Inject(volume_ml=5.0, rate_ml_min=5.0))
+    proc.apply(NextVisit())
+    lung = visit_outcomes(proc)[0]["lung_dose_gy"]
+    assert lung > 0 and proc.visits.carry.lung_dose_gy == pytest.approx(lung, abs=1e-3)
     assert proc.scenario.patient.prior_lung_dose_gy == pytest.approx(2.0 + lung, abs=1e-3)
+    assert inputs_for(proc.scenario, "y90_resin").prior_lung_gy == pytest.approx(2.0 + lung, abs=1e-3)
 
 
 def test_each_visit_has_its_own_limits_and_counters(case):
@@ -173,7 +188,7 @@ def test_records_keep_both_visits_and_replay_reproduces_them(case_file, tmp_path
         rec = store.get(rid)
     kinds = [v["kind"] for v in rec.outcome["visits"]]
     assert kinds == ["mapping", "treatment"]
-    assert rec.outcome["visits"][0]["outcome"]["metrics"]["agent_ml"] == 2.0
+    assert rec.outcome["visits"][0]["outcome"]["maa"]["lung_shunt_fraction"] > 0
     assert {"next_visit": None} in [a for _, a in rec.actions]
     again, replayed = replay(rec)  # raises DigestMismatch if either visit differs
     assert replayed.to_dict() == rec.outcome
@@ -229,7 +244,7 @@ def test_window_goes_from_the_mapping_to_the_treatment_visit(case_file, tmp_path
         app.switch(ProcedureScene(app, LoadedCase(case_file, sc, [])))
         frames(app, 2)
         scene = app.scene
-        scene.session.select("y90_resin", None, activity_gbq=0.2)
+        scene.session.select("maa", None, activity_mbq=150.0)
         scene.session.navigate("PHA")
         scene.proc.apply(Inject(volume_ml=2.0, rate_ml_min=5.0))
 

@@ -13,8 +13,8 @@ What crosses the gap lives in one frozen :class:`VisitCarry`:
 - vessels closed for good (coils; :func:`close_for_good`, the seam for the ``coil`` action of
   issue 14 item 2): they stay closed in later visits;
 - the lung shunt (and T/N) a mapping visit measured: the Y-90 planner of later visits uses
-  them (:attr:`Scenario.mapping_result`) instead of the case's true values. Until the MAA study
-  exists (issue 14 item 1) the shunt is counted from the visit's particles (:func:`measured`);
+  them (:attr:`Scenario.mapping_result`) instead of the case's true values: the MAA study's
+  when MAA was given, else a count of the visit's particles (:func:`measured`);
 - the lung dose of earlier visits, counted towards the cumulative limit (as
   ``patient.prior_lung_dose_gy``).
 
@@ -41,6 +41,7 @@ from sim.engine.navigation import NavigationError
 from sim.engine.status import Metrics
 from sim.outcome.dosimetry import lung_dose_gy
 from sim.outcome.result import Outcome, Penalty
+from sim.outcome.scintigraphy import maa_study
 from sim.scenario.models import MappingResult, Scenario, Visit
 
 # This module is imported by sim.engine.procedure and so never imports it (nor sim.engine.final,
@@ -203,11 +204,17 @@ def apply_closures(proc: Proc) -> None:
 def measured(proc: Proc) -> tuple[float | None, tuple[tuple[str, float], ...]]:
     """Lung shunt fraction and T/N per tumour as the visit just ended measured them.
 
-    Counts, not activity: the lung shunt is lung / (lung + liver) of the particles of the
-    visit (the planar views' ratio; what lodged in vessels feeding only an extrahepatic
-    territory is left out). None and no T/N when nothing reached the liver or the lungs.
+    With MAA given, what its study measured (:func:`sim.outcome.scintigraphy.maa_study`:
+    conjugate planar views, SPECT T/N; a tumour that took up none has no T/N). Otherwise the
+    shunt is counted from the visit's particles, lung / (lung + liver), without a T/N (what
+    lodged in vessels feeding only an extrahepatic territory is left out). None and no T/N when
+    nothing reached the liver or the lungs.
     """
     tl = proc.transport.tallies()
+    study = maa_study(proc.c, tl, proc.flow.baseline_flow, proc.transport.delivered_count)
+    if study is not None:
+        tn = tuple((t.id, round(t.tn_ratio, 3)) for t in study.tumors if t.tn_ratio > 0)
+        return round(study.lung_shunt_fraction, 4), tn
     lung = float(tl.lung_count.sum())
     hepatic = np.array([t is None for t in proc.territory], bool)
     liver = float(tl.dep_count[hepatic].sum())
