@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from teaching_visits import split, staged, with_mapping  # noqa: E402
+
 from sim.actions import Finish, to_dict  # noqa: E402
 from sim.agents import AGENTS, VIAL_VOLUME_ML, Y90_PREP_VOLUME_ML  # noqa: E402
 from sim.engine.final import assess_procedure  # noqa: E402
@@ -88,6 +90,7 @@ class Case:
     scenario: Scenario
     expert: Plan
     stops: list[Stop] = field(default_factory=list)
+    mapping: Plan = ()  # a staged case: the expert's mapping visit (teaching_visits.split)
     y90_activity_gbq: float = 0.0  # the case's partition-model activity (agent swaps to Y-90)
 
     @property
@@ -100,9 +103,9 @@ class Case:
 
     @property
     def agents_used(self) -> list[str]:
-        return list(
-            dict.fromkeys(a["select_agent"]["agent"] for a in self.expert if _is(a, "select_agent"))
-        )
+        """The agents the expert treats with (a mapping's diagnostic MAA is not one)."""
+        used = (a["select_agent"]["agent"] for a in self.expert if _is(a, "select_agent"))
+        return [a for a in dict.fromkeys(used) if not AGENTS[a].diagnostic]
 
 
 def _is(action: dict, kind: str) -> bool:
@@ -138,12 +141,15 @@ def load_case(path: Path) -> Case:
     expert = tuple(to_dict(s.action) for s in steps)
     case = Case(path.stem, path, sc, expert)
     probe = Procedure(sc)
+    case.mapping, treatment = split(expert)
     tumor_g = sum(t.mass_g for t in probe.liver.tumors if t.spec.target)
     tn = max((t.tn_ratio for t in sc.tumors if t.target), default=3.0)
     normal_g = probe.liver.liver_mass_g - tumor_g
     dose, lsf = sc.scoring.tumor_target_dose_gy, sc.shunt.lung_shunt_fraction
     case.y90_activity_gbq = partition_activity_gbq(dose, tumor_g / 1e3, normal_g / 1e3, tn, lsf)
-    case.stops = list(_stops(probe, expert))
+    for a in case.mapping:  # the stops of a staged case are its treatment's
+        probe.apply(action_from_dict(a))
+    case.stops = list(_stops(probe, treatment))
     return case
 
 
@@ -530,11 +536,17 @@ KIND_OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {
 }
 
 
+def _staged(case: Case) -> Iterator[tuple]:
+    return staged(case.stem, case.expert)
+
+
 def alternatives(case: Case) -> list[Alternative]:
-    """Every alternative of ``case``, classed (names are unique within a case)."""
+    """Every alternative of ``case``, classed (names are unique within a case); a staged
+    case's treatment-only alternatives follow the expert's mapping."""
     out: dict[str, Alternative] = {}
-    for transform in TRANSFORMS:
-        for name, kind, why, actions, *variant in transform(case):
+    for transform in (*TRANSFORMS, _staged):
+        for name, kind, why, treatment, *variant in transform(case):
+            actions = with_mapping(case.mapping, tuple(treatment))
             kind, why = KIND_OVERRIDES.get((case.stem, name), (kind, why))
             lsf = variant[0] if variant else None
             out.setdefault(name, Alternative(name, kind, why, tuple(actions), lsf))

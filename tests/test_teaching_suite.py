@@ -40,7 +40,7 @@ def alts(stem: str) -> dict[str, ts.Alternative]:
 
 
 def test_the_suite_covers_every_case_with_an_expert_plan():
-    assert len(CASES) == 14
+    assert len(CASES) == 15
     assert set(CI_ALTERNATIVES) == set(CASES)
     for stem, names in CI_ALTERNATIVES.items():
         assert set(names) <= set(alts(stem)), stem
@@ -81,10 +81,12 @@ def test_every_alternative_is_a_legal_plan_for_its_case(stem):
     proc = ts.Procedure(c.scenario)
     for alt in alts(stem).values():
         assert alt.actions[-1] == {"finish": None}, alt.name
+        visit = 0  # a staged case: each visit has its own shelf
         for item in alt.actions:
             action = action_from_dict(item)
+            visit += action.kind == "next_visit"
             if action.kind == "select_agent":
-                assert agent_problem(c.scenario, action) is None, (alt.name, item)
+                assert agent_problem(c.scenario, action, visit) is None, (alt.name, item)
             if action.kind == "navigate":
                 resolve_target(
                     proc.c, proc.flow, action.target, proc.catheter_radius, proc.liver.tumors
@@ -174,6 +176,7 @@ CI_ALTERNATIVES: dict[str, tuple[str, ...]] = {
         "lung shunt 25%",
         "lung dose 35 Gy",
     ),
+    "y90_two_visit": ("whole liver from the CHA", "whole liver from the PHA", "activity ×1.5"),
 }
 
 
