@@ -18,7 +18,7 @@ from sim.scenario.load import load_library
 
 def take(out: Path, library: Path, data=None, size=(1280, 800)) -> list[Path]:
     """Write picker, procedure (fluoro, DSA roadmap, teaching, an oblique C-arm view, exam
-    mode), debrief, what-if and history screenshots."""
+    mode), debrief, what-if, history and between-visits screenshots."""
     app = App(size=size, data=data)
     app.library_folder = library
     saved = []
@@ -69,7 +69,24 @@ def take(out: Path, library: Path, data=None, size=(1280, 800)) -> list[Path]:
     saved.append(app.screenshot(out / "debrief.png"))
     saved += _what_if_and_history(app, out)
     saved.append(_exam(app, case, out))
+    saved += _between_visits(app, picker.cases, out)
     return saved
+
+
+def _between_visits(app: App, cases, out: Path) -> list[Path]:
+    """The two-visit case: MAA from the common hepatic artery (the GDA takes its share), then
+    Finish: the between-visits screen with the mapping's results."""
+    case = next((c for c in cases if c.path.stem == "y90_two_visit" and c.scenario), None)
+    if case is None:
+        return []
+    scene = ProcedureScene(app, case)
+    app.switch(scene)
+    s = scene.session  # MAA, the mapping shelf's first agent, is drawn up; the tip in the CHA
+    s.proc.apply(Inject(volume_ml=2.0, rate_ml_min=5.0))
+    scene.finish()
+    for _ in range(2):
+        app.frame(1 / 60)
+    return [app.screenshot(out / "between_visits.png")]
 
 
 def _roadmap_and_cine(app: App, scene: ProcedureScene, out: Path) -> list[Path]:
