@@ -7,6 +7,7 @@ is read defensively (a missing or odd field is left out, never raised on) and pr
 
 from __future__ import annotations
 
+from sim.labels import label
 from sim.records.model import printable
 
 MAX_LISTED = 8  # vessels or tumours listed on one line (a forged record may list thousands)
@@ -66,10 +67,9 @@ def finished_visit_lines(visit: dict) -> list[str]:
         maa = out.get("maa")  # the MAA scan's uptake, else what the visit's agents deposited
         where = maa.get("extrahepatic") if isinstance(maa, dict) else out.get("non_target")
         if isinstance(where, dict):
-            fractions = [(k, _num(v)) for k, v in list(where.items())[:MAX_LISTED]]
-            spots = [
-                f"{printable(k, 24)} {100 * f:.1f} %" for k, f in fractions if f and f > 0.0005
-            ]
+            shown = list(where.items())[:MAX_LISTED]
+            fractions = [(label(printable(k, 24)), _num(v)) for k, v in shown]
+            spots = [f"{k} {100 * f:.1f} %" for k, f in fractions if f and f > 5e-4]
             head = "Extrahepatic uptake (MAA)" if isinstance(maa, dict) else "Extrahepatic deposits"
             lines.append(f"{head}: " + (", ".join(spots) or "none seen"))
         m = out.get("metrics")
