@@ -137,6 +137,26 @@ class TimeUp(Event):
 
 
 @dataclass(frozen=True)
+class CoilPlaced(Event):
+    """Coils closed ``vessel`` for good; ``proximal_hepatic`` when it is a hepatic artery trunk
+    (CHA, PHA, RHA, LHA): the liver beyond it is lost to the catheter."""
+
+    vessel: str
+    proximal_hepatic: bool
+    kind: ClassVar[str] = "coil"
+
+
+@dataclass(frozen=True)
+class Declined(Event):
+    """The treatment was declined for ``reason`` (a :data:`sim.actions.DECLINE_REASONS` code);
+    ``verdict`` (:class:`sim.outcome.result.DeclineVerdict`) judges it, for the score."""
+
+    reason: str
+    verdict: object = None
+    kind: ClassVar[str] = "decline"
+
+
+@dataclass(frozen=True)
 class Finished(Event):
     """The case ended (catheter withdrawn, what was in flight settled)."""
 
@@ -155,5 +175,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     LungDoseOverLimit,
     ContrastStarted,
     TimeUp,
+    CoilPlaced,
+    Declined,
     Finished,
 )

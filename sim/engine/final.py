@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.decline import declined_verdict
 from sim.engine.procedure import Procedure
 from sim.engine.y90_plan import injection_tips
 from sim.flow.territory import beds_below
@@ -36,6 +37,8 @@ def final_state(p: Procedure) -> FinalState:
             Y90Tip(t.at, np.array(beds_below(p.c, t.node), int)) for t in injection_tips(p)
         ),
         peptide=p.peptide.record(),
+        coils=p.coils.reports(),
+        decline=declined_verdict(p.events),
     )
 
 

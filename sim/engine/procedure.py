@@ -26,6 +26,8 @@ from sim.actions import (
 )
 from sim.agents import AGENTS, draw_diameters_m
 from sim.anatomy.build import Liver, build_liver
+from sim.engine.coils import Coils, deploy_coil
+from sim.engine.decline import declined
 from sim.engine.dispense import Syringe, dispense, prepare, pushed_ml
 from sim.engine.events import ContrastStarted, Event, Finished, Navigated, TimeUp, Wedge
 from sim.engine.navigation import NavigationError, resolve_target
@@ -104,6 +106,7 @@ class Procedure:
         self._rest_tip: tuple[float, float] | None = None  # (tip flow, injection) sans contrast
         # called with the procedure once a simulated second from step(); they only read it
         self.observers: list[Callable[[Procedure], None]] = []
+        self.coils = Coils(self.c, self.flow)  # coil packs placed: the one place they live
         self._set_catheter(self.c.vessel_edges("coeliac"))
 
     # ------------------------------------------------------------------ clock
@@ -134,6 +137,11 @@ class Procedure:
         if isinstance(action, Navigate):
             yield from self._navigate(action)  # logs itself once the target resolves
             return
+        if action.kind == "coil":  # sim.engine.coils: refused before anything changes
+            yield from deploy_coil(self, action)
+            return
+        if action.kind == "decline":  # judged now (sim.engine.decline), then ended as finish
+            self._event(declined(self, action.reason))  # refused once treatment began
         self.log.append((self.tick, action))
         if isinstance(action, SelectAgent):
             self.agent = prepare(action)
@@ -144,7 +152,7 @@ class Procedure:
             yield from self._contrast(action.volume_ml, action.rate_ml_s)
         elif isinstance(action, Wait):
             yield from self._run(math.ceil(action.seconds / DT - 1e-9), fluoro=False)
-        elif isinstance(action, Finish):
+        elif isinstance(action, Finish) or action.kind == "decline":
             yield from self._finish()
         elif isinstance(action, SetInjection):
             self.injection_ml_min = action.rate_ml_min
