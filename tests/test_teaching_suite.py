@@ -168,11 +168,13 @@ CI_ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "whipple_abscess": ("activity ×1.5", "agent bland"),
     "workshop_quick": ("drip", "bland 40–120 µm", "volume ×0.5"),
     "y90_glass_segmentectomy": ("activity ×0.5", "activity ×2"),
+    "y90_high_shunt": ("agent y90_resin", "lung dose 35 Gy", "decline (lung_shunt)"),
     "y90_resin_lsf12": (
         "activity ×1.5",
         "no lung-shunt reduction",
         "lung shunt 25%",
         "lung dose 35 Gy",
+        "decline (lung_shunt)",
     ),
 }
 
