@@ -89,3 +89,48 @@ def test_the_judgement_follows_the_rules():
     cumulative = judge("lung_dose", "y90_glass", 0.1, 20.0, 30.0, prior_lung_gy=35.0)
     assert cumulative.right and cumulative.reason_fits and "cumulative" in cumulative.why
     assert not judge("other", None, 0.5, None, 30.0).right  # no Y-90: no lung reason
+
+
+def test_the_window_coils_by_key_and_declines_from_the_panel_menu(tmp_path):
+    import pygame
+    import pygame_gui
+    from helpers import SCENARIOS, frames, open_app
+
+    from sim.app.scenes.debrief import DebriefScene
+    from sim.app.scenes.procedure import ProcedureScene
+    from sim.scenario.load import LoadedCase
+
+    app = open_app(tmp_path, (1280, 720))
+    try:
+        path = SCENARIOS / "y90_high_shunt.yaml"
+        sc, _ = load_scenario(path)
+        app.switch(ProcedureScene(app, LoadedCase(path, sc, [])))
+        frames(app, 2)
+        scene = app.scene
+        x = {"key": pygame.K_x, "mod": 0, "unicode": "x", "scancode": 0}
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, **x))
+        frames(app, 1)
+        assert not scene.proc.coils.placed
+        assert "Coil the CHA?" in scene.session.message  # a stray key asks first
+        assert "lost to the catheter" in scene.session.message
+        scene.session.navigate("GDA")
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, **x))
+        frames(app, 1)
+        assert not scene.proc.coils.placed  # asked again: the tip moved
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, **x))
+        frames(app, 1)
+        assert [k.at for k in scene.proc.coils.placed] == ["GDA"]
+        assert scene.proc.breadcrumb()[-1] == "CHA"
+        menu = scene.panel.decline_menu
+        pygame.event.post(
+            pygame.event.Event(
+                pygame_gui.UI_DROP_DOWN_MENU_CHANGED, text="lung shunt too high", ui_element=menu
+            )
+        )
+        frames(app, 2)
+        assert isinstance(app.scene, DebriefScene)
+        out = app.scene.out
+        assert out.decline.right and out.score == DECLINE_RIGHT_POINTS
+        assert [k.at for k in out.coils] == ["GDA"]
+    finally:
+        pygame.display.quit()

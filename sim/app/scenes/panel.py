@@ -9,6 +9,7 @@ mode (``exam``) the list leaves out what nobody in a real room can know before t
 
 from __future__ import annotations
 
+from sim.actions import DECLINE_REASON_TEXT
 from sim.agents import AGENTS
 from sim.app.scenes.agent_help import agent_label
 from sim.app.session import (
@@ -24,6 +25,8 @@ from sim.render.canvas import Rect
 from sim.render.text import draw_lines, wrap
 from sim.ui import widgets as gui
 from sim.ui.inputs import WidgetEvent
+
+DECLINE_PROMPT = "Decline: why?"  # the decline menu's resting item; a reason ends the case
 
 # Events a real room cannot see live: where particles went, the lung dose actually delivered.
 EXAM_HIDDEN_KINDS = frozenset({"non_target", "lung_dose_over_limit"})
@@ -134,13 +137,16 @@ class ControlPanel:
         return y
 
     def _buttons(self, x0: int, y: int, wd: int, row: int) -> None:
-        """Inject and contrast, the view and clock rows, Finish; a command in ``omit`` gets no
-        button (the booth has no pause or speed, exam mode no teaching overlay)."""
+        """Inject, contrast and coil, the view and clock rows, Finish beside the Decline menu; a
+        command in ``omit`` gets no button (the booth has no pause or speed, exam mode no
+        teaching overlay)."""
         ui, px = self.app.ui, self.app.px
-        half = (wd - px(8)) // 2
-        self.inject_btn = gui.button(Rect(x0, y, half, row * 1.3), "Inject (hold)", ui)
-        contrast = gui.button(Rect(x0 + half + px(8), y, half, row * 1.3), "Contrast (C)", ui)
-        self.buttons = {contrast: "contrast", self.agents_help_btn: "agents"}
+        narrow = (wd - 2 * px(8)) // 4  # the coil button; inject and contrast share the rest
+        wide = (wd - 2 * px(8) - narrow) // 2
+        self.inject_btn = gui.button(Rect(x0, y, wide, row * 1.3), "Inject (hold)", ui)
+        contrast = gui.button(Rect(x0 + wide + px(8), y, wide, row * 1.3), "Contrast (C)", ui)
+        coil = gui.button(Rect(x0 + wd - narrow, y, narrow, row * 1.3), "Coil (X)", ui)
+        self.buttons = {contrast: "contrast", coil: "coil", self.agents_help_btn: "agents"}
         y += int(row * 1.3) + px(8)
         speed = f"{SPEEDS[self.session.speed_i]:g}x"
         rows = (
@@ -160,7 +166,14 @@ class ControlPanel:
         self.carm_btn = gui.button(Rect(x0, y, wd, row), self._carm_text(), ui)
         self.buttons[self.carm_btn] = "carm_next"
         y += row + px(8)
-        finish = gui.button(Rect(x0, y, wd, row * 1.2), "Finish case (F)", ui, object_id="#danger")
+        half = (wd - px(8)) // 2
+        finish = gui.button(Rect(x0, y, half, row * 1.2), "Finish (F)", ui, object_id="#danger")
+        self.decline_menu = gui.dropdown(
+            [DECLINE_PROMPT, *DECLINE_REASON_TEXT.values()],
+            DECLINE_PROMPT,
+            Rect(x0 + half + px(8), y, half, row * 1.2),
+            ui,
+        )
         self.buttons[finish] = "finish"
         self.counters_y = y + int(row * 1.2) + px(12)
 
@@ -286,6 +299,9 @@ class ControlPanel:
                 self.build()
             elif event.element == self.size_menu:
                 self.choose(s.proc.agent.agent, event.text, **self.current_settings())
+            elif event.element == self.decline_menu:
+                codes = {text: code for code, text in DECLINE_REASON_TEXT.items()}
+                return f"decline:{codes[event.text]}" if event.text in codes else None
         elif event.kind == "slider_moved":
             if event.element is self.rate_slider:
                 s.set_rate(event.value)
@@ -305,7 +321,7 @@ class ControlPanel:
     def close_menus(self, options_list) -> None:
         """Re-picking a menu's current item deselects it in the open list (pygame_gui), which
         leaves the menu open: close the menu whose list it was, keeping its item."""
-        for menu in (self.agent_menu, self.size_menu):
+        for menu in (self.agent_menu, self.size_menu, self.decline_menu):
             gui.close_menu_if_its_list(menu, options_list)
 
     def scroll_events(self, lines: int) -> None:

@@ -28,6 +28,7 @@ KEY_COMMANDS = {
     "h": "help",
     "g": "agents",
     "f": "finish",
+    "x": "coil",
     "a": "next_agent",
     "z": "next_size",
     "[": "rate_down",
@@ -51,8 +52,8 @@ KEY_COMMANDS = {
 class TraineeControls:
     """Keys, clicks and panel commands of someone steering the case.
 
-    ``finish`` ends the case (F or the Finish button); ``blocked`` commands do nothing (the
-    booth's countdown cannot be paused or sped up).
+    ``finish`` ends the case (F or the Finish button, or a decline chosen in the panel);
+    ``blocked`` commands do nothing (the booth's countdown cannot be paused or sped up).
     """
 
     def __init__(
@@ -85,6 +86,11 @@ class TraineeControls:
             self.panel.show_speed()
         elif name == "finish":
             self.finish()
+        elif name == "coil":
+            s.coil()
+        elif name.startswith("decline:"):
+            if s.decline(name.removeprefix("decline:")):
+                self.finish()  # the case ended: its debrief
         elif name == "next_agent":
             self.panel.cycle_agent()
         elif name == "next_size":
