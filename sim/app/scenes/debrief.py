@@ -4,7 +4,7 @@ after an MAA mapping or a Y-90 treatment, the nuclear-medicine pictures (S switc
 
 from __future__ import annotations
 
-from sim.app.report_text import points_text, score_text
+from sim.app.report_text import decision_lines, points_text, score_text
 from sim.app.scene import Scene
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
@@ -152,6 +152,13 @@ class DebriefScene(Scene):
                 g.met, ("–", (200, 205, 215))
             )
             add(f"{mark} {g.goal} — {g.reason}", 15, col=tone)
+        for line in decision_lines(o):
+            add(
+                line,
+                16,
+                True,
+                (255, 230, 140) if o.decline is None or o.decline.right else (255, 170, 160),
+            )
         add("Tumours", 17, True)
         for t in o.tumors:
             add(
