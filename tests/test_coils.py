@@ -130,3 +130,23 @@ def test_plan_files_write_and_read_coil_and_decline():
     assert to_dict(d) == {"decline": {"reason": "lung_shunt"}}
     with pytest.raises(ActionFormError, match="reason"):
         action_from_dict({"decline": {"reason": "bored"}})
+
+
+def test_a_record_with_coils_and_a_decline_replays_bit_for_bit(tmp_path):
+    from sim.app.runner import run_recorded
+    from sim.records.digest import state_digest
+    from sim.records.replay import replay
+    from sim.records.store import RecordStore
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "actions:\n  - navigate: GDA\n  - coil\n  - decline: {reason: lung_shunt}\n",
+        encoding="utf-8",
+    )
+    with RecordStore(tmp_path / "db") as store:
+        proc, out, rid = run_recorded(store, ROOT / "scenarios" / "y90_high_shunt.yaml", plan)
+        rec = store.get(rid)
+    assert rec.status == "finished" and out.decline.right and out.coils[0].at == "GDA"
+    again, out2 = replay(rec)
+    assert out2 == out and again.log == proc.log
+    assert state_digest(again, out2.to_dict()) == rec.digest
