@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sim.actions import Coil
 from sim.engine.events import CoilPlaced
@@ -30,9 +29,6 @@ from sim.engine.navigation import NavigationError
 from sim.flow.compile import Compiled
 from sim.flow.model import FlowModel
 from sim.outcome.result import CoilReport
-
-if TYPE_CHECKING:
-    from sim.engine.procedure import Procedure
 
 # Trunks of the hepatic arterial tree: a coil in one of them closes the way to the liver beyond.
 PROXIMAL_HEPATIC = ("CHA", "PHA", "RHA", "LHA")
@@ -100,17 +96,17 @@ class Coils:
         return tuple(k.report() for k in self.placed)
 
 
-def deploy_coil(proc: Procedure, action: Coil) -> Iterator[None]:
+def deploy_coil(proc, action: Coil, dt: float) -> Iterator[None]:
     """Apply a :class:`~sim.actions.Coil` to ``proc``: close the tip's vessel, pull the
-    catheter back behind the pack, report it, and spend the deployment's fluoroscopy time.
+    catheter back behind the pack, report it, and spend the deployment's fluoroscopy time
+    (in steps of ``dt`` s, the engine's). ``proc`` is the
+    :class:`~sim.engine.procedure.Procedure`, not imported here: that module imports this one.
 
     Raises :class:`NavigationError` before anything changes when it is refused
     (:meth:`Coils.deploy`); otherwise it logs itself, as a navigation does.
     """
-    from sim.engine.procedure import DT  # the engine's step (that module imports this one)
-
     back, placed = proc.coils.deploy(proc.t)
     proc.log.append((proc.tick, action))
     proc._set_catheter(back)  # the engine's own catheter move (re-solves the flow)
     proc._event(placed)
-    yield from proc._run(math.ceil(COIL_DEPLOY_S / DT))
+    yield from proc._run(math.ceil(COIL_DEPLOY_S / dt))

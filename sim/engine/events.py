@@ -148,11 +148,12 @@ class CoilPlaced(Event):
 
 @dataclass(frozen=True)
 class Declined(Event):
-    """The treatment was declined for ``reason`` (a :data:`sim.actions.DECLINE_REASONS` code);
-    ``verdict`` (:class:`sim.outcome.result.DeclineVerdict`) judges it, for the score."""
+    """The treatment was declined for ``reason`` (a :data:`sim.actions.DECLINE_REASONS` code)
+    with the catheter tip at node ``tip`` in vessel ``at`` (what the verdict plans from)."""
 
     reason: str
-    verdict: object = None
+    tip: int = -1
+    at: str = ""
     kind: ClassVar[str] = "decline"
 
 

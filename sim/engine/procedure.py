@@ -138,9 +138,9 @@ class Procedure:
             yield from self._navigate(action)  # logs itself once the target resolves
             return
         if action.kind == "coil":  # sim.engine.coils: refused before anything changes
-            yield from deploy_coil(self, action)
+            yield from deploy_coil(self, action, DT)
             return
-        if action.kind == "decline":  # judged now (sim.engine.decline), then ended as finish
+        if action.kind == "decline":  # judged when assessed (sim.engine.final), ended as finish
             self._event(declined(self, action.reason))  # refused once treatment began
         self.log.append((self.tick, action))
         if isinstance(action, SelectAgent):
