@@ -124,7 +124,7 @@ def test_the_window_coils_by_key_and_declines_from_the_panel_menu(tmp_path):
         menu = scene.panel.decline_menu
         pygame.event.post(
             pygame.event.Event(
-                pygame_gui.UI_DROP_DOWN_MENU_CHANGED, text="lung shunt too high", ui_element=menu
+                pygame_gui.UI_DROP_DOWN_MENU_CHANGED, text="shunt > 20 %", ui_element=menu
             )
         )
         frames(app, 2)

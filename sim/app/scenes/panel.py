@@ -9,7 +9,6 @@ mode (``exam``) the list leaves out what nobody in a real room can know before t
 
 from __future__ import annotations
 
-from sim.actions import DECLINE_REASON_TEXT
 from sim.agents import AGENTS
 from sim.app.scenes.agent_help import agent_label
 from sim.app.session import (
@@ -26,7 +25,13 @@ from sim.render.text import draw_lines, wrap
 from sim.ui import widgets as gui
 from sim.ui.inputs import WidgetEvent
 
-DECLINE_PROMPT = "Decline: why?"  # the decline menu's resting item; a reason ends the case
+DECLINE_PROMPT = "Decline…"  # the decline menu's resting item; choosing a reason ends the case
+DECLINE_MENU = {  # the reasons as the narrow menu shows them (records word them in full)
+    "lung_shunt": "shunt > 20 %",
+    "lung_dose": "lung dose",
+    "extrahepatic_uptake": "extrahepatic",
+    "other": "other",
+}
 
 # Events a real room cannot see live: where particles went, the lung dose actually delivered.
 EXAM_HIDDEN_KINDS = frozenset({"non_target", "lung_dose_over_limit"})
@@ -137,16 +142,14 @@ class ControlPanel:
         return y
 
     def _buttons(self, x0: int, y: int, wd: int, row: int) -> None:
-        """Inject, contrast and coil, the view and clock rows, Finish beside the Decline menu; a
-        command in ``omit`` gets no button (the booth has no pause or speed, exam mode no
+        """Inject and contrast, the view and clock rows, then Finish, Coil and the Decline menu;
+        a command in ``omit`` gets no button (the booth has no pause or speed, exam mode no
         teaching overlay)."""
         ui, px = self.app.ui, self.app.px
-        narrow = (wd - 2 * px(8)) // 4  # the coil button; inject and contrast share the rest
-        wide = (wd - 2 * px(8) - narrow) // 2
-        self.inject_btn = gui.button(Rect(x0, y, wide, row * 1.3), "Inject (hold)", ui)
-        contrast = gui.button(Rect(x0 + wide + px(8), y, wide, row * 1.3), "Contrast (C)", ui)
-        coil = gui.button(Rect(x0 + wd - narrow, y, narrow, row * 1.3), "Coil (X)", ui)
-        self.buttons = {contrast: "contrast", coil: "coil", self.agents_help_btn: "agents"}
+        half = (wd - px(8)) // 2
+        self.inject_btn = gui.button(Rect(x0, y, half, row * 1.3), "Inject (hold)", ui)
+        contrast = gui.button(Rect(x0 + half + px(8), y, half, row * 1.3), "Contrast (C)", ui)
+        self.buttons = {contrast: "contrast", self.agents_help_btn: "agents"}
         y += int(row * 1.3) + px(8)
         speed = f"{SPEEDS[self.session.speed_i]:g}x"
         rows = (
@@ -166,16 +169,20 @@ class ControlPanel:
         self.carm_btn = gui.button(Rect(x0, y, wd, row), self._carm_text(), ui)
         self.buttons[self.carm_btn] = "carm_next"
         y += row + px(8)
-        half = (wd - px(8)) // 2
-        finish = gui.button(Rect(x0, y, half, row * 1.2), "Finish (F)", ui, object_id="#danger")
-        self.decline_menu = gui.dropdown(
-            [DECLINE_PROMPT, *DECLINE_REASON_TEXT.values()],
-            DECLINE_PROMPT,
-            Rect(x0 + half + px(8), y, half, row * 1.2),
-            ui,
-        )
+        fw, cw = self._fit("Finish (F)"), self._fit("Coil")  # the menu takes the rest (X: help)
+        h = int(row * 1.2)
+        finish = gui.button(Rect(x0, y, fw, h), "Finish (F)", ui, object_id="#danger")
         self.buttons[finish] = "finish"
+        self.buttons[gui.button(Rect(x0 + fw + px(8), y, cw, h), "Coil", ui)] = "coil"
+        dx = fw + cw + 2 * px(8)
+        menu = [DECLINE_PROMPT, *DECLINE_MENU.values()]
+        self.decline_menu = gui.dropdown(menu, DECLINE_PROMPT, Rect(x0 + dx, y, wd - dx, h), ui)
         self.counters_y = y + int(row * 1.2) + px(12)
+
+    def _fit(self, text: str) -> int:
+        """Width of a button that shows ``text`` whole (its padding on both sides)."""
+        font = self.app.ui.get_theme().get_font(["button"])
+        return font.size(text)[0] + self.app.px(22)
 
     def _slider(self, x, y, w, text, value, span, step):
         """A label over a slider; returns both and the y below them."""
@@ -300,7 +307,7 @@ class ControlPanel:
             elif event.element == self.size_menu:
                 self.choose(s.proc.agent.agent, event.text, **self.current_settings())
             elif event.element == self.decline_menu:
-                codes = {text: code for code, text in DECLINE_REASON_TEXT.items()}
+                codes = {text: code for code, text in DECLINE_MENU.items()}
                 return f"decline:{codes[event.text]}" if event.text in codes else None
         elif event.kind == "slider_moved":
             if event.element is self.rate_slider:
