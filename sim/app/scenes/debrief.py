@@ -145,13 +145,6 @@ class DebriefScene(Scene):
             add(f"{label(c.name)}: {points_text(c.points, c.max)} — {c.reason}")
         for p in o.penalties:
             add(f"− {p.points:.1f} {label(p.name)} — {p.reason}", col=(255, 200, 160))
-        if o.goals:
-            add("Learning goals", 17, True)
-        for g in o.goals:
-            mark, tone = {True: ("✓", (150, 230, 160)), False: ("✗", (255, 170, 160))}.get(
-                g.met, ("–", (200, 205, 215))
-            )
-            add(f"{mark} {g.goal} — {g.reason}", 15, col=tone)
         for line in decision_lines(o):
             add(
                 line,
@@ -159,6 +152,13 @@ class DebriefScene(Scene):
                 True,
                 (255, 230, 140) if o.decline is None or o.decline.right else (255, 170, 160),
             )
+        if o.goals:
+            add("Learning goals", 17, True)
+        for g in o.goals:
+            mark, tone = {True: ("✓", (150, 230, 160)), False: ("✗", (255, 170, 160))}.get(
+                g.met, ("–", (200, 205, 215))
+            )
+            add(f"{mark} {g.goal} — {g.reason}", 15, col=tone)
         add("Tumours", 17, True)
         for t in o.tumors:
             add(
