@@ -12,18 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sim.actions import (
-    Coil,
-    Decline,
-    Finish,
-    Navigate,
-    SelectAgent,
-    SetInjection,
-    StartContrast,
-)
+from sim.actions import Finish, Navigate, SelectAgent, SetInjection, StartContrast
 from sim.agents import AGENTS
 from sim.app.cine import Cine
-from sim.engine.coils import PROXIMAL_HEPATIC
 from sim.engine.navigation import NavigationError
 from sim.engine.procedure import DT, Procedure
 from sim.engine.steering import (
@@ -185,7 +176,6 @@ class ProcedureSession:
         self.turn_offset = 0  # Left/Right away from Up's default branch at the tip's fork
         self._turn_tip = -1
         self._vial_for_tip = False  # the Y-90 vial was drawn up for the tip, not by the trainee
-        self._coil_asked: int | None = None  # the tip edge a first coil press asked about
         opts = case.scenario.agents_available
         self.agent_ids = [o.agent for o in opts]
         if setup.prepare_first_agent:
@@ -388,38 +378,6 @@ class ProcedureSession:
             self.say("No contrast run to replay yet (C)")
             return False
         self.cine = Cine(runs[-1].t0, runs[-1].duration, fps)
-        return True
-
-    def coil(self) -> None:
-        """Coils at the tip (X or the Coil button), asked twice since they close the vessel for
-        good: the first press names it, a second with the tip still there deploys; what
-        happened, or why not, is said."""
-        self.stop_injection()
-        tip = self.proc.flow.tip_edge()
-        if self._coil_asked != tip and len(self.proc.flow.catheter_edges) > 1:
-            self._coil_asked = tip
-            name = self.proc.c.names[tip]
-            hepatic = name in PROXIMAL_HEPATIC
-            lost = ": the liver beyond it is lost to the catheter" if hepatic else ""
-            self.say(f"Coil the {name}? It is closed for good{lost}. Press X again to deploy")
-            return
-        self._coil_asked = None
-        try:
-            self.proc.apply(Coil())
-        except NavigationError as exc:
-            self.say(str(exc))
-            return
-        self.say(next(e.detail for e in reversed(self.proc.events) if e.kind == "coil"))
-
-    def decline(self, reason: str) -> bool:
-        """Decline the treatment for ``reason`` (the panel's choice): True when the case ended,
-        False (and why, said) when it was refused."""
-        self.stop_injection()
-        try:
-            self.proc.apply(Decline(reason=reason))
-        except NavigationError as exc:
-            self.say(str(exc))
-            return False
         return True
 
     def finish(self) -> tuple[Outcome, int | None]:
