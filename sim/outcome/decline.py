@@ -1,11 +1,11 @@
 """Declining a treatment: whether it was right, and the score of a case ended that way.
 
 Radioembolization is declined when the lungs would receive too much: resin spheres are not
-given with a lung shunt above 20 % (the BSA method's last band, SIR-Spheres IFU; van Roekel
-thesis), and no Y-90 device is given when the planned activity predicts a lung dose above the
-limit per treatment (30 Gy) or cumulatively (50 Gy) (Salem / Riaz; reference §4). The engine
-gathers the numbers from the planner (:mod:`sim.engine.decline`); :func:`judge` decides, and
-:func:`decline_card` scores a declined case in place of the treatment score.
+given with a lung shunt above 20 % (the BSA method's do-not-treat band), and no Y-90 device is
+given when the planned activity predicts a lung dose above the limit per treatment (30 Gy) or
+cumulatively (50 Gy) (van Roekel thesis p.41, R; as :mod:`sim.outcome.penalties`). The engine
+gathers the numbers from the planner (:func:`sim.engine.final.decline_verdict`); :func:`judge`
+decides, and :func:`decline_card` scores a declined case in place of the treatment score.
 
 The points are teaching choices (U, ``docs/physics.md`` §8.2): a right decision is worth most of
 a good treatment, less when the reason given is not the one that holds; declining a patient who
