@@ -23,7 +23,8 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sim.actions import Coil
+from sim.actions import Coil, Decline
+from sim.engine.decline import declined
 from sim.engine.events import CoilPlaced
 from sim.engine.navigation import NavigationError
 from sim.flow.compile import Compiled
@@ -110,3 +111,17 @@ def deploy_coil(proc, action: Coil, dt: float) -> Iterator[None]:
     proc._set_catheter(back)  # the engine's own catheter move (re-solves the flow)
     proc._event(placed)
     yield from proc._run(math.ceil(COIL_DEPLOY_S / dt))
+
+
+def decision_steps(proc, action: Coil | Decline, dt: float) -> Iterator[None]:
+    """Apply a coil (:func:`deploy_coil`) or a decline to ``proc``; each logs itself once it
+    is not refused. A decline (refused once treatment began, :func:`sim.engine.decline.declined`)
+    is recorded with the tip where it was, then ends the case as ``finish`` does; it is judged
+    when the case is assessed (:func:`sim.engine.final.decline_verdict`)."""
+    if isinstance(action, Coil):
+        yield from deploy_coil(proc, action, dt)
+        return
+    event = declined(proc, action.reason)
+    proc.log.append((proc.tick, action))
+    proc._event(event)
+    yield from proc._finish()

@@ -26,8 +26,7 @@ from sim.actions import (
 )
 from sim.agents import AGENTS, draw_diameters_m
 from sim.anatomy.build import Liver, build_liver
-from sim.engine.coils import Coils, deploy_coil
-from sim.engine.decline import declined
+from sim.engine.coils import Coils, decision_steps
 from sim.engine.dispense import Syringe, dispense, prepare, pushed_ml
 from sim.engine.events import ContrastStarted, Event, Finished, Navigated, TimeUp, Wedge
 from sim.engine.navigation import NavigationError, resolve_target
@@ -116,11 +115,8 @@ class Procedure:
         return self.tick * DT
 
     def apply(self, action) -> None:
-        """Apply one action (recorded with its tick); raises NavigationError if refused.
-
-        Actions with a duration (inject, contrast, wait, navigate, finish) run their steps to
-        the end; :meth:`stepwise` gives the same steps one at a time.
-        """
+        """Apply one action (recorded with its tick) and run its steps to the end (:meth:`stepwise`
+        gives them one at a time); raises NavigationError if refused."""
         for _ in self.stepwise(action):
             pass
 
@@ -137,11 +133,8 @@ class Procedure:
         if isinstance(action, Navigate):
             yield from self._navigate(action)  # logs itself once the target resolves
             return
-        if action.kind == "coil":  # sim.engine.coils: refused before anything changes
-            yield from deploy_coil(self, action, DT)
-            return
-        if action.kind == "decline":  # judged when assessed (sim.engine.final), ended as finish
-            self._event(declined(self, action.reason))  # refused once treatment began
+        if action.kind in ("coil", "decline"):  # sim.engine.coils: they log themselves
+            return (yield from decision_steps(self, action, DT))
         self.log.append((self.tick, action))
         if isinstance(action, SelectAgent):
             self.agent = prepare(action)
@@ -152,7 +145,7 @@ class Procedure:
             yield from self._contrast(action.volume_ml, action.rate_ml_s)
         elif isinstance(action, Wait):
             yield from self._run(math.ceil(action.seconds / DT - 1e-9), fluoro=False)
-        elif isinstance(action, Finish) or action.kind == "decline":
+        elif isinstance(action, Finish):
             yield from self._finish()
         elif isinstance(action, SetInjection):
             self.injection_ml_min = action.rate_ml_min
