@@ -7,7 +7,7 @@ cumulatively (50 Gy) (van Roekel thesis p.41, R; as :mod:`sim.outcome.penalties`
 gathers the numbers from the planner (:func:`sim.engine.final.decline_verdict`); :func:`judge`
 decides, and :func:`decline_card` scores a declined case in place of the treatment score.
 
-The points are teaching choices (U, ``docs/physics.md`` §8.2): a right decision is worth most of
+The points are teaching choices (U, ``docs/physics.md`` §8.3): a right decision is worth most of
 a good treatment, less when the reason given is not the one that holds; declining a patient who
 could have been treated within the limits fails the case.
 """
