@@ -7,7 +7,8 @@ step smaller and larger and the extremes, 1.5× and 2× the volume (Y-90: the ac
 of it, each target skipped, large beads from the proper hepatic artery, contrast far over the
 case's limit, a drip of small aliquots; for Y-90 cases no lung-shunt reduction, a lung dose over
 30 Gy and the expert plan on a variant of the case with a lung shunt over 20 %; for Lu-177
-DOTATATE the intravenous route and the intra-arterial dose from the other lobe's artery.
+DOTATATE the intravenous route and the intra-arterial dose from the other lobe's artery; and
+declining the treatment outright.
 
 Each alternative carries a class (the default of its transformation, or a case's override in
 :data:`KIND_OVERRIDES`, each with its reason):
@@ -497,6 +498,14 @@ def lu177_routes(case: Case) -> Iterator[tuple]:
     yield "IA wrong lobe", "equal", why, join(stops)
 
 
+def decline(case: Case) -> Iterator[tuple]:
+    """Declining the treatment at once (for the lung shunt where the shelf holds Y-90): wrong,
+    and failing, wherever the case can be treated within its limits."""
+    reason = "lung_shunt" if any(is_y90(a) for a in case.shelf) else "other"
+    plan = ({"decline": {"reason": reason}}, to_dict(Finish()))
+    yield f"decline ({reason})", "harmful", "a treatable patient declined", plan
+
+
 TRANSFORMS: tuple[Callable[[Case], Iterator[tuple]], ...] = (
     lobar,
     agents,
@@ -508,6 +517,7 @@ TRANSFORMS: tuple[Callable[[Case], Iterator[tuple]], ...] = (
     drip,
     y90_rules,
     lu177_routes,
+    decline,
 )
 
 
@@ -533,6 +543,19 @@ KIND_OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {
     ("lu177_ia_vs_iv", "activity ×0.5"): ("suboptimal", "half a vial undertreats the tumours"),
     ("y90_glass_segmentectomy", "activity ×1.5"): ("equal", _SEGMENT_ABLATED),
     ("y90_glass_segmentectomy", "activity ×2"): ("equal", _SEGMENT_ABLATED),
+    ("y90_high_shunt", "agent y90_resin"): (
+        "harmful",
+        "resin with a 22 % lung shunt: above 20 % resin is not given (van Roekel)",
+    ),
+    ("y90_high_shunt", "decline (lung_shunt)"): (
+        "suboptimal",
+        "declining resin is right at a 22 % shunt, but glass to the tumour's segment treats it "
+        "within the lung limit",
+    ),
+    ("y90_high_shunt", "lung shunt 25%"): (
+        "equal",
+        "the 20 % rule is resin's: glass to one segment keeps the lungs under 30 Gy at 25 % too",
+    ),
 }
 
 

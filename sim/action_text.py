@@ -2,18 +2,18 @@
 
 A *wording* is a table of templates, one per kind of action (``navigate``,
 ``navigate_feeder``, ``select_agent``, ``inject``, ``set_injection``, ``stop_injection``,
-``contrast``, ``start_contrast``, ``wait``, ``finish``, ``next_visit``) plus optional fragments
-for an agent's ``size``, ``activity`` (Y-90, GBq), ``mbq`` (MAA), ``doxorubicin`` and ``route``
-(left out when the action does not set them). The numbers and their defaults always come from
-the typed action (:mod:`sim.actions`) through :func:`describe`; a wording only says how to put
-them. The English wordings are here; the kiosk's translations (:mod:`sim.app.kiosk.i18n`) use
-the same keys and placeholders:
+``contrast``, ``start_contrast``, ``wait``, ``finish``, ``next_visit``, ``coil``, ``decline``)
+plus optional fragments for an agent's ``size``, ``activity`` (Y-90, GBq), ``mbq`` (MAA),
+``doxorubicin`` and ``route`` (left out when the action does not set them). The numbers and
+their defaults always come from the typed action (:mod:`sim.actions`) through :func:`describe`;
+a wording only says how to put them. The English wordings are here; the kiosk's translations
+(:mod:`sim.app.kiosk.i18n`) use the same keys and placeholders:
 
 ``{target}`` the raw target, ``{vessel}`` its readable name, ``{tumor}`` the tumour of a
 ``feeder:`` target, ``{agent}`` the agent's name, ``{agent_id}``, ``{lo}``/``{hi}`` the size
 range (µm), ``{activity_gbq}``, ``{activity_mbq}``, ``{doxorubicin_mg_ml}``, ``{route}``
 (Lu-177: ``ia`` or ``iv``), ``{volume}`` (mL), ``{rate}`` (mL/min, mL/s for contrast),
-``{seconds}``.
+``{seconds}``, ``{reason}`` (a decline's, in words).
 """
 
 from __future__ import annotations
@@ -21,7 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from sim.actions import (
+    DECLINE_REASON_TEXT,
+    Coil,
     Contrast,
+    Decline,
     Finish,
     Inject,
     Navigate,
@@ -48,6 +51,8 @@ MENU: Wording = {  # the what-if chooser: short imperative lines
     "wait": "wait {seconds} s",
     "finish": "finish",
     "next_visit": "end this visit, go to the next",
+    "coil": "coil the vessel at the tip",
+    "decline": "decline the treatment ({reason})",
 }
 
 DONE: Wording = {  # the report's timeline: what the trainee did, in the past tense
@@ -62,6 +67,8 @@ DONE: Wording = {  # the report's timeline: what the trainee did, in the past te
     "stop_injection": "injection stopped",
     "wait": "waited {seconds} s without injecting",
     "next_visit": "visit ended; the next visit began",
+    "coil": "coils deployed at the tip",
+    "decline": "treatment declined ({reason})",
 }
 
 CAPTION: Wording = {  # demos and playback: what an expert says while doing it
@@ -76,6 +83,8 @@ CAPTION: Wording = {  # demos and playback: what an expert says while doing it
     "wait": "Wait {seconds} s",
     "finish": "Finish: the debrief explains the result",
     "next_visit": "End this visit: coils and the measured shunt carry into the next",
+    "coil": "Deploy coils: the vessel is closed for good, flow goes elsewhere",
+    "decline": "Decline the treatment: {reason}",
 }
 
 
@@ -169,4 +178,8 @@ def _key_values(action, num: Callable[[float], str]) -> tuple[str, dict[str, str
         return "finish", {}
     if isinstance(action, NextVisit):
         return "next_visit", {}
+    if isinstance(action, Coil):
+        return "coil", {}
+    if isinstance(action, Decline):
+        return "decline", {"reason": DECLINE_REASON_TEXT[action.reason]}
     raise TypeError(f"not an action: {action!r}")

@@ -6,7 +6,7 @@ parsed into these models (:mod:`sim.scenario.plan`) and the engine applies them.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -143,6 +143,36 @@ class NextVisit(_Action):
     kind: Literal["next_visit"] = "next_visit"
 
 
+class Coil(_Action):
+    """Deploy coils at the catheter tip: the tip's vessel is closed for good.
+
+    Flow redistributes around it (through collaterals where the anatomy has them); the
+    catheter is pulled back behind the coil pack and nothing can be navigated through it.
+    """
+
+    kind: Literal["coil"] = "coil"
+
+
+DeclineReason = Literal["lung_shunt", "lung_dose", "extrahepatic_uptake", "other"]
+DECLINE_REASONS: tuple[str, ...] = get_args(DeclineReason)
+DECLINE_REASON_TEXT = {  # each reason in words (records, menus, the window's choice)
+    "lung_shunt": "lung shunt too high",
+    "lung_dose": "predicted lung dose over the limit",
+    "extrahepatic_uptake": "extrahepatic uptake",
+    "other": "other reason",
+}
+
+
+class Decline(_Action):
+    """End the case without treatment, for ``reason``; the score judges whether that was right."""
+
+    kind: Literal["decline"] = "decline"
+    reason: DeclineReason = Field(
+        description="Why the treatment is declined: lung_shunt (resin with a shunt above 20 %), "
+        "lung_dose (predicted lung dose over the limit), extrahepatic_uptake, other."
+    )
+
+
 class SetInjection(_Action):
     """Start (rate > 0) or stop (0) a continuous injection — the window's hold-to-inject.
 
@@ -171,6 +201,8 @@ Action = (
     | NextVisit
     | SetInjection
     | StartContrast
+    | Coil
+    | Decline
 )
 ACTION_TYPES: dict[str, type[_Action]] = {
     "navigate": Navigate,
@@ -182,6 +214,8 @@ ACTION_TYPES: dict[str, type[_Action]] = {
     "next_visit": NextVisit,
     "set_injection": SetInjection,
     "start_contrast": StartContrast,
+    "coil": Coil,
+    "decline": Decline,
 }
 
 

@@ -17,12 +17,14 @@ LABELS: dict[str, str] = {
     "lung": "Lung dose",
     "efficiency": "Efficiency (fluoroscopy)",
     "complications": "Complication risk",
+    "decision": "Decision to decline",
     # penalties
     "after_stasis": "agent after stasis",
     "untreated_target": "untreated target",
     "y90_intent": "Y-90 intent",
     "lu177_activity": "Lu-177 activity",
     "failed": "failing plan",
+    "decline_reason": "reason for declining",
 }
 SHORT_LABELS: dict[str, str] = {
     "non_target": "No non-target",

@@ -24,8 +24,10 @@ from sim.agents import AGENTS, Y90_PREP_VOLUME_ML, oil_fraction
 from sim.engine.dispense import Syringe, dispense, prepare, pushed_ml
 from sim.engine.events import (
     EVENT_TYPES,
+    CoilPlaced,
     ContrastReflux,
     ContrastStarted,
+    Declined,
     Finished,
     LungDoseOverLimit,
     Navigated,
@@ -98,6 +100,18 @@ RECORDED = [
     ),
     (ContrastStarted(14.0, 2.0, 0.5, "S5"), "contrast", "2 mL at 0.5 mL/s from S5"),
     (TimeUp(180.0, 3.0), "time_limit", "time limit of 3 min reached: the case ends"),
+    (
+        CoilPlaced(30.0, "GDA", proximal_hepatic=False),
+        "coil",
+        "coils closed the GDA for good: flow redistributes around it",
+    ),
+    (
+        CoilPlaced(31.0, "PHA", proximal_hepatic=True),
+        "coil",
+        "coils closed the PHA for good: a proximal hepatic coil, the liver beyond it can no "
+        "longer be reached by catheter",
+    ),
+    (Declined(0.0, "lung_shunt"), "decline", "treatment declined (lung shunt too high)"),
     (Finished(262.5), "finish", "case ended at 262 s"),
 ]
 

@@ -233,3 +233,19 @@ def test_drawing_never_changes_the_simulation():
     watched, dep_watched = _embolize(render=True)
     assert plain == watched
     assert np.array_equal(dep_plain, dep_watched)
+
+
+def test_a_coil_pack_shows_radiopaque_on_fluoroscopy_not_on_dsa():
+    from sim.actions import Coil
+
+    p = default_proc()
+    p.apply(Navigate(target="CHA"))
+    v = FluoroView(p, SIZE)
+    pts = v.edge_px(p.c.vessel_edges("GDA")[0])
+    spot = pts[3 * len(pts) // 4]  # in the distal half of the GDA, where the pack lies
+    before = disc_mean(grey(v.render()), spot, 2.0)
+    p.apply(Navigate(target="GDA"))
+    p.apply(Coil())  # the catheter is pulled back to the CHA: only the coil is in the GDA
+    after = disc_mean(grey(v.render()), spot, 2.0)
+    assert after < before - 40.0
+    assert disc_mean(grey(v.render(mode="dsa")), spot, 2.0) > after + 40.0

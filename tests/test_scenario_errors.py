@@ -32,7 +32,7 @@ BROKEN = {
         SRC.replace("  - agent: deb", "  - agent: debb"),
         "misspelt_agent.yaml:35:12: agents_available[2].agent: 'debb' is not one of the allowed "
         "values (did you mean 'deb'?) (allowed: bland, pva, deb, lipiodol, y90_resin, y90_glass, "
-        "lu177_dotatate)",
+        "lu177_dotatate, maa)",
     ),
     "duplicate_key": (
         SRC.replace("  weight_kg: 78", "  weight_kg: 78\n  weight_kg: 80"),

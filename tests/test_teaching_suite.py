@@ -40,7 +40,7 @@ def alts(stem: str) -> dict[str, ts.Alternative]:
 
 
 def test_the_suite_covers_every_case_with_an_expert_plan():
-    assert len(CASES) == 15
+    assert len(CASES) == 16
     assert set(CI_ALTERNATIVES) == set(CASES)
     for stem, names in CI_ALTERNATIVES.items():
         assert set(names) <= set(alts(stem)), stem
@@ -170,11 +170,13 @@ CI_ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "whipple_abscess": ("activity ×1.5", "agent bland"),
     "workshop_quick": ("drip", "bland 40–120 µm", "volume ×0.5"),
     "y90_glass_segmentectomy": ("activity ×0.5", "activity ×2"),
+    "y90_high_shunt": ("agent y90_resin", "lung dose 35 Gy", "decline (lung_shunt)"),
     "y90_resin_lsf12": (
         "activity ×1.5",
         "no lung-shunt reduction",
         "lung shunt 25%",
         "lung dose 35 Gy",
+        "decline (lung_shunt)",
     ),
     "y90_two_visit": ("whole liver from the CHA", "whole liver from the PHA", "activity ×1.5"),
 }

@@ -11,14 +11,13 @@ import numpy as np
 import pytest
 from helpers import run_main
 
-from sim.actions import Finish, Inject, Navigate, NextVisit, SelectAgent, Wait
+from sim.actions import Coil, Finish, Inject, Navigate, NextVisit, SelectAgent, Wait
 from sim.app.report.sections import visits_section
 from sim.app.report.timeline import timeline
 from sim.app.runner import RunError, run_plan, run_recorded
 from sim.engine.final import assess_procedure, final_state, visit_outcomes
 from sim.engine.navigation import NavigationError
 from sim.engine.procedure import Procedure
-from sim.engine.visits import close_for_good
 from sim.engine.y90_plan import case_tn_ratio, inputs_for
 from sim.outcome.assess import assess
 from sim.records import RecordStore
@@ -86,10 +85,12 @@ def test_coil_carries_into_the_treatment_visit(case):
     proc = Procedure(case)
     gda = proc.c.vessel_edges("GDA")[0]
     open_flow = float(proc.flow.flow[gda])
-    close_for_good(proc, [gda])
+    proc.apply(Navigate(target="GDA"))
+    proc.apply(Coil())
     proc.apply(NextVisit())
     assert proc.visits.index == 1 and not proc.finished
-    assert proc.flow.occlusion[gda] == 1.0
+    assert proc.flow.closed[gda] and [k.at for k in proc.coils.placed] == ["GDA"]
+    assert proc.visits.carry.to_dict()["closed_vessels"] == ["GDA"]
     assert float(proc.flow.flow[gda]) < 0.01 * open_flow  # the coiled GDA has no flow
     again = Procedure(case)
     again.apply(NextVisit())  # no coil: the GDA is open in the treatment visit

@@ -7,6 +7,7 @@ component's points through :func:`points_text`, so the same case never reads 93.
 
 from __future__ import annotations
 
+from sim.actions import DECLINE_REASON_TEXT
 from sim.labels import label
 from sim.outcome.lu177 import lu177_lines
 from sim.outcome.response import treated_territory_lines
@@ -23,6 +24,30 @@ def points_text(points: float, maximum: float) -> str:
     return f"{points:.1f} / {maximum:g}"
 
 
+def decision_lines(o: Outcome) -> list[str]:
+    """The decline (judged) and the coils placed, in words; empty when neither happened."""
+    out = []
+    d = o.decline
+    if d is not None:
+        verdict = "right" if d.right else "wrong"
+        fits = "" if d.reason_fits or not d.right else " (not for the reason given)"
+        out.append(
+            f"Declined ({DECLINE_REASON_TEXT.get(d.reason, d.reason)}): {verdict}{fits} — {d.why}"
+        )
+    if o.coils:
+        packs = [
+            f"{k.at} at {k.t:.0f} s"
+            + (
+                " (proximal hepatic: the liver beyond is lost to the catheter)"
+                if k.proximal_hepatic
+                else ""
+            )
+            for k in o.coils
+        ]
+        out.append("Coils: " + "; ".join(packs))
+    return out
+
+
 def render_text(o: Outcome) -> str:
     """Format an outcome (see :func:`sim.outcome.assess.assess`)."""
     lines = [f"{o.scenario} — seed {o.seed}"]
@@ -35,6 +60,7 @@ def render_text(o: Outcome) -> str:
     for g in o.goals:
         mark = {True: "met", False: "NOT MET"}.get(g.met, "not graded")
         lines.append(f"  goal [{mark}] {g.goal} — {g.reason}")
+    lines += decision_lines(o)
     d = o.deposition.to_dict()
     lines.append("Where the agent went: " + ", ".join(f"{k} {100 * v:.1f} %" for k, v in d.items()))
     for t in o.tumors:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sim.actions import DECLINE_REASON_TEXT
 from sim.flow.territory import COMPLICATION
 from sim.labels import label
 
@@ -35,6 +36,15 @@ def _non_target(e) -> str:
     return f"particles in the {label(e.territory)} territory: {harm}"
 
 
+def _coil(e) -> str:
+    if e.proximal_hepatic:
+        return (
+            f"coils closed the {e.vessel} for good: a proximal hepatic coil, the liver beyond it "
+            "can no longer be reached by catheter"
+        )
+    return f"coils closed the {e.vessel} for good: flow redistributes around it"
+
+
 _WORDS: dict[str, Callable[..., str]] = {
     "navigate": _navigate,
     "wedge": _wedge,
@@ -50,6 +60,8 @@ _WORDS: dict[str, Callable[..., str]] = {
     "lung_dose_over_limit": lambda e: f"lung dose {e.dose_gy:.0f} Gy exceeds {e.limit_gy:g} Gy",
     "contrast": lambda e: f"{e.volume_ml:g} mL at {e.rate_ml_s:g} mL/s from {e.vessel}",
     "time_limit": lambda e: f"time limit of {e.limit_min:g} min reached: the case ends",
+    "coil": _coil,
+    "decline": lambda e: f"treatment declined ({DECLINE_REASON_TEXT.get(e.reason, e.reason)})",
     "finish": lambda e: f"case ended at {e.t:.0f} s",
 }
 

@@ -137,6 +137,27 @@ class TimeUp(Event):
 
 
 @dataclass(frozen=True)
+class CoilPlaced(Event):
+    """Coils closed ``vessel`` for good; ``proximal_hepatic`` when it is a hepatic artery trunk
+    (CHA, PHA, RHA, LHA): the liver beyond it is lost to the catheter."""
+
+    vessel: str
+    proximal_hepatic: bool
+    kind: ClassVar[str] = "coil"
+
+
+@dataclass(frozen=True)
+class Declined(Event):
+    """The treatment was declined for ``reason`` (a :data:`sim.actions.DECLINE_REASONS` code)
+    with the catheter tip at node ``tip`` in vessel ``at`` (what the verdict plans from)."""
+
+    reason: str
+    tip: int = -1
+    at: str = ""
+    kind: ClassVar[str] = "decline"
+
+
+@dataclass(frozen=True)
 class Finished(Event):
     """The case ended (catheter withdrawn, what was in flight settled)."""
 
@@ -155,5 +176,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     LungDoseOverLimit,
     ContrastStarted,
     TimeUp,
+    CoilPlaced,
+    Declined,
     Finished,
 )

@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.actions import SelectAgent
+from sim.engine.events import Declined
 from sim.engine.procedure import Procedure
 from sim.engine.visits import EndedVisit, staged_outcome, visits_json
-from sim.engine.y90_plan import injection_tips
+from sim.engine.y90_plan import (
+    DEVICES,
+    injection_tips,
+    inputs_for,
+    perfused_territory,
+    plan_from_tip,
+)
 from sim.flow.territory import beds_below
 from sim.outcome.assess import FinalState, Y90Tip, assess
-from sim.outcome.result import Outcome
+from sim.outcome.decline import judge
+from sim.outcome.dosimetry import lung_dose_gy
+from sim.outcome.result import DeclineVerdict, Outcome
 
 
 def final_state(p: Procedure | EndedVisit) -> FinalState:
@@ -38,6 +48,47 @@ def final_state(p: Procedure | EndedVisit) -> FinalState:
             Y90Tip(t.at, np.array(beds_below(p.c, t.node), int)) for t in injection_tips(p)
         ),
         peptide=p.peptide.record(),
+        coils=p.coils.reports(),
+        decline=decline_verdict(p),
+    )
+
+
+def decline_verdict(p: Procedure) -> DeclineVerdict | None:
+    """The verdict on ``p``'s decline (None: not declined), judged from the planner.
+
+    The device considered is the Y-90 agent drawn up (the last ``select_agent``), else the
+    first Y-90 device the case offers. The planned activity is the one drawn up when the trainee
+    gave it (``activity_gbq``), else what :func:`sim.engine.y90_plan.plan_from_tip` plans for the
+    territory the tip perfused when the case was declined (the whole liver from the coeliac
+    trunk, where the catheter starts). :func:`sim.outcome.decline.judge` decides.
+    """
+    event = next((e for e in p.events if isinstance(e, Declined)), None)
+    if event is None:
+        return None
+    sc, c = p.scenario, p.c
+    chosen = [a for _, a in p.log if isinstance(a, SelectAgent) and a.agent in DEVICES]
+    offered = [o.agent for o in sc.agents_available if o.agent in DEVICES]
+    device = chosen[-1].agent if chosen else (offered[0] if offered else None)
+    lsf, lim = sc.shunt.lung_shunt_fraction, sc.scoring
+    if device is None:
+        return judge(event.reason, None, lsf, None, lim.lung_dose_limit_gy)
+    at, territory = event.at, perfused_territory(c, event.tip, event.at)
+    if territory.mass_g <= 0:  # a tip outside the liver: plan the whole liver
+        at, territory = "the whole liver", perfused_territory(c, c.root, "the whole liver")
+    plan = plan_from_tip(territory, inputs_for(sc, device), sc)
+    drawn = chosen[-1].activity_gbq if chosen else None
+    lung = None if plan.activity_gbq is None else plan.lung_gy
+    if lung is not None and drawn is not None:
+        lung = lung_dose_gy(drawn * lsf)
+    return judge(
+        event.reason,
+        device,
+        lsf,
+        lung,
+        lim.lung_dose_limit_gy,
+        sc.patient.prior_lung_dose_gy,
+        lim.lung_dose_cumulative_limit_gy,
+        at,
     )
 
 

@@ -137,6 +137,7 @@ def resolve_target(
     path = c.path_to(node)
     if not path:
         raise NavigationError(f"'{target}' is the aorta; choose a vessel")
+    _coiled_refusal(c, flow, path, target)
     ok = can_enter(c.radius[path], catheter_radius)
     if target.startswith("feeder:"):  # an expert stops short of a wedge, too
         ok &= annulus_factor(c.radius[path], catheter_radius) >= WEDGE_FACTOR
@@ -153,3 +154,14 @@ def resolve_target(
         )
     f = float(annulus_factor(c.radius[path[-1:]], catheter_radius)[0])
     return node, f < TIGHT_FACTOR
+
+
+def _coiled_refusal(c: Compiled, flow: FlowModel, path: list[int], target: str) -> None:
+    """Refuse a path through a vessel closed by coils (``flow.closed``): a coil pack cannot be
+    passed, so everything beyond it is lost to the catheter."""
+    closed = [e for e in path if flow.closed[e]]
+    if closed:
+        name = c.names[closed[0]]
+        raise NavigationError(
+            f"the {name} is closed by coils: no catheter can pass a coil pack to reach {target}"
+        )

@@ -26,6 +26,7 @@ from sim.actions import (
 )
 from sim.agents import AGENTS, draw_diameters_m
 from sim.anatomy.build import Liver, build_liver
+from sim.engine.coils import Coils, decision_steps
 from sim.engine.dispense import Syringe, dispense, prepare, pushed_ml
 from sim.engine.events import ContrastStarted, Event, Finished, Navigated, TimeUp, Wedge
 from sim.engine.navigation import NavigationError, resolve_target
@@ -89,7 +90,8 @@ class Procedure:
         """A visit's own state: flow (with the carry's closures), transport, syringe, limits."""
         self.scenario = scenario
         self.flow = FlowModel(self.c)
-        apply_closures(self)
+        self.coils = Coils(self.c, self.flow)  # coil packs: the one place they live
+        apply_closures(self)  # the coils of earlier visits
         self.transport = Transport(self.c, self.streams.transport)
         self.visit_tick0 = self.tick
         self.events: list[Event] = []
@@ -118,11 +120,8 @@ class Procedure:
         return (self.tick - self.visit_tick0) * DT
 
     def apply(self, action) -> None:
-        """Apply one action (recorded with its tick); raises NavigationError if refused.
-
-        Actions with a duration (inject, contrast, wait, navigate, finish) run their steps to
-        the end; :meth:`stepwise` gives the same steps one at a time.
-        """
+        """Apply one action (recorded with its tick) and run its steps to the end (:meth:`stepwise`
+        gives them one at a time); raises NavigationError if refused."""
         for _ in self.stepwise(action):
             pass
 
@@ -142,6 +141,8 @@ class Procedure:
         if action.kind == "next_visit":  # sim.engine.visits: logs itself if there is a next
             yield from next_visit(self, action)
             return
+        if action.kind in ("coil", "decline"):  # sim.engine.coils: they log themselves
+            return (yield from decision_steps(self, action, DT))
         self.log.append((self.tick, action))
         if isinstance(action, SelectAgent):
             self.agent = prepare(action)

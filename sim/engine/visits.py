@@ -10,8 +10,8 @@ seeded generator, one action log.
 
 What crosses the gap lives in one frozen :class:`VisitCarry`:
 
-- vessels closed for good (coils; :func:`close_for_good`, the seam for the ``coil`` action of
-  issue 14 item 2): they stay closed in later visits;
+- the coil packs placed (:class:`sim.engine.coils.Coils`): placed again in each later visit's
+  fresh flow, so their vessels stay closed;
 - the lung shunt (and T/N) a mapping visit measured: the Y-90 planner of later visits uses
   them (:attr:`Scenario.mapping_result`) instead of the case's true values: the MAA study's
   when MAA was given, else a count of the visit's particles (:func:`measured`);
@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from sim.actions import NextVisit
+from sim.engine.coils import PlacedCoil
 from sim.engine.events import Event
 from sim.engine.navigation import NavigationError
 from sim.engine.status import Metrics
@@ -55,8 +56,8 @@ class VisitCarry:
 
     Attributes
     ----------
-    closed : tuple of (int, str)
-        Vessel edges closed for good (coils), with their names, in the order closed.
+    coils : tuple of PlacedCoil
+        Coil packs placed so far (:mod:`sim.engine.coils`), in order: their vessels stay closed.
     lung_shunt_fraction : float or None
         Lung shunt fraction measured by a mapping visit (None: not measured).
     tn_ratio : tuple of (str, float)
@@ -65,18 +66,14 @@ class VisitCarry:
         Lung dose delivered by the earlier visits of this case, Gy.
     """
 
-    closed: tuple[tuple[int, str], ...] = ()
+    coils: tuple[PlacedCoil, ...] = ()
     lung_shunt_fraction: float | None = None
     tn_ratio: tuple[tuple[str, float], ...] = ()
     lung_dose_gy: float = 0.0
 
-    @property
-    def closed_edges(self) -> tuple[int, ...]:
-        return tuple(e for e, _ in self.closed)
-
     def to_dict(self) -> dict:
         return {
-            "closed_vessels": [name for _, name in self.closed],
+            "closed_vessels": [k.at for k in self.coils],
             "lung_shunt_fraction": self.lung_shunt_fraction,
             "tn_ratio": dict(self.tn_ratio),
             "lung_dose_gy": self.lung_dose_gy,
@@ -102,6 +99,7 @@ class EndedVisit:
     final_sace: int | None
     log: tuple  # the actions up to the end of this visit
     visit_tick0: int
+    coils: Any  # sim.engine.coils.Coils: the packs in place when it ended
 
 
 @dataclass
@@ -181,24 +179,10 @@ def has_next_visit(proc: Proc) -> bool:
     return proc.visits.index + 1 < visit_count(proc.case)
 
 
-def close_for_good(proc: Proc, edges: list[int]) -> None:
-    """Close vessel ``edges`` for good (a coil): occluded now and in every later visit.
-
-    The flow is solved again at once, so the closure redistributes it (through collaterals
-    where the anatomy has them).
-    """
-    carry = proc.visits.carry
-    new = tuple((int(e), proc.c.names[int(e)]) for e in edges if int(e) not in carry.closed_edges)
-    proc.visits.carry = dataclasses.replace(carry, closed=carry.closed + new)
-    apply_closures(proc)
-    proc._resolve()
-
-
 def apply_closures(proc: Proc) -> None:
-    """Occlude the carry's closed vessels in ``proc``'s flow (at each visit's start)."""
-    edges = list(proc.visits.carry.closed_edges)
-    if edges:
-        proc.flow.occlusion[edges] = 1.0
+    """Place again, in ``proc``'s new flow, the coils of the earlier visits (at a visit's start;
+    the catheter placement that follows solves the flow with them closed)."""
+    proc.coils.restore(list(proc.visits.carry.coils))
 
 
 def measured(proc: Proc) -> tuple[float | None, tuple[tuple[str, float], ...]]:
@@ -228,7 +212,9 @@ def carry_after(proc: Proc, kind: str) -> VisitCarry:
     and what a mapping visit measured (a treatment visit measures nothing new)."""
     carry = proc.visits.carry
     visit_lung = lung_dose_gy(float(proc.transport.tallies().lung_activity.sum()) * 1e-9)
-    carry = dataclasses.replace(carry, lung_dose_gy=carry.lung_dose_gy + visit_lung)
+    carry = dataclasses.replace(
+        carry, coils=tuple(proc.coils.placed), lung_dose_gy=carry.lung_dose_gy + visit_lung
+    )
     if kind != "mapping":
         return carry
     lsf, tn = measured(proc)
@@ -253,6 +239,7 @@ def ended_visit(proc: Proc) -> EndedVisit:
         proc.final_sace,
         tuple(proc.log),
         proc.visit_tick0,
+        proc.coils,
     )
 
 

@@ -20,6 +20,9 @@ from sim.flow.valves import solve_with_valves
 from sim.units import ml_min_to_m3_s
 
 RESIDUAL_CONDUCTANCE = 1e-6  # fully occluded edges keep this fraction (keeps the solve regular)
+# A coiled vessel keeps this fraction: a coil pack is a complete, permanent closure, tighter than
+# a "full" particle occlusion, so that not one packet in ~10⁵ is routed into it (U).
+COILED_CONDUCTANCE = 1e-9
 
 
 class FlowModel:
@@ -29,6 +32,9 @@ class FlowModel:
     ----------
     occlusion : ndarray (E,)
         Occluded fraction of each edge's conductance, 0…1.
+    closed : ndarray of bool (E,)
+        Edges closed for good by coils (:mod:`sim.engine.coils` sets them); nothing that
+        clears ``occlusion`` re-opens them.
     pressure, flow : ndarray (N,), (E,)
         Latest solution (Pa, m³/s).
     """
@@ -36,6 +42,7 @@ class FlowModel:
     def __init__(self, c: Compiled) -> None:
         self.c = c
         self.occlusion = np.zeros(c.n_edges)
+        self.closed = np.zeros(c.n_edges, dtype=bool)
         self.catheter_edges = np.zeros(0, dtype=np.int64)
         self.catheter_radius = 0.0
         self.tip = c.root
@@ -100,8 +107,10 @@ class FlowModel:
 
     def conductance(self) -> np.ndarray:
         """Current conductances: baseline × (1 − occlusion) × catheter annulus factor; a vessel
-        the catheter wedges in (factor below ``WEDGE_FACTOR``) is closed around it."""
+        the catheter wedges in (factor below ``WEDGE_FACTOR``) is closed around it; a coiled
+        vessel (``closed``) keeps only ``COILED_CONDUCTANCE`` whatever its occlusion."""
         g = self.g0 * np.maximum(1.0 - self.occlusion, RESIDUAL_CONDUCTANCE)
+        g[self.closed] = self.g0[self.closed] * COILED_CONDUCTANCE
         if self.catheter_edges.size:
             e = self.catheter_edges
             f = annulus_factor(self.c.radius[e], self.catheter_radius)

@@ -37,6 +37,7 @@ from sim.agents import AGENTS, mean_diameter_um, sphere_volume_m3
 from sim.anatomy.graph import BED_KINDS, NON_TARGET_KINDS
 from sim.flow.compile import Compiled
 from sim.flow.territory import COMPLICATION, push_down
+from sim.outcome.decline import decline_card
 from sim.outcome.dose_volume import cumulative_dvh, sampled_dvh
 from sim.outcome.dosimetry import MIRD_GY_KG_PER_GBQ, lung_dose_gy, resin_equivalent_gy
 from sim.outcome.goals import grade_goals
@@ -52,6 +53,8 @@ from sim.outcome.response import (
     radiation_response,
 )
 from sim.outcome.result import (
+    CoilReport,
+    DeclineVerdict,
     Deposition,
     DualSupply,
     LipiodolRetained,
@@ -128,6 +131,8 @@ class FinalState:
     sace_level: int | None
     y90_tips: tuple[Y90Tip, ...] = ()
     peptide: PeptideRecord | None = None
+    coils: tuple[CoilReport, ...] = ()  # coil packs placed, in order
+    decline: DeclineVerdict | None = None  # the case was declined, judged
 
 
 @dataclass(frozen=True)
@@ -170,7 +175,12 @@ def assess(s: FinalState) -> Outcome:
     hep = b.tumor | b.liver
     dose_pv = perfused_dose_gy(b.activity_gbq[hep], s.compiled.bed_mass_g[hep], MIRD_GY_KG_PER_GBQ)
     intent_res = intent(sc, dose_pv, m.agent_ml)
-    card = with_limits(grade(sc, coverage, damage, nt, lung_gy, m, tumors, comps, intent_res), lu)
+    if s.decline is not None:  # no treatment: the decision is what is scored
+        card = decline_card(s.decline)
+    else:
+        card = with_limits(
+            grade(sc, coverage, damage, nt, lung_gy, m, tumors, comps, intent_res), lu
+        )
     out = Outcome(
         scenario=sc.title,
         seed=s.seed,
@@ -219,6 +229,8 @@ def assess(s: FinalState) -> Outcome:
         perfused_territory=tuple(_perfused(s.compiled, b, t) for t in s.y90_tips),
         lu177=lu,
         maa=study,
+        coils=s.coils,
+        decline=s.decline,
     )
     return replace(out, goals=grade_goals(sc, out))
 

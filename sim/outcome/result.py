@@ -199,6 +199,34 @@ class LipiodolRetained:
 
 
 @dataclass(frozen=True)
+class CoilReport:
+    """A coil pack placed (``run --json`` ``coils``): where, whether it closed a hepatic trunk
+    (CHA, PHA, RHA, LHA: the liver beyond is lost to the catheter), and when (s)."""
+
+    at: str
+    proximal_hepatic: bool
+    t: float
+
+
+@dataclass(frozen=True)
+class DeclineVerdict:
+    """A declined treatment judged (:mod:`sim.outcome.decline`): ``right`` or not, and why.
+
+    ``device`` is the Y-90 device the decision was about (None: the case offers none),
+    ``predicted_lung_gy`` the planner's lung dose for the planned activity (None when the
+    device may not be given at all at this shunt).
+    """
+
+    reason: str  # the code the trainee gave (sim.actions.DECLINE_REASONS)
+    right: bool
+    why: str
+    device: str | None
+    lung_shunt_fraction: float
+    predicted_lung_gy: float | None
+    reason_fits: bool  # the reason given is the one that makes declining right
+
+
+@dataclass(frozen=True)
 class ProcedureMetrics:
     """What the procedure took: time, radiation, contrast and what was injected."""
 
@@ -255,6 +283,8 @@ class Outcome:
     maa: MaaStudy | None = None  # the Tc-99m MAA mapping's measurements, when MAA was given
     # a staged case's visits (sim.engine.visits): earlier ones with their outcome, then this one
     visits: tuple[dict, ...] = ()
+    coils: tuple[CoilReport, ...] = ()  # coil packs placed, in order
+    decline: DeclineVerdict | None = None  # the treatment was declined, judged
 
     @property
     def non_target_fraction(self) -> float:
@@ -303,6 +333,7 @@ class Outcome:
             "goals": [asdict(g) for g in self.goals],
             "y90_intent": asdict(self.y90_intent) if self.y90_intent else None,
             "perfused_territory": [asdict(p) for p in self.perfused_territory],
+            **self._decision_keys(),
         }
         if self.lu177 is not None:
             out["lu177"] = self.lu177.to_dict()
@@ -310,4 +341,14 @@ class Outcome:
             out["maa"] = self.maa.to_dict()
         if self.visits:
             out["visits"] = [dict(v) for v in self.visits]
+        return out
+
+    def _decision_keys(self) -> dict:
+        """``coils`` and ``decline``, written only when there is something to say (so the JSON
+        of a case without coils or a decline is what it always was)."""
+        out: dict = {}
+        if self.coils:
+            out["coils"] = [asdict(k) for k in self.coils]
+        if self.decline is not None:
+            out["decline"] = asdict(self.decline)
         return out

@@ -1,7 +1,8 @@
 """A fingerprint of a procedure's final state, stored with a record and checked by a replay.
 
 sha256 over, in a fixed order: the outcome dict as canonical JSON (sorted keys, exact float
-repr), the clock (tick), the raw bytes of the final flow state (occlusion, flows, pressures)
+repr), the clock (tick), the raw bytes of the final flow state (occlusion, flows, pressures,
+and the vessels coils closed, when there are any)
 and of every transport tally (deposits per edge and agent, lung, aorta, delivered), and the
 states of the random streams; for a staged case, the earlier visits (their outcomes and what they
 carried over, :mod:`sim.engine.visits`). Anything that makes two runs differ — one packet lodged
@@ -78,6 +79,8 @@ def state_digest(proc, outcome: dict) -> str:
     _array(h, "occlusion", proc.flow.occlusion)
     _array(h, "flow", proc.flow.flow)
     _array(h, "pressure", proc.flow.pressure)
+    if proc.flow.closed.any():  # coils (hashed only when placed: older digests stay valid)
+        _array(h, "closed", proc.flow.closed)
     tr = proc.transport
     tallies = tr.tallies()
     n = _agent_rows(tr.delivered_count)

@@ -321,7 +321,8 @@ class FluoroView:
         if teaching:
             self._low.blit(self.teach.overlay(), (0, 0))
         out = pygame.transform.smoothscale(self._low, self.size)
-        if not dsa:  # DSA subtracts the catheter with the rest of the static picture
+        if not dsa:  # DSA subtracts the catheter and coils with the rest of the static picture
+            self._draw_coils(out)
             self._draw_catheter(out)
         if teaching:
             dots = self.positions(MAX_DOTS)
@@ -385,6 +386,16 @@ class FluoroView:
             img += (sign * FLUORO_NOISE / np.sqrt(FLUORO_BG)) * np.sqrt(img) * noise
         img *= m.field
         return np.clip(img, 0.0, 255.0, out=img)
+
+    def _draw_coils(self, out: pygame.Surface) -> None:
+        """Each coil pack as a dense dark core with loops around it over the distal half of its
+        vessel segment (platinum: as radiopaque as the catheter tip)."""
+        w = max(2, int(round(0.5 * self.geo.s)))
+        for coil in self.proc.coils.placed:
+            pts = self.edge_px(coil.edge)
+            for q in pts[len(pts) // 2 :]:
+                pygame.draw.circle(out, (18, 18, 20), q, w)  # the packed core …
+                pygame.draw.circle(out, (18, 18, 20), q, w + 2, 1)  # … and its outer loops
 
     def _draw_catheter(self, out: pygame.Surface) -> None:
         p = self.proc

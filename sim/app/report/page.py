@@ -28,7 +28,7 @@ from sim.app.report.sections import (
     tumors_section,
     visits_section,
 )
-from sim.app.report_text import points_text, score_text
+from sim.app.report_text import decision_lines, points_text, score_text
 from sim.labels import label
 from sim.outcome.result import Outcome
 
@@ -220,6 +220,7 @@ def score_section(o: Outcome) -> str:
         for g in o.goals
     ]
     body += table(["", "Learning goal", "Why"], goals) if goals else ""
+    body += "".join(f"<p><b>{e(line)}</b></p>" for line in decision_lines(o))
     body += (
         f"<p>Procedure {m.procedure_s / 60:.1f} min · fluoroscopy {m.fluoro_s / 60:.1f} min"
         f" · contrast {m.contrast_ml:g} mL · agent {m.agent_ml:g} mL"

@@ -40,6 +40,8 @@ HELP = [
     ("  Left / Right   Enter", "  in the cine: step a frame / play, pause"),
     ("P   S", "pause / time scale 1x 2x 4x"),
     ("F", "finish the case (debrief)"),
+    ("X", "coils at the tip: the vessel is closed for good"),
+    ("Decline menu", "end the case without treatment, with the reason"),
     ("G", "agents and sizes: what, when, source"),
     ("F11   H   Esc", "fullscreen / this help / leave"),
 ]

@@ -4,7 +4,7 @@ after an MAA mapping or a Y-90 treatment, the nuclear-medicine pictures (S switc
 
 from __future__ import annotations
 
-from sim.app.report_text import points_text, score_text
+from sim.app.report_text import decision_lines, points_text, score_text
 from sim.app.scene import Scene
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
@@ -145,6 +145,13 @@ class DebriefScene(Scene):
             add(f"{label(c.name)}: {points_text(c.points, c.max)} — {c.reason}")
         for p in o.penalties:
             add(f"− {p.points:.1f} {label(p.name)} — {p.reason}", col=(255, 200, 160))
+        for line in decision_lines(o):
+            add(
+                line,
+                16,
+                True,
+                (255, 230, 140) if o.decline is None or o.decline.right else (255, 170, 160),
+            )
         if o.goals:
             add("Learning goals", 17, True)
         for g in o.goals:

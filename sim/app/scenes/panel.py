@@ -25,6 +25,14 @@ from sim.render.text import draw_lines, wrap
 from sim.ui import widgets as gui
 from sim.ui.inputs import WidgetEvent
 
+DECLINE_PROMPT = "Decline…"  # the decline menu's resting item; choosing a reason ends the case
+DECLINE_MENU = {  # the reasons as the narrow menu shows them (records word them in full)
+    "lung_shunt": "shunt > 20 %",
+    "lung_dose": "lung dose",
+    "extrahepatic_uptake": "extrahepatic",
+    "other": "other",
+}
+
 # Events a real room cannot see live: where particles went, the lung dose actually delivered.
 EXAM_HIDDEN_KINDS = frozenset({"non_target", "lung_dose_over_limit"})
 
@@ -134,8 +142,9 @@ class ControlPanel:
         return y
 
     def _buttons(self, x0: int, y: int, wd: int, row: int) -> None:
-        """Inject and contrast, the view and clock rows, Finish; a command in ``omit`` gets no
-        button (the booth has no pause or speed, exam mode no teaching overlay)."""
+        """Inject and contrast, the view and clock rows, then Finish, Coil and the Decline menu;
+        a command in ``omit`` gets no button (the booth has no pause or speed, exam mode no
+        teaching overlay)."""
         ui, px = self.app.ui, self.app.px
         half = (wd - px(8)) // 2
         self.inject_btn = gui.button(Rect(x0, y, half, row * 1.3), "Inject (hold)", ui)
@@ -160,9 +169,20 @@ class ControlPanel:
         self.carm_btn = gui.button(Rect(x0, y, wd, row), self._carm_text(), ui)
         self.buttons[self.carm_btn] = "carm_next"
         y += row + px(8)
-        finish = gui.button(Rect(x0, y, wd, row * 1.2), "Finish case (F)", ui, object_id="#danger")
+        fw, cw = self._fit("Finish (F)"), self._fit("Coil")  # the menu takes the rest (X: help)
+        h = int(row * 1.2)
+        finish = gui.button(Rect(x0, y, fw, h), "Finish (F)", ui, object_id="#danger")
         self.buttons[finish] = "finish"
+        self.buttons[gui.button(Rect(x0 + fw + px(8), y, cw, h), "Coil", ui)] = "coil"
+        dx = fw + cw + 2 * px(8)
+        menu = [DECLINE_PROMPT, *DECLINE_MENU.values()]
+        self.decline_menu = gui.dropdown(menu, DECLINE_PROMPT, Rect(x0 + dx, y, wd - dx, h), ui)
         self.counters_y = y + int(row * 1.2) + px(12)
+
+    def _fit(self, text: str) -> int:
+        """Width of a button that shows ``text`` whole (its padding on both sides)."""
+        font = self.app.ui.get_theme().get_font(["button"])
+        return font.size(text)[0] + self.app.px(22)
 
     def _slider(self, x, y, w, text, value, span, step):
         """A label over a slider; returns both and the y below them."""
@@ -286,6 +306,9 @@ class ControlPanel:
                 self.build()
             elif event.element == self.size_menu:
                 self.choose(s.proc.agent.agent, event.text, **self.current_settings())
+            elif event.element == self.decline_menu:
+                codes = {text: code for code, text in DECLINE_MENU.items()}
+                return f"decline:{codes[event.text]}" if event.text in codes else None
         elif event.kind == "slider_moved":
             if event.element is self.rate_slider:
                 s.set_rate(event.value)
@@ -305,7 +328,7 @@ class ControlPanel:
     def close_menus(self, options_list) -> None:
         """Re-picking a menu's current item deselects it in the open list (pygame_gui), which
         leaves the menu open: close the menu whose list it was, keeping its item."""
-        for menu in (self.agent_menu, self.size_menu):
+        for menu in (self.agent_menu, self.size_menu, self.decline_menu):
             gui.close_menu_if_its_list(menu, options_list)
 
     def scroll_events(self, lines: int) -> None:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sim.actions import Coil, Decline
 from sim.app.scenes.case import CaseScene, open_session
 from sim.app.session import SPEEDS
 from sim.app.visit_text import between_visits_lines
+from sim.engine.coils import PROXIMAL_HEPATIC
 from sim.engine.final import staged_visits
+from sim.engine.navigation import NavigationError
 from sim.engine.visits import visit_of
 from sim.scenario.load import LoadedCase
 from sim.ui.inputs import Click, Input, Key, Wheel, WidgetEvent
@@ -32,6 +35,7 @@ KEY_COMMANDS = {
     "h": "help",
     "g": "agents",
     "f": "finish",
+    "x": "coil",
     "a": "next_agent",
     "z": "next_size",
     "[": "rate_down",
@@ -55,8 +59,8 @@ KEY_COMMANDS = {
 class TraineeControls:
     """Keys, clicks and panel commands of someone steering the case.
 
-    ``finish`` ends the case (F or the Finish button); ``blocked`` commands do nothing (the
-    booth's countdown cannot be paused or sped up).
+    ``finish`` ends the case (F or the Finish button, or a decline chosen in the panel);
+    ``blocked`` commands do nothing (the booth's countdown cannot be paused or sped up).
     """
 
     def __init__(
@@ -68,6 +72,7 @@ class TraineeControls:
         self.panel = scene.panel
         self.finish = finish
         self.blocked = blocked
+        self._coil_asked: int | None = None  # the tip edge a first coil press asked about
 
     def command(self, name: str) -> None:
         """One place for what keys and buttons do."""
@@ -89,6 +94,10 @@ class TraineeControls:
             self.panel.show_speed()
         elif name == "finish":
             self.finish()
+        elif name == "coil":
+            self.coil()
+        elif name.startswith("decline:"):
+            self.decline(name.removeprefix("decline:"))
         elif name == "next_agent":
             self.panel.cycle_agent()
         elif name == "next_size":
@@ -98,6 +107,40 @@ class TraineeControls:
             self.panel.show_rate()
         elif name.startswith("setting"):
             self.panel.step_setting(int(name[7]), 1.0 if name.endswith("_up") else -1.0)
+
+    def coil(self) -> None:
+        """Coils at the tip (X or the Coil button), asked twice since they close the vessel for
+        good: the first press names it, a second with the tip still there deploys; what
+        happened, or why not, is said."""
+        s = self.session
+        s.stop_injection()
+        tip = s.proc.flow.tip_edge()
+        if self._coil_asked != tip and len(s.proc.flow.catheter_edges) > 1:
+            self._coil_asked = tip
+            name = s.proc.c.names[tip]
+            lost = (
+                ": the liver beyond it is lost to the catheter" if name in PROXIMAL_HEPATIC else ""
+            )
+            s.say(f"Coil the {name}? It is closed for good{lost}. Press X again to deploy")
+            return
+        self._coil_asked = None
+        try:
+            s.proc.apply(Coil())
+        except NavigationError as exc:
+            s.say(str(exc))
+            return
+        s.say(next(e.detail for e in reversed(s.proc.events) if e.kind == "coil"))
+
+    def decline(self, reason: str) -> None:
+        """Decline the treatment for ``reason`` (the panel's menu): the debrief, or why not."""
+        s = self.session
+        s.stop_injection()
+        try:
+            s.proc.apply(Decline(reason=reason))
+        except NavigationError as exc:
+            s.say(str(exc))
+            return
+        self.finish()
 
     def handle(self, inp: Input) -> None:
         """A key or click on the procedure (Escape asks before leaving)."""
