@@ -539,6 +539,11 @@ _SEGMENT_ABLATED = (
 )
 KIND_OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {
     ("bilobar_staged", "lobar"): ("equal", _RIGHT_LOBE),
+    ("ctace_lipiodol", "bland 900–1200 µm"): (
+        "equal",
+        "after the emulsion fills the tumour the embolic only holds it there: conventional TACE "
+        "ends with gelatin sponge, coarser still (reference §6, cTACE endpoint, R2)",
+    ),
     ("deb_multifocal_biloma", "lobar"): ("equal", _RIGHT_LOBE),
     ("lu177_ia_vs_iv", "activity ×2"): (
         "harmful",
