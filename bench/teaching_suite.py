@@ -544,6 +544,11 @@ KIND_OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {
         "after the emulsion fills the tumour the embolic only holds it there: conventional TACE "
         "ends with gelatin sponge, coarser still (reference §6, cTACE endpoint, R2)",
     ),
+    ("deb_multifocal_biloma", "agent deb"): (
+        "harmful",
+        "DEB in a liver with several small NET metastases: bilomas in 7 of 13 (Bhagat 2013); "
+        "the case fails it",
+    ),
     ("deb_multifocal_biloma", "lobar"): ("equal", _RIGHT_LOBE),
     ("lu177_ia_vs_iv", "activity ×2"): (
         "harmful",
