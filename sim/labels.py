@@ -23,6 +23,8 @@ LABELS: dict[str, str] = {
     "y90_intent": "Y-90 intent",
     "lu177_activity": "Lu-177 activity",
     "failed": "failing plan",
+    # non-target territories
+    "lungs_oil": "lungs (Lipiodol)",
 }
 SHORT_LABELS: dict[str, str] = {
     "non_target": "No non-target",

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.labels import label
 from sim.outcome.result import Complication, Penalty, Y90IntentResult
 
 # Severity of agent in each territory (by bed kind), with its complication (U: teaching choice,
@@ -78,7 +79,7 @@ def non_target_load(deposits: dict[str, tuple[str, float]]) -> NonTargetLoad:
     parts.sort(reverse=True)
     load = sum(p[0] for p in parts)
     reason = "; ".join(
-        f"{100 * frac:.2f} % {terr.replace('_', ' ')} ({what}, severity {sev:g})"
+        f"{100 * frac:.2f} % {label(terr)} ({what}, severity {sev:g})"
         for _, terr, frac, what, sev in parts
     )
     return NonTargetLoad(
