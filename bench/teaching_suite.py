@@ -37,6 +37,7 @@ from sim.actions import Finish, to_dict  # noqa: E402
 from sim.agents import AGENTS, VIAL_VOLUME_ML, Y90_PREP_VOLUME_ML  # noqa: E402
 from sim.engine.final import assess_procedure  # noqa: E402
 from sim.engine.procedure import Procedure  # noqa: E402
+from sim.engine.y90_plan import inputs_for, perfused_territory, plan_from_tip  # noqa: E402
 from sim.outcome.dosimetry import lsf_reduction, lung_dose_gy, partition_activity_gbq  # noqa: E402
 from sim.outcome.result import Outcome  # noqa: E402
 from sim.scenario.load import load_scenario  # noqa: E402
@@ -80,6 +81,7 @@ class Stop:
     breadcrumb: tuple[str, ...]
     feeds: tuple[str, ...]  # target tumours with most of their flow downstream of the tip
     agent: str | None  # the agent drawn up when the stop's first injection is given
+    y90_gbq: dict[str, float] = field(default_factory=dict)  # planned from the tip, per device
 
 
 @dataclass
@@ -171,7 +173,22 @@ def _stops(probe: Procedure, plan: Plan) -> Iterator[Stop]:
             if _is(a, "inject") and at_inject is None:
                 at_inject = agent
         fed = _fed(probe) if nav else ()
-        yield Stop(nav, tuple(body), tuple(probe.breadcrumb()), fed, at_inject)
+        gbq = _tip_activities(probe) if nav else {}
+        yield Stop(nav, tuple(body), tuple(probe.breadcrumb()), fed, at_inject, gbq)
+
+
+def _tip_activities(probe: Procedure) -> dict[str, float]:
+    """The activity each Y-90 device's calculator plans for the territory below the tip (its
+    own method: glass MIRD, resin BSA), as a fellow swapping to Y-90 there would draw up."""
+    edge = probe.flow.tip_edge()
+    c, sc = probe.c, probe.scenario
+    t = perfused_territory(c, int(c.edge_to[edge]), c.names[edge])
+    out = {}
+    for agent in ("y90_glass", "y90_resin"):
+        a = plan_from_tip(t, inputs_for(sc, agent), sc).activity_gbq
+        if a:
+            out[agent] = a
+    return out
 
 
 def _fed(probe: Procedure) -> tuple[str, ...]:
@@ -248,9 +265,10 @@ def _select(agent: str, size=None, activity=None) -> dict:
 def swap_agent(case: Case, agent: str) -> Plan:
     """The expert's stops with ``agent`` instead of each agent used.
 
-    To Y-90: one vial per injecting stop (the case's partition-model activity shared out) in the
-    product's preparation volume. From Y-90 to particles: PARTICLE_ML at 1 mL/min per stop. The
-    expert's size is kept where the new agent offers it, else the catalogue default.
+    To Y-90: one vial per injecting stop, the activity the calculator plans for the territory
+    below that tip (:func:`_tip_activities`; else the case's partition-model activity shared
+    out), in the product's preparation volume. From Y-90 to particles: PARTICLE_ML at 1 mL/min
+    per stop. The expert's size is kept where the new agent offers it, else the catalogue default.
     """
     injecting = [s for s in case.stops if any(_is(a, "inject") for a in s.actions)]
     activity = case.y90_activity_gbq / max(len(injecting), 1)
@@ -267,7 +285,7 @@ def swap_agent(case: Case, agent: str) -> Plan:
             if _is(a, "inject") and is_y90(agent):
                 if not given:
                     prep = Y90_PREP_VOLUME_ML[agent]
-                    act = _stop_activity(s) or activity
+                    act = _stop_activity(s) or s.y90_gbq.get(agent) or activity
                     body += [_select(agent, activity=act), _inject(prep, Y90_RATE_ML_MIN)]
                 given = True
                 continue
@@ -531,6 +549,16 @@ _SEGMENT_ABLATED = (
 )
 KIND_OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {
     ("bilobar_staged", "lobar"): ("equal", _RIGHT_LOBE),
+    ("ctace_lipiodol", "bland 900–1200 µm"): (
+        "equal",
+        "after the emulsion fills the tumour the embolic only holds it there: conventional TACE "
+        "ends with gelatin sponge, coarser still (reference §6, cTACE endpoint, R2)",
+    ),
+    ("deb_multifocal_biloma", "agent deb"): (
+        "harmful",
+        "DEB in a liver with several small NET metastases: bilomas in 7 of 13 (Bhagat 2013); "
+        "the case fails it",
+    ),
     ("deb_multifocal_biloma", "lobar"): ("equal", _RIGHT_LOBE),
     ("lu177_ia_vs_iv", "activity ×2"): (
         "harmful",
@@ -541,6 +569,10 @@ KIND_OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {
         "above the label's 7.4 GBq per cycle without individual dosimetry",
     ),
     ("lu177_ia_vs_iv", "activity ×0.5"): ("suboptimal", "half a vial undertreats the tumours"),
+    ("whipple_abscess", "agent bland"): (
+        "harmful",
+        "embolization after a Whipple: liver abscess in 6 of 7 (Kim, SCVIR); the case fails it",
+    ),
     ("y90_glass_segmentectomy", "activity ×1.5"): ("equal", _SEGMENT_ABLATED),
     ("y90_glass_segmentectomy", "activity ×2"): ("equal", _SEGMENT_ABLATED),
     ("y90_high_shunt", "agent y90_resin"): (

@@ -25,6 +25,8 @@ LABELS: dict[str, str] = {
     "lu177_activity": "Lu-177 activity",
     "failed": "failing plan",
     "decline_reason": "reason for declining",
+    # non-target territories
+    "lungs_oil": "lungs (Lipiodol)",
 }
 SHORT_LABELS: dict[str, str] = {
     "non_target": "No non-target",

@@ -11,8 +11,9 @@ from sim.actions import Contrast, Finish, Inject, Navigate, SelectAgent, Wait
 from sim.app.runner import run_plan, run_steps
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
-from sim.outcome.penalties import FAIL_CAP
+from sim.outcome.penalties import FAIL_CAP, non_target_load
 from sim.scenario.load import load_scenario
+from sim.scenario.models import Shunt
 from sim.scenario.plan import load_plan
 
 SEED = 1
@@ -114,8 +115,9 @@ def test_one_of_two_targets_left_untreated_costs_at_least_a_quarter():
     assert any(p.name == "untreated_target" and "T2" in p.reason for p in one.penalties)
     every = [g for g in one.goals if g.reason.startswith("coverage") and "T2" in g.reason]
     assert every and not any(g.met for g in every)
-    # Both targets treated: T2's coverage goal is graded on its own (met or not, with its reason).
+    # Both targets treated from their own feeders: the expert meets every goal.
     assert any("T2" in g.reason for g in both.goals)
+    assert all(g.met for g in both.goals)
 
 
 @pytest.mark.slow
@@ -170,3 +172,31 @@ def test_run_json_has_the_graded_goals():
     assert [g["goal"] for g in goals] == ["Selective beats lobar.", "Stop at the endpoint."]
     assert all(set(g) == {"goal", "met", "reason"} for g in goals)
     assert all(isinstance(g["met"], bool) and g["reason"] for g in goals)
+
+
+def test_lung_passage_counts_for_particles_and_for_oil():
+    particles = non_target_load({"lungs": ("lungs", 0.04)})
+    oil = non_target_load({"lungs_oil": ("lungs_oil", 0.04)})
+    assert particles.load > 0 and oil.load > 0
+    assert "pulmonary embolism" in particles.reason
+    assert "pulmonary oil embolism" in oil.reason
+    # lighter than reflux into the GDA, and no plateau: more in the lungs costs more
+    assert oil.load < non_target_load({"gda": ("duodenum_pancreas", 0.04)}).load
+    assert non_target_load({"lungs_oil": ("lungs_oil", 0.08)}).load == pytest.approx(2 * oil.load)
+
+
+@pytest.mark.slow
+def test_lipiodol_through_tumour_shunts_is_scored_as_oil_embolism():
+    sc = _case("default", shunt=Shunt(lung_shunt_fraction=0.15))
+    out = _run(
+        sc,
+        [
+            Navigate(target="feeder:T1"),
+            SelectAgent(agent="lipiodol"),
+            Inject(volume_ml=2.0, rate_ml_min=2.0),
+        ],
+    )
+    oil = next(d for d in out.non_target if d.territory == "lungs_oil")
+    assert oil.fraction > 0.01 and "oil embolism" in oil.complication
+    nt = next(c for c in out.components if c.name == "non_target")
+    assert nt.points < nt.max and "pulmonary oil embolism" in nt.reason

@@ -127,19 +127,30 @@ def test_non_target_check_by_territory_and_in_all(workshop):
         non_target=(
             NonTargetDeposit("cystic", 0.004, "cholecystitis"),
             NonTargetDeposit("gastroduodenal", 0.002, "ulcer"),
+            NonTargetDeposit("lungs", 0.03, "pulmonary embolism"),
         ),
     )
     grade = {
         (terr, limit): grade_goals(
             _with_goal(sc, {"non_target": {"territory": terr, "max_percent": limit}}), out
         )[0].met
-        for terr, limit in (("cystic", 0.3), ("cystic", 0.5), ("any", 0.5), ("falciform", 0))
+        for terr, limit in (
+            ("cystic", 0.3),
+            ("cystic", 0.5),
+            ("any", 0.5),
+            ("any", 0.7),
+            ("falciform", 0),
+            ("lungs", 1),
+        )
     }
+    # ``any`` is every extrahepatic territory (0.6 %); the lungs (shunted, 3 %) only by name
     assert grade == {
         ("cystic", 0.3): False,
         ("cystic", 0.5): True,
         ("any", 0.5): False,
+        ("any", 0.7): True,
         ("falciform", 0): True,
+        ("lungs", 1): False,
     }
 
 

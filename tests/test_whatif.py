@@ -43,7 +43,7 @@ def test_alternatives_by_kind(expert):
     sel = next(a for _, a in proc.log if a.kind == "select_agent")
     sizes = alternatives(sel, sc, names)
     offered = {a.action.size_um for a in sizes if a.action.agent == "bland"}
-    assert (300.0, 500.0) in offered and (100.0, 300.0) not in offered  # not the size it had
+    assert (100.0, 300.0) in offered and (40.0, 120.0) not in offered  # not the size it had
     inj = next(a for _, a in proc.log if a.kind == "inject")
     rates = alternatives(inj, sc, names)
     assert rates[0].label == STOP_HERE and isinstance(rates[0].action, Finish)

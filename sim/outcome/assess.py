@@ -74,6 +74,9 @@ from sim.transport.tallies import Tallies
 
 LUNG_EMBOLIC = ("bland", "pva", "deb")
 LUNG_EMBOLISM = "pulmonary embolism (particles through tumour shunts)"
+LUNG_OIL = ("lipiodol",)
+LUNG_OIL_EMBOLISM = "pulmonary oil embolism (Lipiodol through tumour shunts; SmPC)"
+LUNG_COMPLICATION = {"lungs": LUNG_EMBOLISM, "lungs_oil": LUNG_OIL_EMBOLISM}
 
 
 class Usage(Protocol):
@@ -190,7 +193,7 @@ def assess(s: FinalState) -> Outcome:
         normal_liver=liver,
         deposition=_deposition(s, b),
         non_target=tuple(
-            NonTargetDeposit(k, round(v, 5), COMPLICATION.get(kind, LUNG_EMBOLISM))
+            NonTargetDeposit(k, round(v, 5), COMPLICATION.get(kind) or LUNG_COMPLICATION[kind])
             for k, (kind, v) in sorted(deposits.items())
         ),
         tumors=tuple(tumors),
@@ -394,13 +397,15 @@ def _non_target(c: Compiled, b: _Beds, out: float) -> dict[str, float]:
 
 
 def _nt_deposits(s: FinalState, b: _Beds, nt_terr: dict) -> dict[str, tuple[str, float]]:
-    """``{territory: (bed kind, fraction)}``, with particles in the lungs: Y-90 is graded by lung
-    dose and lipiodol by its oil cap, so only bland, PVA and DEB count there."""
+    """``{territory: (bed kind, fraction)}``, with what reached the lungs: particles (``lungs``,
+    pulmonary embolism) and Lipiodol (``lungs_oil``, oil embolism); Y-90 is graded by its lung
+    dose instead (issue 14 item 7: every agent's lung passage counts)."""
     out = {k: (_nt_kind(s.compiled, k), v) for k, v in nt_terr.items()}
     lung = s.tallies.lung_count
-    embolic = sum(float(lung[i]) for i, a in enumerate(AGENT_IDS) if a in LUNG_EMBOLIC)
-    if embolic > 0:
-        out["lungs"] = ("lungs", b.frac(embolic))
+    for terr, agents in (("lungs", LUNG_EMBOLIC), ("lungs_oil", LUNG_OIL)):
+        n = sum(float(lung[i]) for i, a in enumerate(AGENT_IDS) if a in agents)
+        if n > 0:
+            out[terr] = (terr, b.frac(n))
     return out
 
 

@@ -12,6 +12,9 @@ from __future__ import annotations
 from sim.labels import label
 from sim.outcome.result import GoalResult, Outcome
 
+# Reached through tumour shunts, not by reflux: outside ``any``, checked by name.
+LUNG_TERRITORIES = ("lungs", "lungs_oil")
+
 
 def grade_goals(sc, out: Outcome) -> tuple[GoalResult, ...]:
     """Every learning goal of the case ``sc`` met or not, with the reason, in the case's order."""
@@ -41,7 +44,10 @@ def _coverage(c, out: Outcome) -> tuple[bool, str]:
 
 def _non_target(c, out: Outcome) -> tuple[bool, str]:
     by = {d.territory: d.fraction for d in out.non_target}
-    frac = sum(by.values()) if c.territory == "any" else by.get(c.territory, 0.0)
+    if c.territory == "any":
+        frac = sum(v for k, v in by.items() if k not in LUNG_TERRITORIES)
+    else:
+        frac = by.get(c.territory, 0.0)
     where = "outside the liver" if c.territory == "any" else f"in {label(c.territory)}"
     met = 100 * frac <= c.max_percent
     return (

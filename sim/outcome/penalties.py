@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.labels import label
 from sim.outcome.result import Complication, Penalty, Y90IntentResult
 
 # Severity of agent in each territory (by bed kind), with its complication (U: teaching choice,
@@ -35,7 +36,15 @@ SEVERITY: dict[str, tuple[float, str]] = {
     "spleen": (1.0, "splenic infarct"),
     "skin": (1.0, "skin necrosis"),
     "diaphragm": (1.0, "pleural effusion"),
-    "lungs": (2.0, "pulmonary embolism"),  # bland particles; Y-90 is graded by lung dose
+    # Through tumour shunts (Y-90 is graded by its lung dose). A few per cent of 40–120 µm
+    # particles are microscopic pulmonary emboli, mostly subclinical; the amount still counts
+    # with no plateau, and about 30 % of the agent in the lungs fails the plan (U: teaching
+    # choice, so that the smallest size stays a reasonable choice at a 3 % shunt).
+    "lungs": (0.5, "pulmonary embolism"),
+    # Lipiodol through the same shunts: pulmonary oil embolism, the reason for the SmPC's
+    # 15 mL cap "to prevent pulmonary embolism" (reference §3.3, R); weighted as the particles
+    # (U: teaching choice; symptomatic oil embolism is rare below the cap).
+    "lungs_oil": (0.5, "pulmonary oil embolism"),
 }
 NON_TARGET_LOAD_ZERO = 0.05  # load that empties the component: 1.7 % in the GDA (U)
 MAJOR_NON_TARGET_LOAD = 0.15  # load that fails the plan: 5 % in the GDA or stomach (U)
@@ -70,7 +79,7 @@ def non_target_load(deposits: dict[str, tuple[str, float]]) -> NonTargetLoad:
     parts.sort(reverse=True)
     load = sum(p[0] for p in parts)
     reason = "; ".join(
-        f"{100 * frac:.2f} % {terr.replace('_', ' ')} ({what}, severity {sev:g})"
+        f"{100 * frac:.2f} % {label(terr)} ({what}, severity {sev:g})"
         for _, terr, frac, what, sev in parts
     )
     return NonTargetLoad(

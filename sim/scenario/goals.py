@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sim.agents import AgentId
 
 # Extrahepatic territories as the outcome names them (sim.anatomy.trunk), ``systemic`` (the
-# aorta) and ``lungs`` (particles through tumour shunts); ``any`` is all of them together.
+# aorta) and ``lungs`` (particles through tumour shunts); ``any`` is every extrahepatic
+# territory together (the lungs, reached through shunts rather than by reflux, by name only).
 Territory = Literal[
     "any",
     "gastroduodenal",
@@ -52,7 +53,8 @@ class NonTargetCheck(_Strict):
     territory: Territory = Field(
         "any",
         description="Where: gastroduodenal, right_gastric, left_gastric, cystic, falciform, "
-        "splenic, superior_mesenteric, systemic, lungs, or any (all together).",
+        "splenic, superior_mesenteric, systemic, lungs, or any (every extrahepatic territory "
+        "together; the lungs, reached through tumour shunts, only by name).",
     )
     max_percent: float = Field(
         0.5, ge=0, le=100, description="Most of the delivered agent allowed there, %."
