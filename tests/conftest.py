@@ -18,7 +18,7 @@ os.environ["SIPHON_DATA_DIR"] = _DATA.name
 # the end.
 LONGEST_FIRST = (
     "test_kiosk.py::test_soak_",  # (≈130)
-    "test_screens.py::test_nothing_is_cut_off[size2]",  # 4K (≈120)
+    "test_screens.py::test_nothing_is_cut_off[size2]",  # 4K (≈70)
     "test_fuzz_files.py::test_heavy_",
     "test_screens.py::test_nothing_is_cut_off",
     "test_teaching_suite.py::test_the_expert_plan_holds",
