@@ -36,14 +36,19 @@ def expert_cases() -> list[Path]:
     )
 
 
-def expert_output(case: Path, seed: int) -> dict:
-    """``{"run_json": <run --json text>, "digest": <hex>}`` of a case's expert plan."""
-    from sim.app.runner import run_plan
+def output_of(proc, outcome) -> dict:
+    """``{"run_json": <run --json text>, "digest": <hex>}`` of a finished, assessed run."""
     from sim.records.digest import state_digest
 
-    proc, outcome = run_plan(case, None, seed)
     out = outcome.to_dict()
     return {"run_json": json.dumps(out, ensure_ascii=False), "digest": state_digest(proc, out)}
+
+
+def expert_output(case: Path, seed: int) -> dict:
+    """:func:`output_of` a case's expert plan at ``seed``."""
+    from sim.app.runner import run_plan
+
+    return output_of(*run_plan(case, None, seed))
 
 
 def window_session_output() -> dict:
@@ -51,7 +56,6 @@ def window_session_output() -> dict:
     from sim.actions import Finish, Navigate, SelectAgent, SetInjection, StartContrast
     from sim.engine.final import assess_procedure
     from sim.engine.procedure import Procedure
-    from sim.records.digest import state_digest
     from sim.scenario.load import load_scenario
 
     sc, _ = load_scenario(SCENARIOS / "default.yaml")
@@ -70,8 +74,7 @@ def window_session_output() -> dict:
         for _ in range(free_steps):
             proc.step()
     proc.apply(Finish())
-    out = assess_procedure(proc).to_dict()
-    return {"run_json": json.dumps(out, ensure_ascii=False), "digest": state_digest(proc, out)}
+    return output_of(proc, assess_procedure(proc))
 
 
 def golden_path(name: str) -> Path:

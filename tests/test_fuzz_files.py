@@ -247,8 +247,17 @@ def test_mutated_playlists_are_refused_clearly():
     _playlist_property(examples=40, builds=0)
 
 
+# The heavy profile, one test per file kind so that parallel workers share it.
 @pytest.mark.slow
-def test_heavy_fuzz_of_scenarios_plans_and_playlists(capsys):
+def test_heavy_fuzz_of_scenarios(capsys):
     _scenario_property(examples=300, runs=40, capsys=capsys)
+
+
+@pytest.mark.slow
+def test_heavy_fuzz_of_plans(capsys):
     _plan_property(examples=400, runs=20, capsys=capsys)
+
+
+@pytest.mark.slow
+def test_heavy_fuzz_of_playlists():
     _playlist_property(examples=200, builds=3)

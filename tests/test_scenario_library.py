@@ -4,14 +4,13 @@ import json
 
 import numpy as np
 import pytest
-from helpers import SCENARIOS
+from helpers import SCENARIOS, expert_run
 
-from sim.app.runner import naive_steps, run_recorded
+from sim.app.runner import naive_steps
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
 from sim.records.digest import state_digest
 from sim.records.replay import replay
-from sim.records.store import RecordStore
 from sim.scenario.load import load_library, load_scenario
 from sim.scenario.schema import export_schema
 
@@ -55,10 +54,9 @@ EXPERT_PARAMS = [
 
 
 @pytest.mark.parametrize("path", EXPERT_PARAMS)
-def test_expert_plan_runs_clean_conserves_replays_and_beats_naive(path, tmp_path):
-    with RecordStore(tmp_path) as store:
-        proc, out, rid = run_recorded(store, path)
-        rec = store.get(rid)
+def test_expert_plan_runs_clean_conserves_replays_and_beats_naive(path):
+    run = expert_run(path)  # at EXPERT_SEED, shared with the golden and teaching-suite tests
+    proc, out, rec = run.proc, run.outcome, run.record
     # recorded as it ran, and the record replays bit for bit (digest of the final state)
     assert rec.status == "finished" and rec.outcome == out.to_dict()
     assert rec.digest == state_digest(proc, out.to_dict())
