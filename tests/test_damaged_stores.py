@@ -335,7 +335,8 @@ def _filler(i: int) -> Record:
 
 
 def test_the_window_plays_on_without_records_when_the_store_is_broken(tmp_path):
-    pygame = pytest.importorskip("pygame")
+    import pygame
+
     from sim.app.window import App
 
     (tmp_path / DB_NAME).mkdir()
