@@ -172,9 +172,9 @@ def test_random_mutations_give_model_or_problems(tmp_path, muts):
         text = text[:pos] + ins + text[pos + cut :]
     p = tmp_path / "m.yaml"
     p.write_text(text, encoding="utf-8", errors="surrogateescape")
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     sc, problems = load_scenario(p)
-    assert time.perf_counter() - t0 < 1.0
+    assert time.process_time() - t0 < 1.0
     assert (sc is None) != (not problems)
     for pr in problems:
         assert "\n" not in str(pr) and str(pr).startswith(str(p))
@@ -187,7 +187,7 @@ def test_random_mutations_give_model_or_problems(tmp_path, muts):
 def test_random_documents_give_model_or_problems(tmp_path, text):
     p = tmp_path / "r.yaml"
     p.write_text(text, encoding="utf-8", errors="surrogatepass")
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     sc, problems = load_scenario(p)
-    assert time.perf_counter() - t0 < 1.0
+    assert time.process_time() - t0 < 1.0
     assert sc is None and problems
