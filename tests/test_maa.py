@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from helpers import SCENARIOS
 
-from sim.actions import Finish, Inject, Navigate, SelectAgent
+from sim.actions import Coil, Finish, Inject, Navigate, SelectAgent
 from sim.app.cli import main
 from sim.engine.final import assess_procedure
 from sim.engine.procedure import Procedure
@@ -21,12 +21,13 @@ RESIN = SCENARIOS / "y90_resin_lsf12.yaml"
 
 
 def mapping(tip: str, close: tuple[str, ...] = (), seed: int = 1, y90: bool = False) -> Procedure:
-    """MAA (150 MBq, 5 mL) from ``tip`` in the 12 %-shunt resin case, the vessels ``close`` shut
-    beforehand with the engine's occlusion (a stand-in for coils); Y-90 after it if asked."""
+    """MAA (150 MBq, 5 mL) from ``tip`` in the 12 %-shunt resin case, the vessels ``close``
+    coiled beforehand (the ``coil`` action); Y-90 after it if asked."""
     sc, _ = load_scenario(RESIN)
     proc = Procedure(sc, seed=seed)
     for name in close:
-        proc.flow.occlusion[proc.c.vessel_edges(name)] = 1.0
+        proc.apply(Navigate(target=name))
+        proc.apply(Coil())
     proc.apply(Navigate(target=tip))  # placing the catheter re-solves the flow
     proc.apply(SelectAgent(agent="maa", activity_mbq=150.0))
     proc.apply(Inject(volume_ml=5.0, rate_ml_min=5.0))
@@ -83,7 +84,7 @@ def _gda_roi(proc: Procedure, img: np.ndarray) -> float:
     return float(img[i - 3 : i + 4, j - 3 : j + 4].mean())
 
 
-def test_gda_uptake_shows_on_the_planar_view_and_goes_when_the_gda_is_closed(
+def test_gda_uptake_shows_on_the_planar_view_and_goes_when_the_gda_is_coiled(
     from_cha, from_cha_gda_closed
 ):
     open_scan = studies(from_cha).maa
