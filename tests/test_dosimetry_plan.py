@@ -269,3 +269,58 @@ def test_window_calculator_plans_from_the_tip(tmp_path):
         )
     finally:
         pygame.display.quit()
+
+
+def test_window_calculator_takes_a_typed_target_dose(tmp_path):
+    """Typing 400 Gy into the calculator (click, keys, Enter) plans and draws up for 400 Gy:
+    MIRD activity is proportional to the dose, so twice the 200 Gy vial; a typed 5 Gy is refused
+    and changes nothing."""
+    import pygame
+
+    from sim.app.scenes.procedure import ProcedureScene
+    from sim.app.window import App
+    from sim.scenario.load import LoadedCase
+
+    app = App(size=(1280, 800), data=tmp_path)
+    try:
+        path = SCENARIOS / "y90_glass_segmentectomy.yaml"
+        sc, _ = load_scenario(path)
+        app.switch(ProcedureScene(app, LoadedCase(path, sc, [])))
+        app.frame(1 / 60)
+        s = app.scene.session
+        s.navigate("S5")
+        s.select("y90_glass", None)
+        app.frame(1 / 60)
+        base = s.proc.agent.activity_gbq
+        arm0 = app.scene.view.arm
+
+        def type_target(text: str) -> None:
+            entry = app.scene.panel.target_entry
+            assert entry is not None  # the box is there for a Y-90 device
+            pos = entry.rect.center
+            for kind in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):
+                pygame.event.post(pygame.event.Event(kind, pos=pos, button=1))
+            app.frame(1 / 60)
+            for key in (pygame.K_END, *[pygame.K_BACKSPACE] * 6):
+                pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode=""))
+            for ch in text:  # a keyboard sends both: the key must not reach the procedure
+                key = pygame.event.Event(pygame.KEYDOWN, key=ord(ch), mod=0, unicode=ch)
+                pygame.event.post(key)
+                pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text=ch))
+            pygame.event.post(
+                pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN, mod=0, unicode="\r")
+            )
+            app.frame(1 / 60)
+            app.frame(1 / 60)
+
+        type_target("400")
+        assert s.target_gy == 400.0
+        assert s.proc.agent.activity_gbq == pytest.approx(2 * base, abs=0.011)
+        text = " ".join(app.scene.panel._planning_lines())
+        assert "MIRD: 400 ×" in text
+        type_target("5")
+        assert s.target_gy == 400.0 and "target dose" in s.message
+        assert not s.proc.finished and app.scene.view.arm == arm0  # 4, 5 typed, not keys
+        assert s.proc.agent.activity_gbq == pytest.approx(2 * base, abs=0.011)
+    finally:
+        pygame.display.quit()

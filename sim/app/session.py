@@ -56,6 +56,9 @@ class Setting:
     window_default: float | None = None
 
 
+# A target dose typed into the Y-90 calculator, Gy: from below the reference's lobar band to
+# well above the segmentectomy threshold (190 Gy); wider typing is refused (U, a sanity bound).
+TARGET_GY_SPAN = (20.0, 1000.0)
 _ACTIVITY = Setting("activity_gbq", (0.2, 6.0), 0.1, lambda v: f"Activity {v:.1f} GBq")
 AGENT_SETTINGS: dict[str, tuple[Setting, ...]] = {
     "y90_resin": (_ACTIVITY,),
@@ -177,6 +180,7 @@ class ProcedureSession:
         self.turn_offset = 0  # Left/Right away from Up's default branch at the tip's fork
         self._turn_tip = -1
         self._vial_for_tip = False  # the Y-90 vial was drawn up for the tip, not by the trainee
+        self.target_gy: float | None = None  # a target dose typed into the calculator, Gy
         self._open_visit()
 
     @property
@@ -269,7 +273,7 @@ class ProcedureSession:
         within the slider's span), when none is given; None otherwise or off the tree."""
         if agent not in DEVICES or settings.get("activity_gbq"):
             return None
-        plan = plan_at_tip(self.proc, agent)
+        plan = plan_at_tip(self.proc, agent, self.target_gy)
         if plan is None or not plan.activity_gbq:
             return None
         lo, hi = _ACTIVITY.span
@@ -287,6 +291,29 @@ class ProcedureSession:
             return
         planned = self._planned_activity(ag.agent, {})
         if planned and planned != ag.activity_gbq:
+            self.select(ag.agent, ag.size_um)
+
+    def set_target_gy(self, text: str) -> None:
+        """Plan Y-90 for the dose typed into the calculator (``text``, Gy; empty: the case's).
+
+        An untouched vial the window drew up is drawn up again for the new plan; a number out
+        of :data:`TARGET_GY_SPAN` is refused with a message and changes nothing.
+        """
+        text = text.strip().lower().removesuffix("gy").strip()
+        if not text:
+            self.target_gy = None
+        else:
+            try:
+                v = float(text)
+            except ValueError:
+                v = float("nan")
+            lo, hi = TARGET_GY_SPAN
+            if not lo <= v <= hi:  # also refuses nan
+                self.say(f"target dose: type a number of Gy from {lo:g} to {hi:g}")
+                return
+            self.target_gy = v
+        ag = self.proc.agent
+        if self._vial_for_tip and ag.agent in DEVICES and ag.activity_left_gbq >= ag.activity_gbq:
             self.select(ag.agent, ag.size_um)
 
     def setting_value(self, st: Setting) -> float:

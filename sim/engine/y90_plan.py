@@ -335,13 +335,14 @@ def tip_territory(proc: Procedure) -> Territory | None:
     return perfused_territory(c, int(c.edge_to[edge]), c.names[edge])
 
 
-def plan_at_tip(proc: Procedure, agent: str) -> TipPlan | None:
+def plan_at_tip(proc: Procedure, agent: str, target_gy: float | None = None) -> TipPlan | None:
     """The device's own plan (glass MIRD, resin BSA) for where the tip is now: what the
-    window's calculator shows and the vial it draws up; None off the tree."""
+    window's calculator shows and the vial it draws up; None off the tree. ``target_gy`` is a
+    typed target dose, Gy (None: the case's)."""
     t = tip_territory(proc)
     if t is None:
         return None
-    return plan_from_tip(t, inputs_for(proc.scenario, agent), proc.scenario)
+    return plan_from_tip(t, inputs_for(proc.scenario, agent, target_gy=target_gy), proc.scenario)
 
 
 @dataclass(frozen=True)

@@ -156,6 +156,7 @@ WIDGET_KINDS = {
     pygame_gui.UI_SELECTION_LIST_DROPPED_SELECTION: "deselected",  # an open menu's item re-picked
     pygame_gui.UI_SELECTION_LIST_DOUBLE_CLICKED_SELECTION: "double_clicked",
     pygame_gui.UI_TEXT_ENTRY_CHANGED: "text_changed",
+    pygame_gui.UI_TEXT_ENTRY_FINISHED: "text_finished",
 }
 RESIZE_TYPES = (pygame.VIDEORESIZE, pygame.WINDOWRESIZED, pygame.WINDOWSIZECHANGED)
 

@@ -15,6 +15,7 @@ from sim.app.session import (
     AGENT_SETTINGS,
     CONTRAST_ML_SPAN,
     CONTRAST_RATE_SPAN,
+    DEVICES,
     RATE_SPAN,
     SPEEDS,
     ProcedureSession,
@@ -72,6 +73,7 @@ class ControlPanel:
         self.left = 0
         self.width = 0
         self.setting_ui: list[tuple[Setting, object, object]] = []  # (setting, label, slider)
+        self.target_entry = None  # the Y-90 calculator's typed target dose (Y-90 only)
         self.buttons: dict = {}
         self.counters_y = 0
         self.carm_label = "AP"
@@ -114,6 +116,13 @@ class ControlPanel:
             v = s.setting_value(st)
             label, slider, y = self._slider(x0, y, wd, st.text(v), v, st.span, st.step)
             self.setting_ui.append((st, label, slider))
+        self.target_entry = None
+        if agent in DEVICES:  # the calculator's target dose, typed (Enter plans for it)
+            half = (wd - px(8)) // 2
+            gui.label(Rect(x0, y, half, row), "Target Gy (Enter)", ui)
+            typed = "" if s.target_gy is None else f"{s.target_gy:g}"
+            self.target_entry = gui.text_entry(Rect(x0 + half + px(8), y, half, row), ui, typed)
+            y += row + px(6)
         self.rate_label, self.rate_slider, y = self._slider(
             x0, y + px(4), wd, self.rate_text(), s.rate_ml_min, RATE_SPAN, 0.5
         )
@@ -309,6 +318,9 @@ class ControlPanel:
             elif event.element == self.decline_menu:
                 codes = {text: code for code, text in DECLINE_MENU.items()}
                 return f"decline:{codes[event.text]}" if event.text in codes else None
+        elif event.kind == "text_finished" and event.element is self.target_entry:
+            s.set_target_gy(event.text)
+            self.build()
         elif event.kind == "slider_moved":
             if event.element is self.rate_slider:
                 s.set_rate(event.value)
@@ -387,12 +399,20 @@ class ControlPanel:
         proc = self.session.proc
         if not proc.agent.radioactive or not AGENTS[proc.agent.agent].embolic:
             return []
-        key = (proc.flow.tip_edge(), proc.agent.agent, proc.agent.activity_gbq, self.width)
+        key = (
+            proc.flow.tip_edge(),
+            proc.agent.agent,
+            proc.agent.activity_gbq,
+            self.width,
+            self.session.target_gy,
+        )
         if self._plan_key != key:
-            self._plan_key, self._plan_text = key, self._plan_at_tip(*key[:3])
+            self._plan_key, self._plan_text = key, self._plan_at_tip(*key[:3], key[4])
         return self._plan_text
 
-    def _plan_at_tip(self, edge: int, agent: str, drawn_gbq: float) -> list[str]:
+    def _plan_at_tip(
+        self, edge: int, agent: str, drawn_gbq: float, target_gy: float | None
+    ) -> list[str]:
         from sim.engine.y90_plan import inputs_for, perfused_territory, plan_from_tip
         from sim.outcome.dosimetry import MIRD_GY_KG_PER_GBQ, lung_dose_gy
 
@@ -400,8 +420,8 @@ class ControlPanel:
         if edge < 0:
             return ["Plan: place the catheter to plan from its tip"]
         t = perfused_territory(proc.c, int(proc.c.edge_to[edge]), proc.c.names[edge])
-        p = plan_from_tip(t, inputs_for(sc, agent), sc)
-        part = plan_from_tip(t, inputs_for(sc, agent, "partition"), sc)
+        p = plan_from_tip(t, inputs_for(sc, agent, target_gy=target_gy), sc)
+        part = plan_from_tip(t, inputs_for(sc, agent, "partition", target_gy), sc)
         a, lsf, k = p.activity_gbq, p.inputs.lung_shunt_fraction, MIRD_GY_KG_PER_GBQ
         cut = "" if p.lsf_factor in (None, 1.0) else f" (−{100 * (1 - p.lsf_factor):.0f} %)"
         lines = [

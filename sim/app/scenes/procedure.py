@@ -143,8 +143,15 @@ class TraineeControls:
         self.finish()
 
     def handle(self, inp: Input) -> None:
-        """A key or click on the procedure (Escape asks before leaving)."""
+        """A key or click on the procedure (Escape asks before leaving). While the calculator's
+        target box is being typed in, keys are the box's (Escape leaves the box): typing 4 or F
+        there must not turn the C-arm or finish the case."""
         s = self.session
+        entry = self.panel.target_entry
+        if isinstance(inp, Key) and entry is not None and entry.is_focused:
+            if inp.down and inp.name == "escape":
+                entry.unfocus()
+            return
         if isinstance(inp, Key) and inp.down:
             k = inp.name
             if k == "space":
