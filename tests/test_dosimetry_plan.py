@@ -317,7 +317,7 @@ def test_window_calculator_takes_a_typed_target_dose(tmp_path):
         assert s.target_gy == 400.0
         assert s.proc.agent.activity_gbq == pytest.approx(2 * base, abs=0.011)
         text = " ".join(app.scene.panel._planning_lines())
-        assert "MIRD: 400 ×" in text
+        assert "MIRD: 400 ×" in text and app.scene.panel.target_entry.get_text() == "400 Gy"
         type_target("5")
         assert s.target_gy == 400.0 and "target dose" in s.message
         assert not s.proc.finished and app.scene.view.arm == arm0  # 4, 5 typed, not keys

@@ -112,17 +112,17 @@ class ControlPanel:
         )
         y += row + px(6)
         self.setting_ui = []
-        for st in AGENT_SETTINGS.get(agent, ()):
-            v = s.setting_value(st)
-            label, slider, y = self._slider(x0, y, wd, st.text(v), v, st.span, st.step)
-            self.setting_ui.append((st, label, slider))
         self.target_entry = None
-        if agent in DEVICES:  # the calculator's target dose, typed (Enter plans for it)
-            half = (wd - px(8)) // 2
-            gui.label(Rect(x0, y, half, row), "Target Gy (Enter)", ui)
-            typed = "" if s.target_gy is None else f"{s.target_gy:g}"
-            self.target_entry = gui.text_entry(Rect(x0 + half + px(8), y, half, row), ui, typed)
-            y += row + px(6)
+        for st in AGENT_SETTINGS.get(agent, ()):
+            v, top = s.setting_value(st), y
+            typed = agent in DEVICES and st.field == "activity_gbq"
+            lw = wd * 3 // 5 if typed else None  # a Y-90 activity shares its row with the target
+            label, slider, y = self._slider(x0, y, wd, st.text(v), v, st.span, st.step, lw)
+            self.setting_ui.append((st, label, slider))
+            if typed:  # the calculator's target dose, typed (Enter plans for it)
+                gy = s.target_gy or s.proc.scenario.scoring.tumor_target_dose_gy
+                box = Rect(x0 + lw + px(4), top, wd - lw - px(4), row)
+                self.target_entry = gui.text_entry(box, ui, f"{gy:g} Gy")
         self.rate_label, self.rate_slider, y = self._slider(
             x0, y + px(4), wd, self.rate_text(), s.rate_ml_min, RATE_SPAN, 0.5
         )
@@ -193,10 +193,11 @@ class ControlPanel:
         font = self.app.ui.get_theme().get_font(["button"])
         return font.size(text)[0] + self.app.px(22)
 
-    def _slider(self, x, y, w, text, value, span, step):
-        """A label over a slider; returns both and the y below them."""
+    def _slider(self, x, y, w, text, value, span, step, label_w=None):
+        """A label (``label_w`` wide, default ``w``) over a slider; returns both and the y below
+        them."""
         row = self.app.px(34)
-        label = gui.label(Rect(x, y, w, row), text, self.app.ui)
+        label = gui.label(Rect(x, y, label_w or w, row), text, self.app.ui)
         slider = gui.slider(Rect(x, y + row, w, row), value, span, self.app.ui, step)
         return label, slider, y + 2 * row + self.app.px(4)
 
