@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 Plan = tuple[dict, ...]
 NEXT_VISIT: dict = {"next_visit": None}
 FINISH: dict = {"finish": None}
+COIL: dict = {"coil": None}
 RHA_PAST_CYSTIC = {"vessel": "RHA", "beyond": "cystic"}
 WHOLE_LIVER_GBQ = 1.48  # dosimetry at the CHA: BSA method, -20 % for the measured ~12 % shunt
 
@@ -49,8 +50,8 @@ def _resin(at, gbq: float) -> list[dict]:
 
 def two_visit_gda(expert: Plan) -> Iterator[tuple]:
     """y90_two_visit: the mapping from the CHA shows the GDA (and the right gastric artery
-    arising from it): go distal (the expert), or coil it (its alternatives come with the coil
-    action, issue 14 item 2)."""
+    arising from it): go distal (the expert), or coil it and treat from the CHA (worse: the
+    cystic artery still takes its share), or coil it as well as going distal (equal)."""
     _, treatment = split(expert)
     whole = _maa("CHA") + [NEXT_VISIT] + _resin("CHA", WHOLE_LIVER_GBQ) + [FINISH]
     yield (
@@ -65,6 +66,21 @@ def two_visit_gda(expert: Plan) -> Iterator[tuple]:
         "suboptimal",
         "distal to the GDA, but the cystic artery is still downstream of the tip",
         tuple(pha),
+    )
+    coil_gda = [{"navigate": "GDA"}, COIL]
+    coiled = coil_gda + _maa("CHA") + [NEXT_VISIT] + _resin("CHA", WHOLE_LIVER_GBQ) + [FINISH]
+    yield (
+        "coil the GDA, whole liver from the CHA",
+        "suboptimal",
+        "the GDA is safe, but the cystic artery and the non-tumorous liver take their share",
+        tuple(coiled),
+    )
+    mapping, _ = split(expert)
+    yield (
+        "coil the GDA as well",
+        "equal",
+        "a coil that the distal positions did not need: no harm, no gain",
+        tuple(coil_gda) + mapping + treatment,
     )
     yield (
         "treatment not where mapped",
