@@ -9,6 +9,8 @@ A goal without a check is shown, not graded.
 
 from __future__ import annotations
 
+from functools import partial
+
 from sim.labels import label
 from sim.outcome.result import GoalResult, Outcome
 
@@ -104,26 +106,19 @@ def _risk(c, out: Outcome) -> tuple[bool, str]:
     return met, f"{worst.name} risk {p:.0f} % ({'≤' if met else '>'} {c.max_percent:g} %)"
 
 
-def _kidney(c, out: Outcome) -> tuple[bool, str]:
+def _organ_limit(organ: str, c, out: Outcome) -> tuple[bool, str]:
+    """A Lu-177 organ's course dose (``organ``: kidney or marrow) against the check's limit."""
     lu = out.lu177
     if lu is None:
         return False, "no Lu-177 DOTATATE given"
-    met = lu.kidney_course_gy <= c.max_gy
-    return met, (
-        f"kidney {lu.kidney_gy:.2f} Gy per cycle, {lu.kidney_course_gy:.1f} Gy over the course "
-        f"({'≤' if met else '>'} {c.max_gy:g} Gy)"
+    per_cycle, course = getattr(lu, f"{organ}_gy"), getattr(lu, f"{organ}_course_gy")
+    met = course <= c.max_gy
+    said = (
+        f"kidney {per_cycle:.2f} Gy per cycle, {course:.1f} Gy"
+        if organ == "kidney"
+        else f"bone marrow {course:.2f} Gy"
     )
-
-
-def _marrow(c, out: Outcome) -> tuple[bool, str]:
-    lu = out.lu177
-    if lu is None:
-        return False, "no Lu-177 DOTATATE given"
-    met = lu.marrow_course_gy <= c.max_gy
-    return met, (
-        f"bone marrow {lu.marrow_course_gy:.2f} Gy over the course "
-        f"({'≤' if met else '>'} {c.max_gy:g} Gy)"
-    )
+    return met, f"{said} over the course ({'≤' if met else '>'} {c.max_gy:g} Gy)"
 
 
 def _tumor_dose(c, out: Outcome) -> tuple[bool, str]:
@@ -154,7 +149,7 @@ _GRADERS = {
     "normal_liver": _normal_liver,
     "complication_risk": _risk,
     "y90_intent": _intent,
-    "kidney_dose": _kidney,
-    "marrow_dose": _marrow,
+    "kidney_dose": partial(_organ_limit, "kidney"),
+    "marrow_dose": partial(_organ_limit, "marrow"),
     "tumor_dose": _tumor_dose,
 }
