@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import SCENARIOS, scenario
+from helpers import SCENARIOS, open_app, scenario
 
 from sim.app.cli import main
 from sim.engine.navigation import resolve_target
@@ -228,22 +228,28 @@ def test_command_text_shows_the_working(capsys):
     assert "after 24 h" in out
 
 
+def _glass_window(tmp_path):
+    """A headless window on the glass segmentectomy case's procedure, one frame drawn."""
+    from sim.app.scenes.procedure import ProcedureScene
+    from sim.scenario.load import LoadedCase
+
+    app = open_app(tmp_path)
+    path = SCENARIOS / "y90_glass_segmentectomy.yaml"
+    sc, _ = load_scenario(path)
+    app.switch(ProcedureScene(app, LoadedCase(path, sc, [])))
+    app.frame(1 / 60)
+    return app
+
+
 def test_window_calculator_plans_from_the_tip(tmp_path):
     """The panel's Y-90 block works out the plan for the tip's territory (S5), not the liver."""
     import pygame
 
     from sim.actions import Inject
     from sim.app.scenes.debrief import DebriefScene
-    from sim.app.scenes.procedure import ProcedureScene
-    from sim.app.window import App
-    from sim.scenario.load import LoadedCase
 
-    app = App(size=(1280, 800), data=tmp_path)
+    app = _glass_window(tmp_path)
     try:
-        path = SCENARIOS / "y90_glass_segmentectomy.yaml"
-        sc, _ = load_scenario(path)
-        app.switch(ProcedureScene(app, LoadedCase(path, sc, [])))
-        app.frame(1 / 60)
         s = app.scene.session
         s.navigate("S5")
         assert s.proc.agent.activity_gbq == 0.87  # the untouched vial follows the tip's plan
@@ -277,16 +283,8 @@ def test_window_calculator_takes_a_typed_target_dose(tmp_path):
     and changes nothing."""
     import pygame
 
-    from sim.app.scenes.procedure import ProcedureScene
-    from sim.app.window import App
-    from sim.scenario.load import LoadedCase
-
-    app = App(size=(1280, 800), data=tmp_path)
+    app = _glass_window(tmp_path)
     try:
-        path = SCENARIOS / "y90_glass_segmentectomy.yaml"
-        sc, _ = load_scenario(path)
-        app.switch(ProcedureScene(app, LoadedCase(path, sc, [])))
-        app.frame(1 / 60)
         s = app.scene.session
         s.navigate("S5")
         s.select("y90_glass", None)
