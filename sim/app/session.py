@@ -312,9 +312,7 @@ class ProcedureSession:
                 self.say(f"target dose: type a number of Gy from {lo:g} to {hi:g}")
                 return
             self.target_gy = v
-        ag = self.proc.agent
-        if self._vial_for_tip and ag.agent in DEVICES and ag.activity_left_gbq >= ag.activity_gbq:
-            self.select(ag.agent, ag.size_um)
+        self._follow_tip()  # an untouched vial is drawn up again for the new plan
 
     def setting_value(self, st: Setting) -> float:
         """The prepared agent's value of setting ``st`` (its window default when unset)."""
