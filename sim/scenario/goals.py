@@ -191,15 +191,15 @@ def as_goal(value: object) -> object:
 
 
 class Y90Intent(_Strict):
-    kind: Literal["segmentectomy", "lobar"] = Field(
+    kind: Literal["segmentectomy", "lobar", "sectoral"] = Field(
         description="segmentectomy: ≥ 190 Gy to the perfused volume with glass (Lewandowski "
-        "2018); lobar: the perfused-volume dose within min_gy–max_gy."
+        "2018); lobar or sectoral: the perfused-volume dose within min_gy–max_gy."
     )
     min_gy: float | None = Field(
         None, ge=1, le=1000, description="Least perfused-volume dose, Gy (segmentectomy: 190)."
     )
     max_gy: float | None = Field(
-        None, ge=1, le=1000, description="Highest perfused-volume dose, Gy (lobar band)."
+        None, ge=1, le=1000, description="Highest perfused-volume dose, Gy (a dose band)."
     )
 
     @property

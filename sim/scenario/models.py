@@ -363,7 +363,7 @@ class Scenario(Strict):
     y90_intent: Y90Intent | None = Field(
         None,
         description="What a Y-90 treatment should achieve: radiation segmentectomy (≥ 190 Gy "
-        "to the perfused volume with glass) or lobar (a dose band); the score checks it.",
+        "to the perfused volume with glass) or a lobar or sectoral dose band; the score checks it.",
     )
     briefing: Briefing = Field(
         default_factory=Briefing, description="What the fellow is told before the case."
