@@ -9,6 +9,7 @@ A change that alters the simulation *on purpose* regenerates them in the same co
 why in its message::
 
     python tests/golden.py --write      # rewrite tests/golden/*.json
+    python tests/golden.py --write --case workshop_quick   # only that case's expert plan changed
     python tests/golden.py              # compare only; prints what differs, exit 1 if any
 """
 
@@ -81,22 +82,31 @@ def golden_path(name: str) -> Path:
     return GOLDEN / f"{name}.json"
 
 
-def all_outputs() -> dict[str, dict]:
-    """Every golden output, keyed by file name (``<case>.seed<N>`` and the window session)."""
-    out = {f"{c.stem}.seed{s}": expert_output(c, s) for c in expert_cases() for s in SEEDS}
-    out[WINDOW_SESSION] = window_session_output()
+def all_outputs(cases: list[str] | None = None) -> dict[str, dict]:
+    """Every golden output, keyed by file name (``<case>.seed<N>`` and the window session).
+
+    ``cases``: only these case stems (no window session); None: everything.
+    """
+    chosen = [c for c in expert_cases() if cases is None or c.stem in cases]
+    out = {f"{c.stem}.seed{s}": expert_output(c, s) for c in chosen for s in SEEDS}
+    if cases is None:
+        out[WINDOW_SESSION] = window_session_output()
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--write", action="store_true", help="rewrite the golden files")
+    ap.add_argument("--case", nargs="+", help="only these case stems (a plan changed on purpose)")
     args = ap.parse_args(argv)
-    outputs = all_outputs()
+    known = {c.stem for c in expert_cases()}
+    if args.case and not set(args.case) <= known:
+        ap.error(f"unknown case: {sorted(set(args.case) - known)} (allowed: {sorted(known)})")
+    outputs = all_outputs(args.case)
     if args.write:
         GOLDEN.mkdir(exist_ok=True)
         for old in GOLDEN.glob("*.json"):
-            if old.stem not in outputs:
+            if args.case is None and old.stem not in outputs:
                 old.unlink()
         for name, value in outputs.items():
             golden_path(name).write_text(json.dumps(value, indent=1) + "\n", encoding="utf-8")
