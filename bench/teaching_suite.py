@@ -308,7 +308,12 @@ def _inject(volume_ml: float, rate_ml_min: float) -> dict:
 def agents(case: Case) -> Iterator[tuple]:
     """Each other agent on the case's shelf instead of the expert's."""
     for agent in case.shelf:
-        if agent not in case.agents_used:
+        if agent in case.agents_used:
+            continue
+        if AGENTS[agent].diagnostic:
+            why = "the mapping agent given instead of the treatment: it images, it treats nothing"
+            yield f"agent {agent}", "suboptimal", why, swap_agent(case, agent)
+        else:
             yield f"agent {agent}", "equal", "another agent on the shelf", swap_agent(case, agent)
 
 
