@@ -168,7 +168,7 @@ CI_ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "replaced_lha_lga": ("volume ×1.5", "bland 100–300 µm"),
     "replaced_rha_sma": ("volume ×1.5", "bland 100–300 µm"),
     "right_gastric_trap": ("volume ×1.5", "lobar"),
-    "whipple_abscess": ("activity ×0.5", "agent bland"),
+    "whipple_abscess": ("activity ×1.5", "agent bland"),
     "workshop_quick": ("volume ×1.5", "bland 100–300 µm"),
     "y90_glass_segmentectomy": ("activity ×0.5", "activity ×2"),
     "y90_high_shunt": ("agent y90_resin", "lung dose 35 Gy", "decline (lung_shunt)"),
