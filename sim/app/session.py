@@ -13,8 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sim.actions import Finish, Navigate, NextVisit, SelectAgent, SetInjection, StartContrast
-from sim.agents import AGENTS
 from sim.app.cine import Cine
+from sim.app.prepare import (
+    Setting,
+    parse_target_gy,
+    planned_activity,
+    setting_value,
+    window_settings,
+)
 from sim.engine.navigation import NavigationError
 from sim.engine.procedure import DT, Procedure
 from sim.engine.steering import (
@@ -26,7 +32,7 @@ from sim.engine.steering import (
     up_step,
 )
 from sim.engine.visits import has_next_visit
-from sim.engine.y90_plan import DEVICES, plan_at_tip
+from sim.engine.y90_plan import DEVICES
 from sim.outcome.result import Outcome
 from sim.scenario.load import LoadedCase
 
@@ -40,44 +46,6 @@ CONTRAST_ML_SPAN = (1.0, 10.0)
 CONTRAST_RATE_SPAN = (0.5, 2.0)  # mL/s
 ROADMAP_OPACITY_STEPS = (0.25, 0.5, 0.75, 1.0)
 MESSAGE_S = 4.0  # a notice stays this long (real seconds)
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One setting of the prepared agent: a ``SelectAgent`` field shown as a labelled slider.
-
-    ``window_default`` is applied when the agent is chosen in the window (None: the engine's).
-    """
-
-    field: str
-    span: tuple[float, float]
-    step: float
-    text: Callable[[float], str]
-    window_default: float | None = None
-
-
-# A target dose typed into the Y-90 calculator, Gy: from below the reference's lobar band to
-# well above the segmentectomy threshold (190 Gy); wider typing is refused (U, a sanity bound).
-TARGET_GY_SPAN = (20.0, 1000.0)
-_ACTIVITY = Setting("activity_gbq", (0.2, 6.0), 0.1, lambda v: f"Activity {v:.1f} GBq")
-AGENT_SETTINGS: dict[str, tuple[Setting, ...]] = {
-    "y90_resin": (_ACTIVITY,),
-    "y90_glass": (_ACTIVITY,),
-    # one 7.4 GBq Lutathera vial per cycle (SmPC); up to two, to see the kidney limit
-    "lu177_dotatate": (
-        Setting("activity_gbq", (1.0, 14.8), 0.1, lambda v: f"Activity {v:.1f} GBq", 7.4),
-    ),
-    "deb": (
-        Setting(
-            "doxorubicin_mg_ml", (25.0, 37.5), 12.5, lambda v: f"Doxorubicin {v:g} mg/mL beads"
-        ),
-    ),
-    "lipiodol": (
-        # 2–20 mL lipiodol per cTACE (protocol example, reference §3.3); 10 mL drawn up (U)
-        Setting("emulsion_ml", (2.0, 20.0), 1.0, lambda v: f"Emulsion drawn up {v:g} mL", 10.0),
-        Setting("oil_ratio", (1.0, 3.0), 1.0, lambda v: f"Drug : lipiodol  1 : {v:g}"),
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -260,24 +228,11 @@ class ProcedureSession:
         self.stop_injection()
         if self.proc.finished:  # the case's time limit ended it
             return
-        for st in AGENT_SETTINGS.get(agent, ()):
-            if st.field not in settings and st.window_default is not None:
-                settings[st.field] = st.window_default
+        window_settings(agent, settings)
         self._vial_for_tip = agent in DEVICES and not settings.get("activity_gbq")
-        if planned := self._planned_activity(agent, settings):
+        if planned := planned_activity(self.proc, agent, settings, self.target_gy):
             settings["activity_gbq"] = planned
         self.proc.apply(SelectAgent(agent=agent, size_um=size, **settings))
-
-    def _planned_activity(self, agent: str, settings: dict) -> float | None:
-        """The activity the calculator plans for the tip (a Y-90 vial drawn up for the plan,
-        within the slider's span), when none is given; None otherwise or off the tree."""
-        if agent not in DEVICES or settings.get("activity_gbq"):
-            return None
-        plan = plan_at_tip(self.proc, agent, self.target_gy)
-        if plan is None or not plan.activity_gbq:
-            return None
-        lo, hi = _ACTIVITY.span
-        return round(min(max(plan.activity_gbq, lo), hi), 2)
 
     def _follow_tip(self) -> None:
         """An untouched Y-90 vial the window drew up follows the tip: drawn up again for the
@@ -289,7 +244,7 @@ class ProcedureSession:
             or ag.activity_left_gbq < ag.activity_gbq
         ):
             return
-        planned = self._planned_activity(ag.agent, {})
+        planned = planned_activity(self.proc, ag.agent, {}, self.target_gy)
         if planned and planned != ag.activity_gbq:
             self.select(ag.agent, ag.size_um)
 
@@ -297,27 +252,18 @@ class ProcedureSession:
         """Plan Y-90 for the dose typed into the calculator (``text``, Gy; empty: the case's).
 
         An untouched vial the window drew up is drawn up again for the new plan; a number out
-        of :data:`TARGET_GY_SPAN` is refused with a message and changes nothing.
+        of :data:`~sim.app.prepare.TARGET_GY_SPAN` is refused with a message and changes nothing.
         """
-        text = text.strip().lower().removesuffix("gy").strip()
-        if not text:
-            self.target_gy = None
-        else:
-            try:
-                v = float(text)
-            except ValueError:
-                v = float("nan")
-            lo, hi = TARGET_GY_SPAN
-            if not lo <= v <= hi:  # also refuses nan
-                self.say(f"target dose: type a number of Gy from {lo:g} to {hi:g}")
-                return
-            self.target_gy = v
+        try:
+            self.target_gy = parse_target_gy(text)
+        except ValueError as exc:
+            self.say(str(exc))
+            return
         self._follow_tip()  # an untouched vial is drawn up again for the new plan
 
     def setting_value(self, st: Setting) -> float:
         """The prepared agent's value of setting ``st`` (its window default when unset)."""
-        v = getattr(self.proc.agent, st.field)
-        return float(v if v is not None else st.window_default or st.span[0])
+        return setting_value(self.proc.agent, st)
 
     def navigate(self, target: str) -> None:
         """Move the catheter; a wedge or a refused move is said."""
@@ -464,15 +410,6 @@ class ProcedureSession:
         self.check_prepared()
         self.keep_record("sync")
         self.clock.settle()
-
-    def prepared_text(self) -> str:
-        """What is left of what was drawn up (Y-90 vial, cTACE emulsion)."""
-        ag = self.proc.agent
-        if ag.radioactive:
-            return f"Vial {ag.activity_left_gbq:.2f} of {ag.activity_gbq:.2f} GBq left"
-        if ag.agent == "lipiodol" and ag.emulsion_ml:
-            return f"Emulsion {ag.emulsion_left_ml:.1f} of {ag.emulsion_ml:g} mL left"
-        return f"{AGENTS[ag.agent].name}"
 
     def check_prepared(self) -> None:
         """Stop the injection when what was drawn up is used up, and say so."""

@@ -10,17 +10,16 @@ mode (``exam``) the list leaves out what nobody in a real room can know before t
 from __future__ import annotations
 
 from sim.agents import AGENTS
+from sim.app.prepare import AGENT_SETTINGS, Setting, prepared_text
 from sim.app.scenes.agent_help import agent_label
 from sim.app.session import (
-    AGENT_SETTINGS,
     CONTRAST_ML_SPAN,
     CONTRAST_RATE_SPAN,
-    DEVICES,
     RATE_SPAN,
     SPEEDS,
     ProcedureSession,
-    Setting,
 )
+from sim.engine.y90_plan import DEVICES
 from sim.render.canvas import Rect
 from sim.render.text import draw_lines, wrap
 from sim.ui import widgets as gui
@@ -359,7 +358,7 @@ class ControlPanel:
             f"Contrast {m.contrast_ml:5.1f} mL",
             f"Agent {sum(m.agent_ml.values()):5.2f} mL"
             + (f"   {m.activity_gbq:.2f} GBq" if m.activity_gbq else ""),
-            s.prepared_text(),
+            prepared_text(s.proc.agent),
             f"Antegrade flow {100 * min(p.residual_antegrade(), 9.99):4.0f} %   "
             f"SACE {p.sace_level()}",
             f"Injecting {s.rate_ml_min:.1f} mL/min" if s.injecting else "Not injecting",
