@@ -135,6 +135,21 @@ class DebriefScene(Scene):
             for line in wrap(text, px(size), width, bold):
                 rows.append((line, px(size), bold, col))
 
+        self._score_lines(add)
+        self._tumor_lines(add)
+        if o.lu177 is not None:
+            add("Lu-177 DOTATATE (PRRT)", 17, True)
+        for line in lu177_lines(o.lu177):
+            add(line, 15)
+        self._y90_plan_lines(add)
+        self._scan_lines(add)
+        self._harm_lines(add)
+        self._timeline_lines(add)
+        return rows
+
+    def _score_lines(self, add) -> None:
+        """Title, failures, score with its components and penalties, decision, learning goals."""
+        o = self.out
         add(f"{self.case.scenario.title}", 20, True, (255, 255, 255))
         if o.failures:
             add(f"Failed — score capped at {FAIL_CAP:.0f}", 20, True, (255, 140, 130))
@@ -159,6 +174,10 @@ class DebriefScene(Scene):
                 g.met, ("–", (200, 205, 215))
             )
             add(f"{mark} {g.goal} — {g.reason}", 15, col=tone)
+
+    def _tumor_lines(self, add) -> None:
+        """Each tumour's coverage and dose-volume, the normal liver and the lessons drawn."""
+        o = self.out
         add("Tumours", 17, True)
         for t in o.tumors:
             add(
@@ -186,12 +205,10 @@ class DebriefScene(Scene):
         )
         for line in lesson_lines(o):
             add(line, 14, col=(200, 220, 255))
-        if o.lu177 is not None:
-            add("Lu-177 DOTATATE (PRRT)", 17, True)
-        for line in lu177_lines(o.lu177):
-            add(line, 15)
-        self._y90_plan_lines(add)
-        self._scan_lines(add)
+
+    def _harm_lines(self, add) -> None:
+        """Non-target deposits, complication risks; lung dose, endpoint, fluoroscopy, contrast."""
+        o = self.out
         add("Non-target", 17, True)
         if not o.non_target:
             add("None.")
@@ -212,6 +229,10 @@ class DebriefScene(Scene):
             f"{o.metrics.contrast_ml:g} mL",
             15,
         )
+
+    def _timeline_lines(self, add) -> None:
+        """The C-arm comment, the event timeline, the case's notes and the disclaimer."""
+        o = self.out
         if self.projections:
             add("C-arm: " + " ".join(self.projections), 15)
         add("Timeline", 17, True)
@@ -220,7 +241,6 @@ class DebriefScene(Scene):
         for note in self.case.scenario.debrief_notes:
             add("• " + note, 14, col=(200, 220, 255))
         add(o.disclaimer, 13, col=(150, 160, 170))
-        return rows
 
     def _y90_plan_lines(self, add) -> None:
         """What the calculator planned for each tip Y-90 was given from, beside what was given."""
