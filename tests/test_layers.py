@@ -145,3 +145,46 @@ def test_the_pygame_check_sees_lazy_imports(tmp_path):
     f = tmp_path / "m.py"
     f.write_text("def f():\n    from pygame import Rect\n    import pygame_gui.elements\n")
     assert gui_imports(f) == {"pygame", "pygame_gui"}
+
+
+# Small modules and functions (the house style, issue 10): none above these.
+MAX_MODULE_LINES = 450
+MAX_FUNCTION_LINES = 80
+
+
+def long_functions(path: Path) -> list[str]:
+    """``name (lines)`` of each function or method in the file longer than the limit, nested
+    ones included, counted from its ``def`` line to its last line."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            n = node.end_lineno - node.lineno + 1
+            if n > MAX_FUNCTION_LINES:
+                out.append(f"{node.name} ({n} lines)")
+    return out
+
+
+def test_no_module_above_450_lines():
+    long = sorted(
+        f"{m}: {n} lines"
+        for m, p in modules().items()
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    )
+    assert not long, f"modules above {MAX_MODULE_LINES} lines:\n" + "\n".join(long)
+
+
+def test_no_function_above_80_lines():
+    long = sorted(f"{m}.{f}" for m, p in modules().items() for f in long_functions(p))
+    assert not long, f"functions above {MAX_FUNCTION_LINES} lines:\n" + "\n".join(long)
+
+
+def test_the_length_check_sees_methods_and_nested_functions(tmp_path):
+    f = tmp_path / "m.py"
+    body = "".join("    x = 1\n" for _ in range(80))
+    f.write_text(
+        f"def short():\n{body[: 79 * 10]}"  # 80 lines in all: allowed
+        f"class C:\n    def method(self):\n{body.replace('    ', '        ')}"
+        f"def outer():\n    def inner():\n{body.replace('    ', '        ')}    return inner\n"
+    )
+    found = sorted(long_functions(f))
+    assert found == ["inner (81 lines)", "method (81 lines)", "outer (83 lines)"]
