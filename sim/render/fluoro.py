@@ -20,9 +20,9 @@ the image is a few numpy gathers on maps precomputed per window size (:mod:`sim.
   and vessel names (:mod:`sim.render.teaching`).
 
 The C-arm angulation (:meth:`FluoroView.set_arm`) chooses which projected anatomy
-(:mod:`sim.render.projection`) the maps are built from; maps are kept per angulation, so
-returning to a preset costs nothing. Picking reads the same edge raster, so a click selects the
-vessel drawn under it in every projection.
+(:mod:`sim.render.projection`) the maps are built from; maps are kept per anatomy, size and
+angulation (:mod:`sim.render.maps`), so returning to a preset or a case costs nothing. Picking
+reads the same edge raster, so a click selects the vessel drawn under it in every projection.
 
 The densities are chosen for the look (U: display constants, not physics).
 """
@@ -35,8 +35,9 @@ import pygame
 from sim.agents import AGENTS, spheres_per_ml
 from sim.flow.territory import push_down
 from sim.render.blush import upsample2
+from sim.render.maps import maps_for
 from sim.render.projection import AP, CArm, Projected, Projector
-from sim.render.raster import Maps, box_blur3, build_maps, nearest_edge
+from sim.render.raster import Maps, box_blur3, nearest_edge
 from sim.render.teaching import Teaching
 from sim.transport.contrast import DSA_FPS
 from sim.transport.packets import AGENT_IDS
@@ -61,7 +62,6 @@ DEPOSIT_REFRESH_S = 0.5  # deposits are re-read this often (sim time)
 FLUORO_BG, FLUORO_NOISE = 170.0, 6.5  # grey of zero density; noise std there (grey levels)
 DSA_BG, DSA_NOISE = 212.0, 1.2
 GREY = [(i, i, i) for i in range(256)]
-MAPS_KEPT = 4  # angulations whose per-size maps are kept (a few MB each at 1280×800)
 
 
 PEAK_S = 2.0  # s after a run starts: its arterial-phase peak (the debrief's and report's frame)
@@ -105,14 +105,12 @@ class FluoroView:
         self._base = None
         self.projector = Projector(proc.c, proc.liver)
         self.arm: CArm = AP
-        self._maps: dict[CArm, Maps] = {}
         self.resize(size)
 
     # ------------------------------------------------------------------ geometry
     def resize(self, size: tuple[int, int]) -> None:
-        """Rebuild the per-size maps (a few hundred ms)."""
+        """The maps of the new size (built the first time: a few hundred ms)."""
         self.size = (int(size[0]), int(size[1]))
-        self._maps.clear()
         self._use_maps()
 
     def set_arm(self, arm: CArm) -> None:
@@ -125,14 +123,7 @@ class FluoroView:
     def _use_maps(self) -> None:
         """Make the current angulation's maps and everything drawn from them current."""
         self.proj: Projected = self.projector.at(self.arm)
-        m = self._maps.pop(self.arm, None)
-        if m is None:
-            other = next(iter(self._maps.values()), None)
-            m = build_maps(self.proc, self.size, VESSEL_K, self.proj, other)
-            if len(self._maps) >= MAPS_KEPT:
-                self._maps.pop(next(iter(self._maps)))
-        self._maps[self.arm] = m
-        self.maps: Maps = m
+        self.maps: Maps = maps_for(self.proc, self.size, VESSEL_K, self.proj)
         self.geo = self.maps.geo
         lw, lh = self.geo.low
         self._grey8 = pygame.Surface((lw, lh), 0, 8)

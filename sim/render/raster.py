@@ -9,7 +9,7 @@ few pygame draws; nothing here runs per frame.
 Coordinates: millimetres on the image (x to the viewer's right, y down, the world box
 :data:`WORLD`; at AP the image is the AP picture, at an angulation the anatomy comes projected by
 :mod:`sim.render.projection`) and pixels of the window (full resolution) or of the reduced raster.
-Maps depend on the window size and the angulation; the view keeps them per angulation.
+Maps depend on the window size and the angulation; :mod:`sim.render.maps` builds and keeps them.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from scipy.spatial import cKDTree
 from sim.anatomy.depth import GAS_DEPTH_MM, RIB_DEPTH_MM, SPINE_DEPTH_MM
 from sim.anatomy.silhouette import inside_polygon
 from sim.render.blush import BLEND_BEDS, blend, warped
-from sim.render.organs import ORGAN_SHAPES, kidney_density, shape_chord, vein_chords
+from sim.render.organs import ORGAN_SHAPES, kidney_density, shape_chord
 from sim.render.projection import Projected, swept
 from sim.scenario.models import SEGMENTS
 
@@ -370,41 +370,6 @@ def edge_tracks(c, geo: Geometry, points) -> np.ndarray:
     span = key[j] - key[i]
     w = np.where(span > 0, (want - key[i]) / np.where(span > 0, span, 1.0), 0.0)
     return (p[i] * (1.0 - w[..., None]) + p[j] * w[..., None]).astype(np.float32)
-
-
-def build_maps(
-    proc, size: tuple[int, int], vessel_k: float, pr: Projected, same_size: Maps | None = None
-) -> Maps:
-    """All maps of a procedure's anatomy for one window size and one angulation ``pr`` (a few
-    hundred ms; once per size and angulation). ``same_size``: maps of the same size at another
-    angulation, whose field, vignette and noise are shared."""
-    c = proc.c
-    geo = Geometry(size)
-    edge_id, gain = edge_raster(c, geo, vessel_k, pr.points)
-    x, y, inside = liver_mask(geo, pr)
-    bed_ids, bed_w, patches = bed_raster(c, proc.liver, geo, x, y, inside, pr)
-    patches += organ_patches(c, x, y, pr)
-    if same_size is not None and same_size.geo.low == geo.low:
-        field, vignette, noise = same_size.field, same_size.vignette, same_size.noise
-    else:
-        field, vignette = field_map(geo)
-        noise = noise_bank(geo)
-    return Maps(
-        geo=geo,
-        edge_id=edge_id,
-        edge_gain=gain,
-        bed_ids=bed_ids[:, ::2, ::2].copy(),
-        bed_w=bed_w[:, ::2, ::2].copy(),
-        blush_patches=patches,
-        bed_id=bed_ids[0],
-        patches=[(win, ids[0], w.sum(axis=0)) for win, ids, w in patches],
-        veins=vein_chords(*pr.grid_at_depth(x, y, 0.0)),
-        tissue=tissue_map(c, geo, x, y, inside, pr),
-        field=field,
-        vignette=vignette,
-        noise=noise,
-        tracks=edge_tracks(c, geo, pr.points),
-    )
 
 
 def box_blur3(a: np.ndarray) -> np.ndarray:
