@@ -1,6 +1,7 @@
 """The fluoroscopy maps are kept across views and procedures (sim/render/maps.py): a second
 procedure of the same case draws from the same maps and the same pixels as maps built afresh;
-another angulation, size or anatomy gets its own; the kept maps stay within their bounds."""
+another angulation, size or anatomy gets its own, another case seen the same way shares only the
+backdrop (and still draws its own pixels); the kept maps stay within their bounds."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def frame(view: FluoroView, mode: str = "fluoro") -> np.ndarray:
 def test_two_procedures_of_one_case_share_the_maps_and_draw_the_same_pixels(monkeypatch):
     built = []
     real = maps_mod.build_maps
-    monkeypatch.setattr(maps_mod, "build_maps", lambda *a: built.append(a[1]) or real(*a))
+    monkeypatch.setattr(maps_mod, "build_maps", lambda *a: built.append(a[3].geo.size) or real(*a))
     first = FluoroView(contrast_case(), SIZE)
     again = contrast_case()  # the same case, a new procedure (its own tree, built again)
     assert again.c is not first.proc.c
@@ -76,17 +77,30 @@ def test_another_angulation_size_or_anatomy_gets_its_own_maps():
     assert FluoroView(contrast_case(seed=7), SIZE).maps is ap  # the seed is not the anatomy's
 
 
+def test_another_case_seen_the_same_way_shares_the_backdrop_and_draws_its_own_pixels():
+    first = FluoroView(contrast_case(), SIZE)
+    moved = contrast_case(scenario(segment="S8", diameter_mm=30.0))
+    view = FluoroView(moved, SIZE)
+    assert view.maps is not first.maps
+    assert view.maps.tissue is first.maps.tissue and view.maps.noise is first.maps.noise
+    assert not np.array_equal(view.maps.bed_w, first.maps.bed_w)  # its own tumour and beds
+    drawn = frame(view)
+    maps_mod.forget_maps()
+    assert np.array_equal(drawn, frame(FluoroView(moved, SIZE)))
+
+
 def test_the_kept_maps_stay_within_their_count_and_memory(monkeypatch):
-    p = contrast_case()
-    view = FluoroView(p, SIZE)
-    for k in range(maps_mod.MAPS_KEPT + 2):
+    kept = maps_mod.MAPS
+    view = FluoroView(contrast_case(), SIZE)
+    for k in range(kept.count + 2):
         view.resize((200 + 8 * k, 150))
-    assert len(maps_mod._kept) == maps_mod.MAPS_KEPT
-    assert view.maps is next(reversed(maps_mod._kept.values()))  # the newest stays
-    budget = maps_mod.kept_mb() / 2
-    monkeypatch.setattr(maps_mod, "MAPS_KEPT_MB", budget)
-    view.resize((264, 150))
-    assert maps_mod.kept_mb() <= budget and 1 < len(maps_mod._kept) < maps_mod.MAPS_KEPT
-    monkeypatch.setattr(maps_mod, "MAPS_KEPT_MB", 0.0)
-    view.resize((408, 300))
-    assert list(maps_mod._kept.values()) == [view.maps]  # at least the one in use
+    assert len(kept.entries) == kept.count
+    assert len(maps_mod.BACKDROPS.entries) == maps_mod.BACKDROPS.count
+    assert view.maps is next(reversed(kept.entries.values()))  # the newest stays
+    budget = kept.megabytes() / 2
+    monkeypatch.setattr(kept, "mb", budget)
+    view.resize((400, 150))
+    assert kept.megabytes() <= budget and 1 < len(kept.entries) < kept.count
+    monkeypatch.setattr(kept, "mb", 0.0)
+    view.resize((408, 150))
+    assert list(kept.entries.values()) == [view.maps]  # at least the one in use

@@ -26,8 +26,9 @@ import pygame
 from sim.agents import AGENTS, mean_diameter_um, sphere_volume_m3, spheres_per_ml
 from sim.anatomy.trunk import LABELLED_VESSELS as LABELLED
 from sim.outcome.dosimetry import MIRD_GY_KG_PER_GBQ
+from sim.render.backdrop import NOISE_SEED
 from sim.render.projection import Projected
-from sim.render.raster import NOISE_SEED, TRACK_POINTS, Maps
+from sim.render.raster import TRACK_POINTS, Maps
 from sim.render.text import font
 from sim.transport.packets import AGENT_IDS
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.app.kiosk.app import KioskApp, release_memory
+from sim.render.maps import forget_maps
 from sim.ui.inputs import Click, Motion, Quit, Resize, Wheel, key, post, tap
 
 SIM_DT = 0.25  # kiosk seconds per frame (the procedure screen's own per-frame clamp)
@@ -209,9 +210,11 @@ def check_board(app: KioskApp) -> tuple[int, list[str]]:
 def reference_rss(app: KioskApp, size: tuple[int, int]) -> float:
     """Resident MB in one fixed state: the first case's demo at ``size``, a few frames in, after
     a collection. Two calls compare the same screen (not a game at 1080p against a menu at
-    720p), so their difference is what the run accumulated."""
+    720p), so their difference is what the run accumulated. The fluoroscopy maps kept across
+    games (:mod:`sim.render.maps`, bounded there) are dropped first: a full cache is not a leak."""
     if app.size != tuple(size) and not app.fullscreen:
         app.set_window_size(size)
+    forget_maps()
     app.go_attract(0)
     for _ in range(4):
         app.frame(SIM_DT)
