@@ -36,12 +36,25 @@ QUICK_RUN = settings(max_examples=5, deadline=None, suppress_health_check=list(H
 HEAVY_RUN = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 
 
+# The workshop's expert plan with a shorter injection: a file with every field and action kind
+# of the real one, replayed in a fifth of the time (a valid mutation is replayed twice)
+SHORT_PLAN = """actions:
+  - navigate: feeder:T1
+  - select_agent: {agent: bland, size_um: [40, 120]}
+  - inject: {volume_ml: 0.5, rate_ml_min: 2}
+  - finish
+"""
+
+
 @functools.cache
 def base() -> dict:
-    """The workshop plan recorded and exported (made once, on first use)."""
+    """The workshop case recorded with :data:`SHORT_PLAN` and exported (made once, on first
+    use)."""
     with tempfile.TemporaryDirectory() as d:
+        plan = Path(d) / "short.plan.yaml"
+        plan.write_text(SHORT_PLAN, encoding="utf-8")
         with RecordStore(d) as store:
-            _, _, rid = run_recorded(store, QUICK, trainee="AB")
+            _, _, rid = run_recorded(store, QUICK, plan, trainee="AB")
             f = export_record(store.get(rid), Path(d) / "base.siphon.json")
         return json.loads(f.read_text(encoding="utf-8"))
 
