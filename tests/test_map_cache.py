@@ -15,6 +15,7 @@ import pytest  # noqa: E402
 from helpers import scenario  # noqa: E402
 
 from sim.actions import Navigate, StartContrast  # noqa: E402
+from sim.engine.anatomy_cache import forget_anatomies  # noqa: E402
 from sim.engine.procedure import Procedure  # noqa: E402
 from sim.render import maps as maps_mod  # noqa: E402
 from sim.render.fluoro import FluoroView  # noqa: E402
@@ -48,6 +49,7 @@ def test_two_procedures_of_one_case_share_the_maps_and_draw_the_same_pixels(monk
     real = maps_mod.build_maps
     monkeypatch.setattr(maps_mod, "build_maps", lambda *a: built.append(a[3].geo.size) or real(*a))
     first = FluoroView(contrast_case(), SIZE)
+    forget_anatomies()
     again = contrast_case()  # the same case, a new procedure (its own tree, built again)
     assert again.c is not first.proc.c
     shared = FluoroView(again, SIZE)

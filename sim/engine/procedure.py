@@ -25,7 +25,7 @@ from sim.actions import (
     Wait,
 )
 from sim.agents import AGENTS, draw_diameters_m
-from sim.anatomy.build import Liver, build_liver
+from sim.engine.anatomy_cache import case_anatomy
 from sim.engine.coils import Coils, decision_steps
 from sim.engine.dispense import Syringe, dispense, prepare, pushed_ml
 from sim.engine.events import ContrastStarted, Event, Finished, Navigated, TimeUp, Wedge
@@ -36,9 +36,7 @@ from sim.engine.steering import catheter_vessels
 from sim.engine.visits import VisitLedger, apply_closures, next_visit, visit_scenario
 from sim.engine.watch import STASIS_RESIDUAL, Watch
 from sim.flow.catheter import WEDGE_FACTOR, annulus_factor
-from sim.flow.compile import Compiled, compile_liver
 from sim.flow.model import FlowModel
-from sim.flow.territory import edge_territory
 from sim.rng import make_streams
 from sim.scenario.models import Scenario
 from sim.transport.contrast import ContrastRun, start_run
@@ -74,11 +72,9 @@ class Procedure:
     def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
         self.case = scenario  # the case file; self.scenario is the visit's (sim.engine.visits)
         self.seed = scenario.seed if seed is None else int(seed)
-        anat_streams = make_streams(scenario.anatomy.seed)
         self.streams = make_streams(self.seed)
-        self.liver: Liver = build_liver(scenario, anat_streams.tree, anat_streams.tumors)
-        self.c: Compiled = compile_liver(self.liver)
-        self.territory = edge_territory(self.c)
+        anatomy = case_anatomy(scenario)  # built once per case, shared by its procedures
+        self.liver, self.c, self.territory = anatomy.liver, anatomy.c, anatomy.territory
         self.catheter_radius = french_to_m(scenario.catheter.french) / 2.0
         self.tick = 0
         self.log: list[tuple[int, Action]] = []  # (tick, action) as applied
