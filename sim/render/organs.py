@@ -88,10 +88,21 @@ PORTAL_VEINS = (
 def shape_chord(x: np.ndarray, y: np.ndarray, center, sh: Shape) -> np.ndarray:
     """Path length (mm) through ``sh`` centred at ``center`` at each (x, y), 0 outside.
 
-    A hollow shape gives the wall's path length: the outer chord less the lumen's.
+    A hollow shape gives the wall's path length: the outer chord less the lumen's. Only the
+    points within the shape's reach are computed (|u| < 1 and |v| < 1 + |taper| + |bend|
+    inside it, so it lies within ``a + b (1 + |taper| + |bend|)`` of its centre on each axis).
     """
-    th = np.deg2rad(sh.angle)
     dx, dy = x - center[0], y - center[1]
+    reach = 1.01 * (sh.a + sh.b * (1.0 + abs(sh.taper) + abs(sh.bend)))
+    near = (np.abs(dx) < reach) & (np.abs(dy) < reach)
+    out = np.zeros(dx.shape, dx.dtype)
+    out[near] = _chord(dx[near], dy[near], sh)
+    return out
+
+
+def _chord(dx: np.ndarray, dy: np.ndarray, sh: Shape) -> np.ndarray:
+    """:func:`shape_chord` at offsets ``dx, dy`` (mm) from the shape's centre."""
+    th = np.deg2rad(sh.angle)
     u = (dx * np.cos(th) + dy * np.sin(th)) / sh.a
     v = (-dx * np.sin(th) + dy * np.cos(th)) / sh.b
     f = np.clip(1.0 + sh.taper * u, 0.2, None)
