@@ -82,10 +82,11 @@ class Kept(Generic[T]):
             self.entries.clear()
 
 
-# ≈ 9 MB a backdrop at 1280×720 (+ 9 MB of noise and field per size), ≈ 90 (+ 80) MB at 4K
-BACKDROPS = Kept[Backdrop](count=4, mb=96.0)
-# ≈ 4 MB a case's own maps at 1280×720 (their backdrop's arrays counted too), ≈ 35 MB at 4K
-MAPS = Kept[Maps](count=8, mb=128.0)
+# A backdrop is ≈ 9 MB at 1280×720 (+ 9 MB of noise and field per size), ≈ 85 (+ 80) MB at 4K:
+# the bound keeps two at 4K (a screen and the next) and four at smaller sizes
+BACKDROPS = Kept[Backdrop](count=4, mb=384.0)
+# A case's own maps are ≈ 4 MB at 1280×720, ≈ 35 MB at 4K (their backdrop's arrays counted too)
+MAPS = Kept[Maps](count=8, mb=256.0)
 
 
 def build_maps(proc, vessel_k: float, pr: Projected, bd: Backdrop) -> Maps:
