@@ -266,7 +266,10 @@ def test_an_error_in_a_scene_is_logged_and_the_booth_goes_on(app, monkeypatch):
     assert isinstance(board, LeaderboardScene) and board.hold and app.running, app.errors[-1]
 
 
-@pytest.mark.parametrize("size", [(1280, 720), (3840, 2160)])
+@pytest.mark.parametrize(
+    "size",
+    [(1280, 720), pytest.param((3840, 2160), marks=pytest.mark.slow)],  # 4K: ≈10 s
+)
 def test_every_screen_draws_from_720p_to_4k(playlist, tmp_path, size):
     app = KioskApp(playlist, size=size, data=tmp_path)
     try:
