@@ -55,3 +55,15 @@ def test_the_kept_anatomies_are_bounded():
     for k in range(anatomy_cache.KEPT + 2):
         Procedure(scenario(tn=2.0 + k))
     assert len(anatomy_cache._kept) == anatomy_cache.KEPT
+
+
+def test_a_case_changed_outside_its_anatomy_inputs_shares_it_and_the_builder_sees_only_them():
+    anatomy_cache.forget_anatomies()
+    sc = scenario()
+    a = Procedure(sc)
+    retitled = sc.model_copy(update={"title": "another title", "seed": 11})
+    assert Procedure(retitled).c is a.c
+    heavier = sc.model_copy(update={"patient": sc.patient.model_copy(update={"weight_kg": 95.0})})
+    assert Procedure(heavier).c is not a.c
+    with pytest.raises(AttributeError):
+        anatomy_cache._Inputs(sc).title  # noqa: B018 - the builder cannot read it

@@ -5,9 +5,11 @@ The vascular tree (:class:`~sim.anatomy.build.Liver`), its compiled arrays
 from the case file alone — its anatomy, tumours and the anatomy's own seed, never the procedure
 seed — and are most of a :class:`~sim.engine.procedure.Procedure`'s construction (0.1–0.3 s).
 Nothing changes them once built, so the procedures of one case (a replay, the next seed, the
-retry, the booth's next game) share them. They are kept in a small LRU keyed by the case file's
-content; the compiled arrays are made read-only, so that a change in place fails loudly instead
-of leaking into another procedure.
+retry, the booth's next game, a case file changed only in its texts or scoring) share them.
+They are kept in a small LRU keyed by the parts of the case file they are built from
+(:data:`ANATOMY_INPUTS`); the builder sees only those parts, so reading any other fails
+loudly, and the compiled arrays are made read-only, so that a change in place fails instead of
+leaking into another procedure.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from sim.rng import make_streams
 from sim.scenario.models import Scenario
 
 KEPT = 6  # anatomies kept (a few MB each)
+ANATOMY_INPUTS = ("anatomy", "patient", "tumors", "shunt")  # what build_liver reads of a case
 
 
 @dataclass(frozen=True)
@@ -41,10 +44,21 @@ _kept: OrderedDict[str, Anatomy] = OrderedDict()
 _lock = threading.Lock()  # a case may be built on a worker thread (the picker's progress)
 
 
+class _Inputs:
+    """The parts of a case file the anatomy is built from, and nothing else (another field read
+    by the builder is an AttributeError, not a silently shared tree)."""
+
+    __slots__ = ANATOMY_INPUTS
+
+    def __init__(self, scenario: Scenario) -> None:
+        for name in ANATOMY_INPUTS:
+            setattr(self, name, getattr(scenario, name))
+
+
 def build_anatomy(scenario: Scenario) -> Anatomy:
     """The case's tree, compiled, with its edges' territories (built anew, read-only arrays)."""
     streams = make_streams(scenario.anatomy.seed)
-    liver = build_liver(scenario, streams.tree, streams.tumors)
+    liver = build_liver(_Inputs(scenario), streams.tree, streams.tumors)
     c = compile_liver(liver)
     for f in fields(c):
         value = getattr(c, f.name)
@@ -54,10 +68,15 @@ def build_anatomy(scenario: Scenario) -> Anatomy:
     return Anatomy(liver, c, edge_territory(c))
 
 
+def anatomy_key(scenario: Scenario) -> str:
+    """What identifies a case's anatomy: its :data:`ANATOMY_INPUTS`, as JSON."""
+    return scenario.model_dump_json(include=set(ANATOMY_INPUTS))
+
+
 def case_anatomy(scenario: Scenario) -> Anatomy:
-    """The anatomy of ``scenario`` (the case file): kept from an earlier procedure of the same
-    case, else built and kept."""
-    key = scenario.model_dump_json()
+    """The anatomy of ``scenario`` (the case file): kept from an earlier procedure of a case with
+    the same :data:`ANATOMY_INPUTS`, else built and kept."""
+    key = anatomy_key(scenario)
     with _lock:
         hit = _kept.get(key)
         if hit is not None:

@@ -4,16 +4,15 @@
 backdrop every case shares at that size and angulation (:mod:`sim.render.backdrop`, most of the
 cost: a few hundred ms at 1280×720, seconds at 4K). :func:`maps_for` keeps both across views and
 procedures in small LRUs (:class:`Kept`), keyed by everything they are built from: the anatomy
-(a digest of the case file, from which the procedure builds its tree and tumours), the window
-size, the angulation and the vessel density. A second procedure of the same case, a window back
-at a size, the C-arm back at a preset: the same maps, not rebuilt; another case seen the same
-way: only its own vessels and beds drawn. Maps are read only once built, so views share them;
-the bounds keep a long-running booth's memory flat.
+(:func:`~sim.engine.anatomy_cache.anatomy_key`, the parts of the case file its tree and
+tumours are built from), the window size, the angulation and the vessel density. A second
+procedure of the same case, a window back at a size, the C-arm back at a preset: the same maps,
+not rebuilt; another case seen the same way: only its own vessels and beds drawn. Maps are read
+only once built, so views share them; the bounds keep a long-running booth's memory flat.
 """
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
+from sim.engine.anatomy_cache import anatomy_key
 from sim.render.backdrop import Backdrop, build_backdrop
 from sim.render.projection import Projected
 from sim.render.raster import Maps, bed_raster, edge_raster, edge_tracks, organ_patches
@@ -115,12 +115,6 @@ def build_maps(proc, vessel_k: float, pr: Projected, bd: Backdrop) -> Maps:
     )
 
 
-def anatomy_key(proc) -> str:
-    """The identity of a procedure's anatomy: the sha256 of its case file's content (the tree,
-    the tumours and the anatomy's seed are all built from it, never from the procedure seed)."""
-    return hashlib.sha256(proc.case.model_dump_json().encode("utf-8")).hexdigest()
-
-
 def backdrop_for(size: tuple[int, int], pr: Projected, spine_x: float) -> Backdrop:
     """The backdrop at ``size`` seen from ``pr.arm`` (kept, shared by every case)."""
     size = (int(size[0]), int(size[1]))
@@ -141,7 +135,7 @@ def maps_for(proc, size: tuple[int, int], vessel_k: float, pr: Projected) -> Map
     def build() -> Maps:
         return build_maps(proc, vessel_k, pr, backdrop_for(size, pr, spine_x))
 
-    return MAPS.get((anatomy_key(proc), size, pr.arm, vessel_k), build)
+    return MAPS.get((anatomy_key(proc.case), size, pr.arm, vessel_k), build)
 
 
 def forget_maps() -> None:
