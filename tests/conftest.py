@@ -17,8 +17,8 @@ os.environ["SIPHON_DATA_DIR"] = _DATA.name
 # first and the two workers finish together instead of one running a two-minute test alone at
 # the end.
 LONGEST_FIRST = (
-    "test_kiosk.py::test_soak_",  # (≈130)
-    "test_screens.py::test_nothing_is_cut_off[size2]",  # 4K (≈70)
+    "test_kiosk.py::test_soak_",  # (≈95)
+    "test_screens.py::test_nothing_is_cut_off[size2]",  # 4K (≈50)
     "test_fuzz_files.py::test_heavy_",
     "test_screens.py::test_nothing_is_cut_off",
     "test_teaching_suite.py::test_the_expert_plan_holds",
