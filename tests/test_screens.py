@@ -19,6 +19,7 @@ from sim.actions import Navigate, SelectAgent, SetInjection  # noqa: E402
 from sim.app.scenes.picker import PickerScene  # noqa: E402
 from sim.app.scenes.procedure import ProcedureScene  # noqa: E402
 from sim.app.window import App  # noqa: E402
+from sim.engine.anatomy_cache import forget_anatomies  # noqa: E402
 from sim.scenario.load import LoadedCase, load_scenario  # noqa: E402
 
 
@@ -152,6 +153,7 @@ def test_picker_by_difficulty_default_selected_with_patient_and_progress(app):
         assert not b.rect.colliderect(disclaimer)
     assert any("78 kg" in t and "178 cm" in t for t in shown), "weight and height in the brief"
     assert any("bilirubin" in t for t in " ".join(shown).split("\n"))
+    forget_anatomies()  # a case opened before (by another test) is built at once, unseen
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN, mod=0, unicode=""))
     frames(app, 1)
     assert picker.building is not None
