@@ -250,12 +250,12 @@ def test_mutated_playlists_are_refused_clearly():
 # The heavy profile, one test per file kind so that parallel workers share it.
 @pytest.mark.slow
 def test_heavy_fuzz_of_scenarios(capsys):
-    _scenario_property(examples=300, runs=40, capsys=capsys)
+    _scenario_property(examples=300, runs=25, capsys=capsys)
 
 
 @pytest.mark.slow
 def test_heavy_fuzz_of_plans(capsys):
-    _plan_property(examples=400, runs=20, capsys=capsys)
+    _plan_property(examples=400, runs=12, capsys=capsys)
 
 
 @pytest.mark.slow
