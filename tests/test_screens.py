@@ -212,7 +212,7 @@ def test_nothing_is_cut_off(size, tmp_path, monkeypatch):
             found[Path(path).name] = clipped_texts(self)
         finally:
             checking.clear()
-        return original(self, path)
+        return Path(path)  # the texts are what is checked: no PNG to encode
 
     monkeypatch.setattr(FluoroView, "render", render_when_checked)
     App.screenshot = checked
