@@ -46,6 +46,7 @@ def test_json_has_every_field(default_json):
     assert o["tumor_coverage"] > 0.5, "the expert plan treats the tumour"
 
 
+@pytest.mark.slow
 def test_same_seed_is_byte_identical_and_other_seed_differs(default_json):
     again = run("run", DEFAULT, "--json")
     assert again.stdout == default_json

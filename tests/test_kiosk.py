@@ -139,6 +139,7 @@ def test_reset_chord_asks_and_empties_the_board_but_keeps_the_records(app, playl
     assert app.running
 
 
+@pytest.mark.slow
 def test_idle_game_is_abandoned_and_the_attract_loop_returns(app):
     app.play(0)
     game = app.scene
@@ -386,6 +387,7 @@ def _snapshot_if_mid_game(folder):
     return (rows, newest.id) if ready else None
 
 
+@pytest.mark.slow
 def test_killed_mid_game_the_board_survives_a_restart(playlist, tmp_path):
     env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
     proc = subprocess.Popen(

@@ -181,6 +181,7 @@ def test_lung_dose_follows_shunted_activity():
     assert abs(doses[1] - MIRD_GY_KG_PER_GBQ * 1.5 * 0.10) <= 0.3 * MIRD_GY_KG_PER_GBQ * 0.15
 
 
+@pytest.mark.slow
 def test_glass_barely_reduces_flow_resin_can_reach_stasis():
     glass = _y90("y90_glass", 1.5)
     resin = _y90("y90_resin", 1.5)

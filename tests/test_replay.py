@@ -101,6 +101,7 @@ def test_window_session_replays_exactly(tmp_path):
     assert err.value.outcome is not None and err.value.got != rec.digest
 
 
+@pytest.mark.slow
 # ---------------------------------------------------------------------- commands
 def test_run_records_only_with_a_data_dir_and_prints_the_same(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("SIPHON_DATA_DIR", raising=False)

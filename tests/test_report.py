@@ -309,6 +309,7 @@ def test_outcome_dose_volume(glass, naive):
     assert bland.normal_liver.dose_volume_by_segment == {}
 
 
+@pytest.mark.slow
 def test_cli_report_from_a_plan_and_from_a_record(tmp_path):
     case = str(SCENARIOS / "workshop_quick.yaml")
     r = run_cli("report", "--scenario", case, "-o", str(tmp_path / "plan"))

@@ -46,7 +46,7 @@ def test_committed_schema_equals_fresh_export():
     assert "$defs" not in committed and "definitions" in schema
 
 
-QUICK_CASES = ("default", "workshop_quick")  # the rest run in the full suite only
+QUICK_CASES = ("workshop_quick",)  # the rest run in the full suite only
 EXPERT_PARAMS = [
     pytest.param(p, id=p.stem, marks=() if p.stem in QUICK_CASES else pytest.mark.slow)
     for p in CASES

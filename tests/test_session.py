@@ -118,6 +118,7 @@ def test_a_plan_driven_session_ends_where_run_ends(tmp_path):
     assert digest == state_digest(replayed, replayed_out.to_dict()) == record.digest
 
 
+@pytest.mark.slow
 def test_a_recorded_session_ended_by_the_free_clock_at_the_limit_replays_exactly(tmp_path):
     """No finish is logged when the time limit ends a window or booth case: the replay and a
     what-if of it run the clock to the limit too, and reach the same state."""
