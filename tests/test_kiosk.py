@@ -236,6 +236,7 @@ def test_a_whole_game_by_keys_ends_on_the_board_with_initials(app, playlist):
     assert board.shown_rows() == [("ZOF", round(top[0].score), "replaced_rha_sma")]
 
 
+@pytest.mark.slow
 def test_walking_away_from_the_initials_keeps_the_score_as_question_marks(app):
     app.play(0)
     key(pygame.K_f)
@@ -442,6 +443,7 @@ def test_killed_mid_game_the_board_survives_a_restart(playlist, tmp_path):
         app.close()
 
 
+@pytest.mark.slow
 def test_sigterm_closes_the_booth_cleanly(tmp_path):
     """A host's shutdown or service manager (SIGTERM) closes the booth with exit 0, where SDL
     would have turned the signal into a window-close request the booth refuses."""

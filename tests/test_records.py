@@ -173,6 +173,7 @@ CRASH_PLAN = """actions:
 """
 
 
+@pytest.mark.slow
 def test_sigkill_during_an_injection_leaves_an_abandoned_replayable_record(tmp_path):
     plan = tmp_path / "long.plan.yaml"
     plan.write_text(CRASH_PLAN, encoding="utf-8")

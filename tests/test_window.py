@@ -207,6 +207,7 @@ def test_monkey(app):
     assert app.frames >= 1500
 
 
+@pytest.mark.slow
 def test_demo_command_plays_the_expert_plan_with_screenshots(tmp_path):
     import subprocess
     import sys
